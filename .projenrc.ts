@@ -1,0 +1,79 @@
+import { awscdk, javascript } from 'projen';
+
+/** The aws-cdk-lib version we develop and test against (the peer floor is `cdkVersion`). */
+const CDK_DEV_VERSION = '2.276.0';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-streaming-rest-api',
+  description:
+    'AWS CDK constructs for Amazon API Gateway REST API response streaming: safe defaults, synth-time validation, ' +
+    'a streaming Lambda handler runtime and a local streaming gateway.',
+  author: 'cdk-streaming-rest-api maintainers',
+  authorAddress: 'maintainers@cdk-streaming-rest-api.dev',
+  repositoryUrl: 'https://github.com/cdk-streaming-rest-api/cdk-streaming-rest-api.git',
+  homepage: 'https://github.com/cdk-streaming-rest-api/cdk-streaming-rest-api',
+  keywords: [
+    'awscdk',
+    'cdk',
+    'aws-cdk',
+    'apigateway',
+    'api-gateway',
+    'rest-api',
+    'response-streaming',
+    'streaming',
+    'server-sent-events',
+    'sse',
+    'lambda',
+    'bedrock',
+  ],
+  license: 'Apache-2.0',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  jsiiVersion: '~6.0.0',
+
+  // aws-cdk-lib 2.230.0 is the first release with apigateway.ResponseTransferMode.
+  cdkVersion: '2.230.0',
+  constructsVersion: '10.5.1',
+  peerDependencyOptions: { pinnedDevDependency: false },
+  devDeps: [
+    `aws-cdk-lib@${CDK_DEV_VERSION}`,
+    'constructs@^10.5.1',
+    'aws-cdk@^2.1148.1',
+    'esbuild@^0.28.2',
+    'fast-check@^4.10.2',
+    '@types/aws-lambda@^8.10.150',
+  ],
+
+  jestOptions: {
+    // CI runs jest with --ci: snapshots are compared, never written.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      snapshotSerializers: ['<rootDir>/test/support/asset-hash-serializer.ts'],
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      testTimeout: 60_000,
+      collectCoverage: false,
+    },
+  },
+  eslintOptions: {
+    dirs: ['src', 'lambda-assets', 'local-gateway'],
+    devdirs: ['test', 'bench', 'examples', 'scripts', 'projenrc', '.projenrc.ts'],
+  },
+  gitignore: ['cdk.out', '*.out.json', '/lambda-assets/**/*.js', '/local-gateway/**/*.js', '.bench/'],
+
+  githubOptions: { mergify: false },
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+});
+
+for (const pattern of ['/examples/', '/bench/', '/scripts/', '/.ci/', 'cdk.out', '/lambda-assets/', '/local-gateway/']) {
+  project.addPackageIgnore(pattern);
+}
+
+// The demo: README command 1 (`npm ci && npm run demo`).
+project.addTask('demo', {
+  description: 'Synthesize the example app and show its streamed methods',
+  exec: 'ts-node --transpile-only scripts/demo.ts',
+});
+
+project.synth();
