@@ -1,4 +1,6 @@
 import { awscdk, javascript } from 'projen';
+import { configureLambdaAssets } from './projenrc/lambda-assets';
+import { configureLocalGateway } from './projenrc/local-gateway';
 
 /** The aws-cdk-lib version we develop and test against (the peer floor is `cdkVersion`). */
 const CDK_DEV_VERSION = '2.276.0';
@@ -43,6 +45,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'esbuild@^0.28.2',
     'fast-check@^4.10.2',
     '@types/aws-lambda@^8.10.150',
+    'playwright-core@^1.64.1',
   ],
 
   jestOptions: {
@@ -75,5 +78,8 @@ project.addTask('demo', {
   description: 'Synthesize the example app and show its streamed methods',
   exec: 'ts-node --transpile-only scripts/demo.ts',
 });
+
+configureLambdaAssets(project);
+configureLocalGateway(project);
 
 project.synth();
