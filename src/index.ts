@@ -1,5 +1,5 @@
-export class Hello {
-  public sayHello() {
-    return 'hello, world!';
-  }
-}
+export * from './access-log';
+export * from './streaming-function';
+export * from './streaming-http-integration';
+export * from './streaming-lambda-integration';
+export * from './streaming-rest-api';

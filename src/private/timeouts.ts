@@ -1,0 +1,36 @@
+import { Duration, Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { StreamingConfigError } from './errors';
+import { MAX_STREAMING_TIMEOUT_MS, MIN_INTEGRATION_TIMEOUT_MS } from './limits';
+
+/** The default (and largest) integration timeout of a streamed method. */
+export const DEFAULT_STREAMING_TIMEOUT = Duration.millis(MAX_STREAMING_TIMEOUT_MS);
+
+/**
+ * Returns `timeout`, or the default, after checking it lies in 50 ms..15 minutes.
+ * Tokens are not judged.
+ */
+export function checkStreamingTimeout(scope: IConstruct | string, property: string, timeout: Duration | undefined): Duration {
+  if (timeout === undefined) {
+    return DEFAULT_STREAMING_TIMEOUT;
+  }
+  if (timeout.isUnresolved()) {
+    return timeout;
+  }
+  const ms = timeout.toMilliseconds();
+  if (ms < MIN_INTEGRATION_TIMEOUT_MS || ms > MAX_STREAMING_TIMEOUT_MS) {
+    throw new StreamingConfigError({
+      scope,
+      property,
+      value: timeout.toHumanString(),
+      problem: `is outside the range a streamed method accepts (${MIN_INTEGRATION_TIMEOUT_MS} ms to 15 minutes)`,
+      fix: `use a duration between Duration.millis(${MIN_INTEGRATION_TIMEOUT_MS}) and Duration.minutes(15)`,
+    });
+  }
+  return timeout;
+}
+
+/** True when `value` is a literal, not a token. */
+export function isLiteral(value: unknown): boolean {
+  return !Token.isUnresolved(value);
+}

@@ -1,0 +1,296 @@
+import { Duration, Lazy, RemovalPolicy, Token } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { StreamingAccessLogFormat } from './access-log';
+import { StreamingConfigError } from './private/errors';
+import { checkStreamingTimeout } from './private/timeouts';
+import { checkHttpUrl } from './private/urls';
+import { StreamingHttpIntegration } from './streaming-http-integration';
+import { StreamingLambdaIntegration } from './streaming-lambda-integration';
+
+/**
+ * Properties of a `StreamingRestApi`: those of `apigateway.RestApi`, with safe defaults for
+ * response streaming, and the streaming options below.
+ */
+export interface StreamingRestApiProps extends apigateway.RestApiProps {
+  /**
+   * Integration timeout of the routes added with `addStreamingLambda()` and
+   * `addStreamingHttpProxy()`, unless a route sets its own.
+   *
+   * Must lie between 50 ms and 15 minutes.
+   *
+   * @default Duration.minutes(15)
+   */
+  readonly streamingTimeout?: Duration;
+
+  /**
+   * How long the access-log group the construct creates keeps its logs.
+   *
+   * Ignored when you pass `deployOptions.accessLogDestination`.
+   *
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly accessLogRetention?: logs.RetentionDays;
+
+  /**
+   * What happens to the access-log group the construct creates when it leaves the stack.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly accessLogRemovalPolicy?: RemovalPolicy;
+}
+
+/**
+ * Options of a streamed route: the method options of `apigateway.Resource.addMethod()`
+ * (authorizer, API key, request validation, ...) and the route's HTTP method and timeout.
+ */
+export interface StreamingRouteOptions extends apigateway.MethodOptions {
+  /**
+   * The HTTP method of the route.
+   *
+   * @default 'ANY'
+   */
+  readonly httpMethod?: string;
+
+  /**
+   * Integration timeout of this route, 50 ms to 15 minutes.
+   *
+   * @default - the API's `streamingTimeout` (15 minutes unless set)
+   */
+  readonly timeout?: Duration;
+}
+
+/**
+ * Options of `StreamingRestApi.addStreamingLambda()`.
+ */
+export interface StreamingLambdaRouteOptions extends StreamingRouteOptions {
+  /**
+   * Also allow the API Gateway console's test-invoke to call the function.
+   *
+   * The console's test-invoke buffers the response, so it does not show streaming.
+   *
+   * @default true
+   */
+  readonly allowTestInvoke?: boolean;
+}
+
+/**
+ * Options of `StreamingRestApi.addStreamingHttpProxy()`.
+ */
+export interface StreamingHttpRouteOptions extends StreamingRouteOptions {
+  /**
+   * The HTTP method API Gateway uses to call the backend.
+   *
+   * @default 'ANY' - the client's method is passed through
+   */
+  readonly integrationHttpMethod?: string;
+
+  /**
+   * A VPC link to reach a private backend (the connection type becomes `VPC_LINK`).
+   *
+   * @default - the backend is reached over the internet
+   */
+  readonly vpcLink?: apigateway.IVpcLink;
+
+  /**
+   * Request parameters passed to the backend
+   * (`integration.request.<location>.<name>` → `method.request.<location>.<name>` or a literal).
+   *
+   * Path parameters that appear both in the route path and in the URL (`{id}`, `{proxy}`) are
+   * mapped automatically; these entries are added to (and win over) that mapping.
+   *
+   * @default - only the automatic path-parameter mapping
+   */
+  readonly integrationRequestParameters?: { [dest: string]: string };
+}
+
+/**
+ * A REST API made for response streaming.
+ *
+ * An `apigateway.RestApi` whose defaults suit streamed routes:
+ * - a Regional endpoint (an edge-optimized endpoint cuts streams that are idle for 30 seconds);
+ * - JSON access logs with the streaming fields (`responseTransferMode`, `timeToAllHeaders`,
+ *   `timeToFirstContent`) written to a log group the construct creates (`accessLogGroup`);
+ * - the account-level CloudWatch role that access logging needs;
+ * - `addStreamingLambda()` and `addStreamingHttpProxy()`, which create the path and a streamed
+ *   method with the 15-minute timeout, the streaming Lambda URI and the permission.
+ *
+ * @example
+ * declare const fn: lambda.IFunction;
+ * const api = new StreamingRestApi(this, 'Api');
+ * api.addStreamingLambda('/chat', fn, { httpMethod: 'POST' });
+ */
+export class StreamingRestApi extends apigateway.RestApi {
+  /**
+   * The log group the construct created for access logs.
+   *
+   * Undefined when you passed your own `deployOptions.accessLogDestination`, or `deploy: false`.
+   */
+  public readonly accessLogGroup?: logs.ILogGroup;
+
+  /** The integration timeout of streamed routes that do not set their own. */
+  public readonly streamingTimeout: Duration;
+
+  constructor(scope: Construct, id: string, props: StreamingRestApiProps = {}) {
+    const streamingTimeout = checkStreamingTimeout(`${scope.node.path}/${id}`, 'streamingTimeout', props.streamingTimeout);
+    const deployOptions = props.deployOptions ?? {};
+    // The log group is created below, under this construct, once `super()` has run; the stage
+    // binds to it through a lazy destination.
+    const createLogGroup = props.deploy !== false && deployOptions.accessLogDestination === undefined;
+    const deferredDestination = createLogGroup ? new DeferredLogGroupDestination() : undefined;
+    const endpointDefault = props.endpointConfiguration === undefined && props.endpointTypes === undefined
+      ? { endpointTypes: [apigateway.EndpointType.REGIONAL] }
+      : {};
+    super(scope, id, {
+      cloudWatchRole: props.deploy === false ? undefined : true,
+      ...endpointDefault,
+      ...props,
+      deployOptions: props.deploy === false ? props.deployOptions : {
+        ...deployOptions,
+        accessLogDestination: deployOptions.accessLogDestination ?? deferredDestination,
+        accessLogFormat: deployOptions.accessLogFormat ?? StreamingAccessLogFormat.jsonWithStreamingFields(),
+      },
+    });
+    this.streamingTimeout = streamingTimeout;
+    if (deferredDestination) {
+      const group = new logs.LogGroup(this, 'AccessLogs', {
+        retention: props.accessLogRetention ?? logs.RetentionDays.ONE_MONTH,
+        removalPolicy: props.accessLogRemovalPolicy ?? RemovalPolicy.RETAIN,
+      });
+      deferredDestination.group = group;
+      this.accessLogGroup = group;
+    }
+  }
+
+  /**
+   * Adds a streamed Lambda proxy route: creates the resource path (reusing resources that exist)
+   * and a method whose integration streams the function's response.
+   *
+   * @param path the resource path, e.g. `/chat` or `/v1/chat/{id}`
+   * @param handler the function; it must write the streaming wire format
+   * @param options the route's HTTP method, timeout and method options
+   * @returns the new method
+   */
+  public addStreamingLambda(path: string, handler: lambda.IFunction, options: StreamingLambdaRouteOptions = {}): apigateway.Method {
+    const { httpMethod, timeout, allowTestInvoke, ...methodOptions } = options;
+    const integration = new StreamingLambdaIntegration(handler, {
+      timeout: this.routeTimeout(path, timeout),
+      allowTestInvoke,
+    });
+    return this.resourceFor(path).addMethod(httpMethod ?? 'ANY', integration, methodOptions);
+  }
+
+  /**
+   * Adds a streamed HTTP proxy route: creates the resource path (reusing resources that exist)
+   * and a method that relays the backend's response as it arrives.
+   *
+   * @param path the resource path, e.g. `/events` or `/files/{proxy+}`
+   * @param url the backend URL; `{name}` placeholders receive the route's path parameters
+   * @param options the route's HTTP method, timeout, VPC link and method options
+   * @returns the new method
+   */
+  public addStreamingHttpProxy(path: string, url: string, options: StreamingHttpRouteOptions = {}): apigateway.Method {
+    const { httpMethod, timeout, integrationHttpMethod, vpcLink, integrationRequestParameters, ...methodOptions } = options;
+    checkHttpUrl(`${this.node.path}`, 'addStreamingHttpProxy(url)', url);
+    const resource = this.resourceFor(path);
+    const pathParameters = sharedPathParameters(path, url);
+    const requestParameters: { [dest: string]: string } = {};
+    const methodRequestParameters: { [param: string]: boolean } = {};
+    for (const name of pathParameters) {
+      requestParameters[`integration.request.path.${name}`] = `method.request.path.${name}`;
+      methodRequestParameters[`method.request.path.${name}`] = true;
+    }
+    const integration = new StreamingHttpIntegration(url, {
+      httpMethod: integrationHttpMethod,
+      timeout: this.routeTimeout(path, timeout),
+      vpcLink,
+      connectionType: vpcLink ? apigateway.ConnectionType.VPC_LINK : undefined,
+      requestParameters: nonEmpty({ ...requestParameters, ...integrationRequestParameters }),
+    });
+    return resource.addMethod(httpMethod ?? 'ANY', integration, {
+      ...methodOptions,
+      requestParameters: nonEmpty({ ...methodRequestParameters, ...methodOptions.requestParameters }),
+    });
+  }
+
+  private routeTimeout(path: string, timeout: Duration | undefined): Duration {
+    return timeout === undefined
+      ? this.streamingTimeout
+      : checkStreamingTimeout(this, `route '${path}' timeout`, timeout);
+  }
+
+  private resourceFor(path: string): apigateway.IResource {
+    checkResourcePath(this, path);
+    return path === '/' ? this.root : this.root.resourceForPath(path);
+  }
+}
+
+/**
+ * An access-log destination whose log group is created after the stage that uses it.
+ */
+class DeferredLogGroupDestination implements apigateway.IAccessLogDestination {
+  public group?: logs.ILogGroup;
+
+  public bind(_stage: apigateway.IStage): apigateway.AccessLogDestinationConfig {
+    return {
+      destinationArn: Lazy.string({
+        produce: () => {
+          if (!this.group) {
+            throw new Error('the access-log group of a StreamingRestApi was never created');
+          }
+          return this.group.logGroupArn;
+        },
+      }),
+    };
+  }
+}
+
+const LITERAL_SEGMENT = /^[A-Za-z0-9._\-:@~!$&'()*,;=]+$/;
+const PARAMETER_SEGMENT = /^\{[A-Za-z0-9._-]+\+?\}$/;
+
+/** Throws unless `path` is `/` or `/segment[/segment...]` with valid segments. */
+function checkResourcePath(scope: Construct, path: string): void {
+  if (Token.isUnresolved(path)) {
+    throw new StreamingConfigError({
+      scope,
+      property: 'path',
+      value: path,
+      problem: 'is a token, but the resource tree is built at synth time',
+      fix: 'pass a literal path such as \'/chat\'',
+    });
+  }
+  if (path === '/') {
+    return;
+  }
+  const segments = path.split('/');
+  const bad = (problem: string, fix: string) => new StreamingConfigError({ scope, property: 'path', value: path, problem, fix });
+  if (!path.startsWith('/')) {
+    throw bad('does not start with \'/\'', `write '/${path}'`);
+  }
+  if (path.endsWith('/')) {
+    throw bad('ends with \'/\'', `write '${path.replace(/\/+$/, '')}'`);
+  }
+  segments.slice(1).forEach((segment, index, all) => {
+    if (segment === '') {
+      throw bad('has an empty segment (\'//\')', 'remove the doubled slash');
+    }
+    if (!LITERAL_SEGMENT.test(segment) && !PARAMETER_SEGMENT.test(segment)) {
+      throw bad(`has an invalid segment '${segment}'`, 'use letters, digits and ._-:, or a parameter like {id} or {proxy+}');
+    }
+    if (segment.endsWith('+}') && index !== all.length - 1) {
+      throw bad(`has the greedy parameter '${segment}' before the last segment`, 'put the {name+} parameter last');
+    }
+  });
+}
+
+/** Names of the `{name}`/`{name+}` path parameters of `path` that the URL also uses as `{name}`. */
+function sharedPathParameters(path: string, url: string): string[] {
+  const inPath = [...path.matchAll(/\{([A-Za-z0-9._-]+)\+?\}/g)].map((m) => m[1]);
+  return inPath.filter((name) => url.includes(`{${name}}`));
+}
+
+function nonEmpty<T>(map: { [key: string]: T }): { [key: string]: T } | undefined {
+  return Object.keys(map).length > 0 ? map : undefined;
+}

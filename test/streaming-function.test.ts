@@ -1,0 +1,67 @@
+import * as path from 'path';
+import { Duration } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { StreamingFunction, StreamingRestApi } from '../src';
+import { newStack } from './support/stacks';
+
+const ENTRY = path.join(__dirname, 'fixtures', 'stream-handler.ts');
+
+describe('StreamingFunction', () => {
+  test('defaults: Node.js 24, 15 minutes, 512 MB, ARM64, JSON logs, source maps', () => {
+    // GIVEN
+    const { stack } = newStack();
+    // WHEN
+    new StreamingFunction(stack, 'Fn', { entry: ENTRY });
+    // THEN
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Timeout: 900,
+      MemorySize: 512,
+      Architectures: ['arm64'],
+      LoggingConfig: { LogFormat: 'JSON' },
+      Handler: 'index.handler',
+      Environment: { Variables: Match.objectLike({ NODE_OPTIONS: '--enable-source-maps' }) },
+    });
+  });
+
+  test('every default can be overridden', () => {
+    const { stack } = newStack();
+    new StreamingFunction(stack, 'Fn', {
+      entry: ENTRY,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      timeout: Duration.minutes(1),
+      memorySize: 1024,
+      architecture: lambda.Architecture.X86_64,
+      loggingFormat: lambda.LoggingFormat.TEXT,
+      bundling: { sourceMap: false },
+      environment: { STAGE: 'dev' },
+    });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Timeout: 60,
+      MemorySize: 1024,
+      Architectures: ['x86_64'],
+      LoggingConfig: { LogFormat: 'Text' },
+      Environment: { Variables: Match.objectLike({ STAGE: 'dev', NODE_OPTIONS: Match.absent() }) },
+    });
+  });
+
+  test('a user NODE_OPTIONS is kept', () => {
+    const { stack } = newStack();
+    new StreamingFunction(stack, 'Fn', { entry: ENTRY, environment: { NODE_OPTIONS: '--max-old-space-size=256' } });
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ NODE_OPTIONS: '--max-old-space-size=256' }) },
+    });
+  });
+
+  test('plugs into a StreamingRestApi route', () => {
+    const { stack } = newStack();
+    const fn = new StreamingFunction(stack, 'Fn', { entry: ENTRY });
+    new StreamingRestApi(stack, 'Api').addStreamingLambda('/stream', fn, { httpMethod: 'GET' });
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::Method', {
+      Integration: { ResponseTransferMode: 'STREAM', Uri: { 'Fn::Join': ['', Match.arrayWith([{ 'Fn::GetAtt': [Match.stringLikeRegexp('^Fn'), 'Arn'] }])] } },
+    });
+  });
+});
