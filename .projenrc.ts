@@ -76,8 +76,15 @@ for (const pattern of ['/examples/', '/bench/', '/scripts/', '/.ci/', 'cdk.out',
 // The demo: README command 1 (`npm ci && npm run demo`).
 project.addTask('demo', {
   description: 'Synthesize the example app and show its streamed methods',
-  exec: 'ts-node --transpile-only scripts/demo.ts',
+  exec: 'ts-node --transpile-only --project scripts/tsconfig.json scripts/demo.ts',
 });
+
+// ts-jest runs with isolatedModules (no type errors): type-check every TypeScript file first.
+const typecheck = project.addTask('typecheck', {
+  description: 'Type-check src, tests, lambda assets, local gateway, benchmarks, examples and scripts',
+  exec: 'tsc -p tsconfig.typecheck.json',
+});
+project.testTask.prependSpawn(typecheck);
 
 configureLambdaAssets(project);
 configureLocalGateway(project);

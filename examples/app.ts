@@ -1,0 +1,44 @@
+/**
+ * The example app: a StreamingRestApi with streamed Lambda routes and a streamed HTTP proxy route.
+ *
+ * It uses the library from source (`../src`). Synthesize it offline with
+ * `npx cdk synth` in this folder, or run `npm run demo` at the repository root.
+ */
+import * as path from 'path';
+import { App, Stack, StackProps } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { StreamingFunction, StreamingRestApi } from '../src';
+
+const HANDLERS = path.join(__dirname, '..', 'lambda-assets', 'handlers');
+
+export class StreamingExampleStack extends Stack {
+  public readonly api: StreamingRestApi;
+
+  constructor(scope: Construct, id: string, props: StackProps = {}) {
+    super(scope, id, props);
+
+    this.api = new StreamingRestApi(this, 'Api', {
+      description: 'cdk-streaming-rest-api example',
+    });
+
+    // Server-sent events, one token at a time.
+    const tokens = new StreamingFunction(this, 'SseTokens', { entry: path.join(HANDLERS, 'sse-tokens.ts') });
+    this.api.addStreamingLambda('/chat', tokens, { httpMethod: 'POST' });
+    this.api.addStreamingLambda('/chat', tokens, { httpMethod: 'GET' });
+
+    // A large generated download (more than API Gateway's 10 MB buffered limit).
+    const download = new StreamingFunction(this, 'LargeDownload', { entry: path.join(HANDLERS, 'large-download.ts') });
+    this.api.addStreamingLambda('/download', download, { httpMethod: 'GET' });
+
+    // A long job reporting progress.
+    const job = new StreamingFunction(this, 'LongJob', { entry: path.join(HANDLERS, 'long-job.ts') });
+    this.api.addStreamingLambda('/jobs/{id}', job, { httpMethod: 'POST' });
+
+    // A streamed HTTP proxy to a backend that streams too.
+    this.api.addStreamingHttpProxy('/proxy/{proxy+}', 'https://backend.example.com/{proxy}');
+  }
+}
+
+const app = new App();
+new StreamingExampleStack(app, 'StreamingExample');
+app.synth();
