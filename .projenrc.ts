@@ -86,6 +86,15 @@ const typecheck = project.addTask('typecheck', {
 });
 project.testTask.prependSpawn(typecheck);
 
+// README examples must compile (jsii-rosetta, with the fixture in rosetta/): Construct Hub
+// translates them to every jsii language.
+const rosetta = project.addTask('rosetta:extract', {
+  description: 'Compile the README and doc-comment examples with jsii-rosetta',
+  exec: 'jsii-rosetta extract --fail',
+});
+project.postCompileTask.spawn(rosetta);
+project.gitignore.exclude('.jsii.tabl.json', '/.jsii.tabl.json');
+
 configureLambdaAssets(project);
 configureLocalGateway(project);
 
