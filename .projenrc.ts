@@ -46,6 +46,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'fast-check@^4.10.2',
     '@types/aws-lambda@^8.10.150',
     'playwright-core@^1.64.1',
+    'cdk-nag@^3.0.2',
   ],
 
   jestOptions: {

@@ -114,6 +114,9 @@ export interface StreamingHttpRouteOptions extends StreamingRouteOptions {
  * - JSON access logs with the streaming fields (`responseTransferMode`, `timeToAllHeaders`,
  *   `timeToFirstContent`) written to a log group the construct creates (`accessLogGroup`);
  * - the account-level CloudWatch role that access logging needs;
+ * - execution logging at `ERROR` level and stage-wide throttling (1000 requests per second,
+ *   burst 2000);
+ * - a request validator (`requestValidator`) used by the routes the helpers add;
  * - `addStreamingLambda()` and `addStreamingHttpProxy()`, which create the path and a streamed
  *   method with the 15-minute timeout, the streaming Lambda URI and the permission.
  *
@@ -133,6 +136,14 @@ export class StreamingRestApi extends apigateway.RestApi {
   /** The integration timeout of streamed routes that do not set their own. */
   public readonly streamingTimeout: Duration;
 
+  /**
+   * The request validator of the routes added with `addStreamingLambda()` and
+   * `addStreamingHttpProxy()` (unless a route passes its own). It validates request parameters
+   * and, where the route declares `requestModels`, the body, so bad requests are rejected before
+   * the backend is invoked.
+   */
+  public readonly requestValidator: apigateway.RequestValidator;
+
   constructor(scope: Construct, id: string, props: StreamingRestApiProps = {}) {
     const streamingTimeout = checkStreamingTimeout(`${scope.node.path}/${id}`, 'streamingTimeout', props.streamingTimeout);
     const deployOptions = props.deployOptions ?? {};
@@ -148,12 +159,20 @@ export class StreamingRestApi extends apigateway.RestApi {
       ...endpointDefault,
       ...props,
       deployOptions: props.deploy === false ? props.deployOptions : {
+        loggingLevel: apigateway.MethodLoggingLevel.ERROR,
+        throttlingRateLimit: DEFAULT_THROTTLING_RATE_LIMIT,
+        throttlingBurstLimit: DEFAULT_THROTTLING_BURST_LIMIT,
         ...deployOptions,
         accessLogDestination: deployOptions.accessLogDestination ?? deferredDestination,
         accessLogFormat: deployOptions.accessLogFormat ?? StreamingAccessLogFormat.jsonWithStreamingFields(),
       },
     });
     this.streamingTimeout = streamingTimeout;
+    this.requestValidator = new apigateway.RequestValidator(this, 'RequestValidator', {
+      restApi: this,
+      validateRequestParameters: true,
+      validateRequestBody: true,
+    });
     if (deferredDestination) {
       const group = new logs.LogGroup(this, 'AccessLogs', {
         retention: props.accessLogRetention ?? logs.RetentionDays.ONE_MONTH,
@@ -179,7 +198,7 @@ export class StreamingRestApi extends apigateway.RestApi {
       timeout: this.routeTimeout(path, timeout),
       allowTestInvoke,
     });
-    return this.resourceFor(path).addMethod(httpMethod ?? 'ANY', integration, methodOptions);
+    return this.resourceFor(path).addMethod(httpMethod ?? 'ANY', integration, this.withValidator(methodOptions));
   }
 
   /**
@@ -209,10 +228,17 @@ export class StreamingRestApi extends apigateway.RestApi {
       connectionType: vpcLink ? apigateway.ConnectionType.VPC_LINK : undefined,
       requestParameters: nonEmpty({ ...requestParameters, ...integrationRequestParameters }),
     });
-    return resource.addMethod(httpMethod ?? 'ANY', integration, {
+    return resource.addMethod(httpMethod ?? 'ANY', integration, this.withValidator({
       ...methodOptions,
       requestParameters: nonEmpty({ ...methodRequestParameters, ...methodOptions.requestParameters }),
-    });
+    }));
+  }
+
+  private withValidator(options: apigateway.MethodOptions): apigateway.MethodOptions {
+    if (options.requestValidator || options.requestValidatorOptions) {
+      return options;
+    }
+    return { ...options, requestValidator: this.requestValidator };
   }
 
   private routeTimeout(path: string, timeout: Duration | undefined): Duration {
@@ -226,6 +252,10 @@ export class StreamingRestApi extends apigateway.RestApi {
     return path === '/' ? this.root : this.root.resourceForPath(path);
   }
 }
+
+/** Stage-wide default throttling (requests per second, steady and burst). */
+const DEFAULT_THROTTLING_RATE_LIMIT = 1000;
+const DEFAULT_THROTTLING_BURST_LIMIT = 2000;
 
 /**
  * An access-log destination whose log group is created after the stage that uses it.

@@ -299,3 +299,48 @@ describe('StreamingRestApi input errors', () => {
     expect(() => api.addStreamingHttpProxy('/x', url)).toThrow(/\[TestStack\/Api\] addStreamingHttpProxy\(url\): .* is not an absolute http:\/\/ or https:\/\/ URL/);
   });
 });
+
+describe('StreamingRestApi operational defaults', () => {
+  test('execution logging, stage throttling and a request validator used by the helper routes', () => {
+    // GIVEN
+    const { stack } = newStack();
+    const api = new StreamingRestApi(stack, 'Api');
+    // WHEN
+    api.addStreamingLambda('/chat', inlineFunction(stack, 'Fn'), { httpMethod: 'POST' });
+    // THEN
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      MethodSettings: Match.arrayWith([Match.objectLike({
+        HttpMethod: '*',
+        ResourcePath: '/*',
+        LoggingLevel: 'ERROR',
+        ThrottlingRateLimit: 1000,
+        ThrottlingBurstLimit: 2000,
+      })]),
+    });
+    template.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true, ValidateRequestParameters: true });
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'POST',
+      RequestValidatorId: { Ref: Match.stringLikeRegexp('^ApiRequestValidator') },
+    });
+  });
+
+  test('user stage settings and a route validator win', () => {
+    // GIVEN
+    const { stack } = newStack();
+    const api = new StreamingRestApi(stack, 'Api', {
+      deployOptions: { loggingLevel: apigateway.MethodLoggingLevel.INFO, throttlingRateLimit: 5, throttlingBurstLimit: 10 },
+    });
+    // WHEN
+    api.addStreamingHttpProxy('/a', 'https://a.example.com', { requestValidatorOptions: { validateRequestParameters: true } });
+    // THEN
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      MethodSettings: Match.arrayWith([Match.objectLike({ LoggingLevel: 'INFO', ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 })]),
+    });
+    template.resourceCountIs('AWS::ApiGateway::RequestValidator', 2);
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      RequestValidatorId: { Ref: Match.not(Match.stringLikeRegexp('^ApiRequestValidator')) },
+    });
+  });
+});
