@@ -47,6 +47,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@types/aws-lambda@^8.10.150',
     'playwright-core@^1.64.1',
     'cdk-nag@^3.0.2',
+    '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
+    '@aws-cdk/integ-runner@^2.197.10',
+    '@aws-cdk/aws-service-spec@^0.1.216',
+    '@aws-sdk/client-bedrock-runtime@^3',
   ],
 
   jestOptions: {
