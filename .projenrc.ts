@@ -69,6 +69,16 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
   gitignore: ['cdk.out', '*.out.json', '/lambda-assets/**/*.js', '/local-gateway/**/*.js', '.bench/'],
 
+  // jsii targets: Construct Hub shows the library in every language.
+  publishToPypi: { distName: 'cdk-streaming-rest-api', module: 'cdk_streaming_rest_api' },
+  publishToMaven: {
+    javaPackage: 'io.github.cdkstreamingrestapi',
+    mavenGroupId: 'io.github.cdk-streaming-rest-api',
+    mavenArtifactId: 'cdk-streaming-rest-api',
+  },
+  publishToNuget: { dotNetNamespace: 'CdkStreamingRestApi', packageId: 'CdkStreamingRestApi' },
+  publishToGo: { moduleName: 'github.com/cdk-streaming-rest-api/cdk-streaming-rest-api-go' },
+
   githubOptions: { mergify: false },
   depsUpgrade: false,
   pullRequestTemplate: false,
@@ -102,5 +112,10 @@ project.gitignore.exclude('.jsii.tabl.json', '/.jsii.tabl.json');
 
 configureLambdaAssets(project);
 configureLocalGateway(project);
+
+// `build` packages the npm tarball only; `package-all` (Python, Java, .NET, Go) needs those
+// toolchains and their registries, which a release pipeline has and this project's CI does not.
+project.packageTask.reset();
+project.packageTask.spawn(project.tasks.tryFind('package:js')!);
 
 project.synth();
