@@ -3,3 +3,4 @@ export * from './streaming-function';
 export * from './streaming-http-integration';
 export * from './streaming-lambda-integration';
 export * from './streaming-rest-api';
+export * from './observability';

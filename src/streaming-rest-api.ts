@@ -4,6 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { StreamingAccessLogFormat } from './access-log';
+import { StreamingMetrics, StreamingMetricsOptions } from './observability/streaming-metrics';
 import { StreamingConfigError } from './private/errors';
 import { checkStreamingTimeout } from './private/timeouts';
 import { checkHttpUrl } from './private/urls';
@@ -232,6 +233,24 @@ export class StreamingRestApi extends apigateway.RestApi {
       ...methodOptions,
       requestParameters: nonEmpty({ ...methodRequestParameters, ...methodOptions.requestParameters }),
     }));
+  }
+
+  /**
+   * Turns the API's access log into CloudWatch metrics of streaming (time to first byte, time to
+   * all headers, stream duration, streamed and buffered request counts), with alarm helpers and
+   * dashboard widgets. Needs the access-log group the construct created (`accessLogGroup`).
+   */
+  public addStreamingMetrics(options: StreamingMetricsOptions = {}): StreamingMetrics {
+    if (!this.accessLogGroup) {
+      throw new StreamingConfigError({
+        scope: this,
+        property: 'accessLogGroup',
+        value: undefined,
+        problem: 'does not exist: you passed your own access-log destination, or deploy: false',
+        fix: 'create `new StreamingMetrics(scope, id, { logGroup })` with the log group your access logs go to',
+      });
+    }
+    return new StreamingMetrics(this, 'StreamingMetrics', { namespace: options.namespace, logGroup: this.accessLogGroup });
   }
 
   private withValidator(options: apigateway.MethodOptions): apigateway.MethodOptions {
