@@ -1,0 +1,165 @@
+/**
+ * The Bedrock chat conversation logic, apart from the Lambda wiring so it can be tested with an
+ * injected client: request validation and the mapping of ConverseStream events to chat events.
+ */
+import type { ConverseStreamCommandInput, ConverseStreamOutput, Message } from '@aws-sdk/client-bedrock-runtime';
+
+/** What the deployment configures (environment variables set by StreamingBedrockChat). */
+export interface ChatConfig {
+  readonly modelId: string;
+  readonly maxTokens: number;
+  readonly temperature?: number;
+  readonly systemPrompt?: string;
+  readonly maxRequestBytes: number;
+  readonly maxMessages: number;
+}
+
+/** Reads the configuration from the environment; throws when MODEL_ID is missing. */
+export function chatConfigFromEnv(env: NodeJS.ProcessEnv): ChatConfig {
+  const modelId = env.MODEL_ID;
+  if (!modelId) {
+    throw new Error('MODEL_ID is not set: the StreamingBedrockChat construct sets it');
+  }
+  const num = (name: string, fallback: number) => {
+    const value = env[name] === undefined || env[name] === '' ? fallback : Number(env[name]);
+    if (!Number.isFinite(value)) throw new Error(`${name} is not a number: ${env[name]}`);
+    return value;
+  };
+  return {
+    modelId,
+    maxTokens: num('MAX_TOKENS', 1024),
+    temperature: env.TEMPERATURE === undefined || env.TEMPERATURE === '' ? undefined : num('TEMPERATURE', 0),
+    systemPrompt: env.SYSTEM_PROMPT || undefined,
+    maxRequestBytes: num('MAX_REQUEST_BYTES', 32768),
+    maxMessages: num('MAX_MESSAGES', 50),
+  };
+}
+
+/** A request the chat refuses before calling the model: answered with status 400. */
+export class ChatRequestError extends Error {
+  public readonly statusCode = 400;
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'ChatRequestError';
+  }
+}
+
+/** One message of the request body. */
+export interface ChatMessage {
+  readonly role: 'user' | 'assistant';
+  readonly content: string;
+}
+
+/**
+ * Validates the request body `{"messages":[{"role":"user","content":"..."}]}`: size, JSON,
+ * shape, roles alternating from `user` to a final `user`, non-empty text.
+ */
+export function parseChatRequest(body: string | null | undefined, isBase64Encoded: boolean, config: ChatConfig): ChatMessage[] {
+  if (body === null || body === undefined || body === '') {
+    throw new ChatRequestError('The request has no body: send {"messages":[{"role":"user","content":"..."}]}');
+  }
+  const text = isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body;
+  const size = Buffer.byteLength(text, 'utf8');
+  if (size > config.maxRequestBytes) {
+    throw new ChatRequestError(`The request body has ${size} bytes; the limit is ${config.maxRequestBytes}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new ChatRequestError('The request body is not JSON');
+  }
+  const messages = (parsed as { messages?: unknown } | null)?.messages;
+  if (!Array.isArray(messages) || messages.length === 0) {
+    throw new ChatRequestError('"messages" must be a non-empty array');
+  }
+  if (messages.length > config.maxMessages) {
+    throw new ChatRequestError(`"messages" has ${messages.length} entries; the limit is ${config.maxMessages}`);
+  }
+  return messages.map((message: unknown, index: number): ChatMessage => {
+    const { role, content } = (message ?? {}) as { role?: unknown; content?: unknown };
+    const expected = index % 2 === 0 ? 'user' : 'assistant';
+    if (role !== expected) {
+      throw new ChatRequestError(`messages[${index}].role must be "${expected}" (roles alternate, starting with "user")`);
+    }
+    if (typeof content !== 'string' || content.trim() === '') {
+      throw new ChatRequestError(`messages[${index}].content must be a non-empty string`);
+    }
+    if (index === messages.length - 1 && role !== 'user') {
+      throw new ChatRequestError('the last message must be from "user"');
+    }
+    return { role: expected, content };
+  });
+}
+
+/** The ConverseStream request for a validated conversation. */
+export function converseInput(messages: ChatMessage[], config: ChatConfig): ConverseStreamCommandInput {
+  const input: ConverseStreamCommandInput = {
+    modelId: config.modelId,
+    messages: messages.map((m): Message => ({ role: m.role, content: [{ text: m.content }] })),
+    inferenceConfig: {
+      maxTokens: config.maxTokens,
+      ...(config.temperature === undefined ? {} : { temperature: config.temperature }),
+    },
+  };
+  if (config.systemPrompt) {
+    input.system = [{ text: config.systemPrompt }];
+  }
+  return input;
+}
+
+/** A chat event sent to the client as one Server-Sent Event. */
+export interface ChatEvent {
+  readonly event: 'delta' | 'done' | 'error';
+  readonly data: Record<string, unknown>;
+}
+
+const STREAM_ERRORS = [
+  'internalServerException',
+  'modelStreamErrorException',
+  'serviceUnavailableException',
+  'throttlingException',
+  'validationException',
+] as const;
+
+/**
+ * Maps the ConverseStream event stream to chat events: one `delta` per text delta, then one
+ * `done` with the stop reason and token usage. An error event of the stream becomes an `error`
+ * event and ends the conversation.
+ */
+export async function* chatEvents(stream: AsyncIterable<ConverseStreamOutput>): AsyncGenerator<ChatEvent> {
+  let stopReason: string | undefined;
+  for await (const item of stream) {
+    const text = item.contentBlockDelta?.delta?.text;
+    if (text !== undefined && text !== '') {
+      yield { event: 'delta', data: { text } };
+      continue;
+    }
+    if (item.messageStop) {
+      stopReason = item.messageStop.stopReason;
+      continue;
+    }
+    if (item.metadata) {
+      const usage = item.metadata.usage;
+      yield {
+        event: 'done',
+        data: {
+          stopReason: stopReason ?? 'unknown',
+          usage: usage ? { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, totalTokens: usage.totalTokens } : undefined,
+          latencyMs: item.metadata.metrics?.latencyMs,
+        },
+      };
+      return;
+    }
+    for (const key of STREAM_ERRORS) {
+      const error = (item as unknown as Record<string, { message?: string } | undefined>)[key];
+      if (error) {
+        yield { event: 'error', data: { error: key, message: error.message ?? key } };
+        return;
+      }
+    }
+  }
+  // The stream ended without metadata: still tell the client it is over.
+  yield { event: 'done', data: { stopReason: stopReason ?? 'unknown' } };
+}
