@@ -1,8 +1,8 @@
 import { Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { StreamingConfigError } from './private/errors';
-import { checkHttpUrl } from './private/urls';
 import { checkStreamingTimeout } from './private/timeouts';
+import { checkHttpUrl } from './private/urls';
 
 /**
  * Properties of a `StreamingHttpIntegration`.

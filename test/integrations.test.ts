@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
-import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { StreamingHttpIntegration, StreamingLambdaIntegration } from '../src';
 import { inlineFunction, newStack } from './support/stacks';
 
