@@ -1,0 +1,111 @@
+import type { ConverseStreamCommand, ConverseStreamOutput } from '@aws-sdk/client-bedrock-runtime';
+import type { ChatConfig } from '../../../lambda-assets/handlers/bedrock-chat/chat';
+import { ConverseStreamClient, serveChat } from '../../../lambda-assets/handlers/bedrock-chat/index';
+
+const CONFIG: ChatConfig = { modelId: 'amazon.nova-lite-v1:0', maxTokens: 64, maxRequestBytes: 4096, maxMessages: 10 };
+const BODY = JSON.stringify({ messages: [{ role: 'user', content: 'Hi' }] });
+
+/** Records what the handler sends: status, headers, body chunks, and whether it ended. */
+function recorder() {
+  const sent = { status: 0, headers: {} as Record<string, string>, chunks: [] as string[], opened: 0, ended: 0 };
+  const open = (status: number, headers: Record<string, string>) => {
+    sent.opened += 1;
+    sent.status = status;
+    sent.headers = headers;
+    return { write: (chunk: string) => (sent.chunks.push(chunk), true), end: () => void (sent.ended += 1) };
+  };
+  return { sent, open };
+}
+
+/** A Bedrock client double that streams the given events, optionally failing mid-stream. */
+function fakeClient(events: ConverseStreamOutput[], options: { failAfter?: number; rejectWith?: Error } = {}) {
+  const calls: Array<{ input: unknown; signal?: AbortSignal }> = [];
+  const client: ConverseStreamClient = {
+    async send(command: ConverseStreamCommand, opts?: { abortSignal?: AbortSignal }) {
+      calls.push({ input: command.input, signal: opts?.abortSignal });
+      if (options.rejectWith) throw options.rejectWith;
+      async function* stream() {
+        for (const [index, event] of events.entries()) {
+          if (options.failAfter === index) throw Object.assign(new Error('stream broke'), { name: 'ModelStreamErrorException' });
+          if (opts?.abortSignal?.aborted) throw Object.assign(new Error('aborted'), { name: 'AbortError' });
+          yield event;
+        }
+      }
+      return { stream: stream() };
+    },
+  };
+  return { client, calls };
+}
+
+const DELTAS: ConverseStreamOutput[] = [
+  { contentBlockDelta: { contentBlockIndex: 0, delta: { text: 'Hel' } } },
+  { contentBlockDelta: { contentBlockIndex: 0, delta: { text: 'lo' } } },
+  { messageStop: { stopReason: 'end_turn' } },
+  { metadata: { usage: { inputTokens: 1, outputTokens: 2, totalTokens: 3 }, metrics: { latencyMs: 5 } } },
+] as ConverseStreamOutput[];
+
+describe('serveChat', () => {
+  test('streams deltas as SSE frames in order, then done, and ends once', async () => {
+    // GIVEN
+    const { sent, open } = recorder();
+    const { client, calls } = fakeClient(DELTAS);
+    // WHEN
+    await serveChat({ body: BODY, isBase64Encoded: false }, open, client, CONFIG, new AbortController().signal);
+    // THEN
+    expect(sent.status).toBe(200);
+    expect(sent.headers['content-type']).toBe('text/event-stream; charset=utf-8');
+    expect(sent.chunks).toEqual([
+      'event: delta\ndata: {"text":"Hel"}\n\n',
+      'event: delta\ndata: {"text":"lo"}\n\n',
+      'event: done\ndata: {"stopReason":"end_turn","usage":{"inputTokens":1,"outputTokens":2,"totalTokens":3},"latencyMs":5}\n\n',
+    ]);
+    expect(sent.ended).toBe(1);
+    expect(calls[0].input).toMatchObject({ modelId: 'amazon.nova-lite-v1:0', messages: [{ role: 'user', content: [{ text: 'Hi' }] }] });
+  });
+
+  test('a bad body gets a JSON 400 and the model is never called', async () => {
+    const { sent, open } = recorder();
+    const { client, calls } = fakeClient(DELTAS);
+    await serveChat({ body: '{"messages":"nope"}', isBase64Encoded: false }, open, client, CONFIG, new AbortController().signal);
+    expect(sent.status).toBe(400);
+    expect(JSON.parse(sent.chunks.join(''))).toEqual({ message: '"messages" must be a non-empty array' });
+    expect(calls).toHaveLength(0);
+    expect(sent.ended).toBe(1);
+  });
+
+  test('an error mid-stream becomes an error event after the deltas already sent', async () => {
+    const { sent, open } = recorder();
+    const { client } = fakeClient(DELTAS, { failAfter: 1 });
+    await serveChat({ body: BODY, isBase64Encoded: false }, open, client, CONFIG, new AbortController().signal);
+    expect(sent.status).toBe(200);
+    expect(sent.chunks).toEqual([
+      'event: delta\ndata: {"text":"Hel"}\n\n',
+      'event: error\ndata: {"error":"ModelStreamErrorException","message":"stream broke"}\n\n',
+    ]);
+    expect(sent.ended).toBe(1);
+  });
+
+  test('a model call refused before streaming keeps its HTTP status', async () => {
+    const { sent, open } = recorder();
+    const refused = Object.assign(new Error('Too many requests'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 429 } });
+    const { client } = fakeClient([], { rejectWith: refused });
+    await serveChat({ body: BODY, isBase64Encoded: false }, open, client, CONFIG, new AbortController().signal);
+    expect(sent.status).toBe(429);
+    expect(JSON.parse(sent.chunks.join(''))).toMatchObject({ error: 'ThrottlingException' });
+  });
+
+  test('the abort signal reaches the model call and stops the stream', async () => {
+    // GIVEN
+    const { sent, open } = recorder();
+    const controller = new AbortController();
+    const { client, calls } = fakeClient(DELTAS);
+    controller.abort();
+    // WHEN
+    await serveChat({ body: BODY, isBase64Encoded: false }, open, client, CONFIG, controller.signal);
+    // THEN
+    expect(calls[0].signal).toBe(controller.signal);
+    expect(sent.chunks.some((c) => c.startsWith('event: delta'))).toBe(false);
+    expect(sent.chunks).toEqual(['event: error\ndata: {"error":"AbortError","message":"aborted"}\n\n']);
+    expect(sent.ended).toBe(1);
+  });
+});
