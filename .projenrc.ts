@@ -1,4 +1,5 @@
 import { awscdk, javascript } from 'projen';
+import { configureHandlerBundles } from './projenrc/handler-bundles';
 import { configureLambdaAssets } from './projenrc/lambda-assets';
 import { configureLocalGateway } from './projenrc/local-gateway';
 
@@ -112,6 +113,7 @@ project.gitignore.exclude('.jsii.tabl.json', '/.jsii.tabl.json');
 
 configureLambdaAssets(project);
 configureLocalGateway(project);
+configureHandlerBundles(project);
 
 // `build` packages the npm tarball only; `package-all` (Python, Java, .NET, Go) needs those
 // toolchains and their registries, which a release pipeline has and this project's CI does not.

@@ -6,3 +6,4 @@ export * from './streaming-rest-api';
 export * from './observability';
 export * from './lambda-web-adapter';
 export * from './streaming-web-app-function';
+export * from './patterns';

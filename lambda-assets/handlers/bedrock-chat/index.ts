@@ -4,74 +4,33 @@
  *
  * `BEDROCK_ENDPOINT_URL` points the client at another endpoint (the local Bedrock stand-in).
  */
-import { BedrockRuntimeClient, ConverseStreamCommand } from '@aws-sdk/client-bedrock-runtime';
+import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
-import { ChatConfig, ChatRequestError, chatConfigFromEnv, chatEvents, converseInput, parseChatRequest } from './chat';
+import { chatConfigFromEnv } from './chat';
+import { ConverseStreamClient, serveChat } from './serve';
 
-/** The part of the Bedrock client the handler uses (injectable in tests). */
-export interface ConverseStreamClient {
-  send(command: ConverseStreamCommand, options?: { abortSignal?: AbortSignal }): Promise<{ stream?: AsyncIterable<any> }>;
-}
-
-/** What the handler writes to: the streaming response of the Lambda runtime. */
-export interface ChatResponseStream {
-  write(chunk: string): boolean;
-  end(): void;
-}
-
-/** Opens the HTTP response with a status and headers (the metadata frame). */
-export type OpenResponse = (statusCode: number, headers: Record<string, string>) => ChatResponseStream;
-
-const SSE_HEADERS = {
-  'content-type': 'text/event-stream; charset=utf-8',
-  'cache-control': 'no-cache',
-  'x-accel-buffering': 'no',
+/** The Lambda runtime's streaming API (a global in Node.js managed runtimes). */
+declare const awslambda: {
+  streamifyResponse(handler: (event: APIGatewayProxyEvent, stream: NodeJS.WritableStream, context: Context) => Promise<void>): unknown;
+  HttpResponseStream: { from(stream: NodeJS.WritableStream, metadata: object): NodeJS.WritableStream };
 };
 
-/** Sends one Server-Sent Event. */
-function sse(stream: ChatResponseStream, event: string, data: unknown): void {
-  stream.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-}
+/** Stop the model call this long before the function's deadline, to end the stream cleanly. */
+const DEADLINE_MARGIN_MS = 2000;
 
-/**
- * Serves one chat request. Errors before the model call are JSON responses (400 for bad requests,
- * 500 otherwise); once the stream has begun, errors are `event: error` frames.
- */
-export async function serveChat(
-  event: Pick<APIGatewayProxyEvent, 'body' | 'isBase64Encoded'>,
-  open: OpenResponse,
-  client: ConverseStreamClient,
-  config: ChatConfig,
-  signal: AbortSignal,
-): Promise<void> {
-  let messages;
+let client: ConverseStreamClient | undefined;
+
+export const handler = awslambda.streamifyResponse(async (event, responseStream, context) => {
+  context.callbackWaitsForEmptyEventLoop = false;
+  client ??= new BedrockRuntimeClient({ endpoint: process.env.BEDROCK_ENDPOINT_URL || undefined });
+  const controller = new AbortController();
+  const deadline = setTimeout(() => controller.abort(), Math.max(0, context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS));
   try {
-    messages = parseChatRequest(event.body, event.isBase64Encoded, config);
-  } catch (error) {
-    const status = error instanceof ChatRequestError ? 400 : 500;
-    const body = open(status, { 'content-type': 'application/json' });
-    body.write(JSON.stringify({ message: (error as Error).message }));
-    body.end();
-    return;
-  }
-  let response;
-  try {
-    response = await client.send(new ConverseStreamCommand(converseInput(messages, config)), { abortSignal: signal });
-  } catch (error) {
-    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 502;
-    const body = open(status >= 400 && status < 600 ? status : 502, { 'content-type': 'application/json' });
-    body.write(JSON.stringify({ message: `The model call failed: ${(error as Error).message}`, error: (error as Error).name }));
-    body.end();
-    return;
-  }
-  const stream = open(200, SSE_HEADERS);
-  try {
-    for await (const chatEvent of chatEvents(response.stream ?? [])) {
-      sse(stream, chatEvent.event, chatEvent.data);
-    }
-  } catch (error) {
-    sse(stream, 'error', { error: (error as Error).name, message: (error as Error).message });
+    await serveChat(event, (statusCode, headers) => {
+      const stream = awslambda.HttpResponseStream.from(responseStream, { statusCode, headers });
+      return { write: (chunk: string) => stream.write(chunk), end: () => stream.end() };
+    }, client, chatConfigFromEnv(process.env), controller.signal);
   } finally {
-    stream.end();
+    clearTimeout(deadline);
   }
-}
+});

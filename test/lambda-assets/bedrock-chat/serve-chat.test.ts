@@ -1,6 +1,6 @@
 import type { ConverseStreamCommand, ConverseStreamOutput } from '@aws-sdk/client-bedrock-runtime';
 import type { ChatConfig } from '../../../lambda-assets/handlers/bedrock-chat/chat';
-import { ConverseStreamClient, serveChat } from '../../../lambda-assets/handlers/bedrock-chat/index';
+import { ConverseStreamClient, serveChat } from '../../../lambda-assets/handlers/bedrock-chat/serve';
 
 const CONFIG: ChatConfig = { modelId: 'amazon.nova-lite-v1:0', maxTokens: 64, maxRequestBytes: 4096, maxMessages: 10 };
 const BODY = JSON.stringify({ messages: [{ role: 'user', content: 'Hi' }] });

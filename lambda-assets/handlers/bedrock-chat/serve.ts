@@ -1,0 +1,77 @@
+/**
+ * Serving one chat request: validate the conversation, call Bedrock ConverseStream, stream the
+ * answer as Server-Sent Events. Independent of the Lambda runtime (see index.ts) for tests.
+ */
+import { ConverseStreamCommand, ConverseStreamOutput } from '@aws-sdk/client-bedrock-runtime';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { ChatConfig, ChatRequestError, chatEvents, converseInput, parseChatRequest } from './chat';
+
+/** The part of the Bedrock client the handler uses (injectable in tests). */
+export interface ConverseStreamClient {
+  send(command: ConverseStreamCommand, options?: { abortSignal?: AbortSignal }): Promise<{ stream?: AsyncIterable<ConverseStreamOutput> }>;
+}
+
+/** What the handler writes to: the streaming response of the Lambda runtime. */
+export interface ChatResponseStream {
+  write(chunk: string): boolean;
+  end(): void;
+}
+
+/** Opens the HTTP response with a status and headers (the metadata frame). */
+export type OpenResponse = (statusCode: number, headers: Record<string, string>) => ChatResponseStream;
+
+const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache',
+  'x-accel-buffering': 'no',
+};
+
+async function* noEvents(): AsyncGenerator<ConverseStreamOutput> {}
+
+/** Sends one Server-Sent Event. */
+function sse(stream: ChatResponseStream, event: string, data: unknown): void {
+  stream.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+}
+
+/**
+ * Serves one chat request. Errors before the model call are JSON responses (400 for bad requests,
+ * 500 otherwise); once the stream has begun, errors are `event: error` frames.
+ */
+export async function serveChat(
+  event: Pick<APIGatewayProxyEvent, 'body' | 'isBase64Encoded'>,
+  open: OpenResponse,
+  client: ConverseStreamClient,
+  config: ChatConfig,
+  signal: AbortSignal,
+): Promise<void> {
+  let messages;
+  try {
+    messages = parseChatRequest(event.body, event.isBase64Encoded, config);
+  } catch (error) {
+    const status = error instanceof ChatRequestError ? 400 : 500;
+    const body = open(status, { 'content-type': 'application/json' });
+    body.write(JSON.stringify({ message: (error as Error).message }));
+    body.end();
+    return;
+  }
+  let response;
+  try {
+    response = await client.send(new ConverseStreamCommand(converseInput(messages, config)), { abortSignal: signal });
+  } catch (error) {
+    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 502;
+    const body = open(status >= 400 && status < 600 ? status : 502, { 'content-type': 'application/json' });
+    body.write(JSON.stringify({ message: `The model call failed: ${(error as Error).message}`, error: (error as Error).name }));
+    body.end();
+    return;
+  }
+  const stream = open(200, SSE_HEADERS);
+  try {
+    for await (const chatEvent of chatEvents(response.stream ?? noEvents())) {
+      sse(stream, chatEvent.event, chatEvent.data);
+    }
+  } catch (error) {
+    sse(stream, 'error', { error: (error as Error).name, message: (error as Error).message });
+  } finally {
+    stream.end();
+  }
+}

@@ -1,0 +1,2 @@
+export * from './bedrock-chat-model';
+export * from './streaming-bedrock-chat';

@@ -1,0 +1,160 @@
+import { Duration, Token } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import { BedrockChatModel } from './bedrock-chat-model';
+import { bundledHandlerCode } from '../private/assets';
+import { StreamingConfigError } from '../private/errors';
+import { checkStreamingTimeout } from '../private/timeouts';
+import { StreamingRestApi } from '../streaming-rest-api';
+
+/**
+ * Properties of a `StreamingBedrockChat`.
+ */
+export interface StreamingBedrockChatProps {
+  /** The model to talk to. No default: the model decides the cost. */
+  readonly model: BedrockChatModel;
+
+  /**
+   * The API to add the chat route to.
+   *
+   * @default - a new `StreamingRestApi` named `Api` under this construct
+   */
+  readonly api?: StreamingRestApi;
+
+  /**
+   * The route's path.
+   *
+   * @default '/chat'
+   */
+  readonly path?: string;
+
+  /**
+   * The system prompt sent with every conversation.
+   *
+   * @default - no system prompt
+   */
+  readonly systemPrompt?: string;
+
+  /**
+   * The most tokens one answer may have (inference config `maxTokens`).
+   *
+   * @default 1024
+   */
+  readonly maxTokens?: number;
+
+  /**
+   * The sampling temperature, 0 to 1.
+   *
+   * @default - the model's default
+   */
+  readonly temperature?: number;
+
+  /**
+   * The authorizer of the chat route.
+   *
+   * @default - no authorizer (cdk-nag AwsSolutions-APIG4 will say so)
+   */
+  readonly authorizer?: apigateway.IAuthorizer;
+
+  /**
+   * The largest request body accepted, in bytes; larger bodies get a 400 before any model call.
+   *
+   * @default 32768
+   */
+  readonly maxRequestBytes?: number;
+
+  /**
+   * The most messages one request may carry.
+   *
+   * @default 50
+   */
+  readonly maxMessages?: number;
+
+  /**
+   * How long one answer may stream (function and integration timeout).
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly timeout?: Duration;
+}
+
+/**
+ * A chat API on Amazon Bedrock that answers word by word: a streamed `POST /chat` route whose
+ * handler calls Bedrock `ConverseStream` and sends Server-Sent Events.
+ *
+ * Request: `{"messages":[{"role":"user","content":"Hello"}]}` (roles alternate, first and last
+ * `user`). Response (`text/event-stream`): one `event: delta` per text delta with
+ * `data: {"text":"..."}`, then `event: done` with the stop reason and token usage; an error after
+ * the stream began is an `event: error`. Bad requests get a JSON 400 before any model call; a
+ * client that disconnects or a timeout aborts the model call.
+ *
+ * The function may only call `bedrock:InvokeModelWithResponseStream` on the chosen model (and, for
+ * an inference profile, on the profile and its regions' foundation model).
+ *
+ * @example
+ * const chat = new StreamingBedrockChat(this, 'Chat', {
+ *   model: BedrockChatModel.foundationModel('amazon.nova-lite-v1:0'),
+ *   systemPrompt: 'You are a concise assistant.',
+ * });
+ */
+export class StreamingBedrockChat extends Construct {
+  /** The API the chat route is on. */
+  public readonly api: StreamingRestApi;
+
+  /** The chat route's method. */
+  public readonly method: apigateway.Method;
+
+  /** The function that streams the answers. */
+  public readonly handler: lambda.Function;
+
+  constructor(scope: Construct, id: string, props: StreamingBedrockChatProps) {
+    super(scope, id);
+    const maxTokens = checkWholeNumber(this, 'maxTokens', props.maxTokens ?? 1024, 1, 1_000_000);
+    const maxRequestBytes = checkWholeNumber(this, 'maxRequestBytes', props.maxRequestBytes ?? 32_768, 2, 6_000_000);
+    const maxMessages = checkWholeNumber(this, 'maxMessages', props.maxMessages ?? 50, 1, 10_000);
+    if (props.temperature !== undefined && !Token.isUnresolved(props.temperature) && !(props.temperature >= 0 && props.temperature <= 1)) {
+      throw new StreamingConfigError({ scope: this, property: 'temperature', value: props.temperature, problem: 'is outside 0 to 1', fix: 'pass a temperature between 0 and 1' });
+    }
+    const timeout = checkStreamingTimeout(this, 'timeout', props.timeout ?? Duration.minutes(5));
+    const resources = props.model.resourceArns(this);
+
+    this.api = props.api ?? new StreamingRestApi(this, 'Api', { description: 'Streaming Bedrock chat' });
+    const environment: { [key: string]: string } = {
+      MODEL_ID: props.model.modelId,
+      MAX_TOKENS: String(maxTokens),
+      MAX_REQUEST_BYTES: String(maxRequestBytes),
+      MAX_MESSAGES: String(maxMessages),
+    };
+    if (props.systemPrompt !== undefined) environment.SYSTEM_PROMPT = props.systemPrompt;
+    if (props.temperature !== undefined) environment.TEMPERATURE = String(props.temperature);
+
+    this.handler = new lambda.Function(this, 'Handler', {
+      code: bundledHandlerCode('bedrock-chat'),
+      handler: 'index.handler',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 512,
+      timeout: Duration.seconds(Math.ceil(timeout.toMilliseconds() / 1000)),
+      loggingFormat: lambda.LoggingFormat.JSON,
+      environment,
+    });
+    this.handler.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['bedrock:InvokeModelWithResponseStream'],
+      resources,
+    }));
+    this.method = this.api.addStreamingLambda(props.path ?? '/chat', this.handler, {
+      httpMethod: 'POST',
+      timeout,
+      authorizer: props.authorizer,
+    });
+  }
+}
+
+function checkWholeNumber(scope: Construct, property: string, value: number, min: number, max: number): number {
+  if (!Token.isUnresolved(value) && !(Number.isInteger(value) && value >= min && value <= max)) {
+    throw new StreamingConfigError({ scope, property, value, problem: `is not a whole number from ${min} to ${max}`, fix: `pass a whole number from ${min} to ${max}` });
+  }
+  return value;
+}

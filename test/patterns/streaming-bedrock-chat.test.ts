@@ -1,0 +1,109 @@
+import { Duration } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { BedrockChatModel, StreamingBedrockChat, StreamingRestApi } from '../../src';
+import { inlineFunction, newStack } from '../support/stacks';
+
+const MODEL = BedrockChatModel.foundationModel('amazon.nova-lite-v1:0');
+
+describe('StreamingBedrockChat', () => {
+  test('a streamed POST /chat on a new StreamingRestApi, with the model settings in the environment', () => {
+    // GIVEN
+    const { stack } = newStack();
+    // WHEN
+    const chat = new StreamingBedrockChat(stack, 'Chat', { model: MODEL, systemPrompt: 'Be brief', temperature: 0.3, maxTokens: 200 });
+    // THEN
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'POST',
+      Integration: { Type: 'AWS_PROXY', ResponseTransferMode: 'STREAM', TimeoutInMillis: 300000 },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Handler: 'index.handler',
+      Timeout: 300,
+      Environment: {
+        Variables: {
+          MODEL_ID: 'amazon.nova-lite-v1:0',
+          SYSTEM_PROMPT: 'Be brief',
+          TEMPERATURE: '0.3',
+          MAX_TOKENS: '200',
+          MAX_REQUEST_BYTES: '32768',
+          MAX_MESSAGES: '50',
+        },
+      },
+    });
+    expect(chat.method.resource.path).toBe('/chat');
+    expect(chat.api).toBeInstanceOf(StreamingRestApi);
+  });
+
+  test('IAM: only InvokeModelWithResponseStream, only on the foundation model', () => {
+    const { stack } = newStack();
+    new StreamingBedrockChat(stack, 'Chat', { model: MODEL });
+    const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy');
+    const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(statements).toEqual([{
+      Action: 'bedrock:InvokeModelWithResponseStream',
+      Effect: 'Allow',
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0']] },
+    }]);
+  });
+
+  test('IAM for an inference profile: the profile and the model in its regions, nothing wildcarded', () => {
+    // GIVEN
+    const { stack } = newStack();
+    const model = BedrockChatModel.inferenceProfile('us.anthropic.claude-3-5-haiku-20241022-v1:0', {
+      foundationModelId: 'anthropic.claude-3-5-haiku-20241022-v1:0',
+      regions: ['us-east-1', 'us-west-2'],
+    });
+    // WHEN
+    new StreamingBedrockChat(stack, 'Chat', { model });
+    // THEN
+    const statement = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'))[0].Properties.PolicyDocument.Statement[0];
+    expect(statement.Action).toBe('bedrock:InvokeModelWithResponseStream');
+    const resources = JSON.stringify(statement.Resource);
+    expect(resources).toContain(':bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-5-haiku-20241022-v1:0');
+    expect(resources).toContain(':bedrock:us-east-1::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0');
+    expect(resources).toContain(':bedrock:us-west-2::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0');
+    expect(resources).not.toContain('*');
+    expect(statement.Resource).toHaveLength(3);
+  });
+
+  test('an existing API, a path, an authorizer and a timeout', () => {
+    // GIVEN
+    const { stack } = newStack();
+    const api = new StreamingRestApi(stack, 'Api');
+    const authorizer = new apigateway.TokenAuthorizer(stack, 'Auth', { handler: inlineFunction(stack, 'AuthFn') });
+    // WHEN
+    const chat = new StreamingBedrockChat(stack, 'Chat', { model: MODEL, api, path: '/v1/assistant', authorizer, timeout: Duration.minutes(10) });
+    // THEN
+    expect(chat.api).toBe(api);
+    expect(chat.method.resource.path).toBe('/v1/assistant');
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::ApiGateway::RestApi', 1);
+    template.hasResourceProperties('AWS::ApiGateway::Method', { AuthorizationType: 'CUSTOM', Integration: { TimeoutInMillis: 600000 } });
+    template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 600, Environment: { Variables: Match.objectLike({ MODEL_ID: 'amazon.nova-lite-v1:0' }) } });
+  });
+
+  test.each([
+    ['maxTokens', { maxTokens: 0 }, /maxTokens: 0 is not a whole number from 1/],
+    ['maxTokens', { maxTokens: 1.5 }, /maxTokens: 1.5 is not a whole number/],
+    ['temperature', { temperature: 1.5 }, /temperature: 1.5 is outside 0 to 1/],
+    ['maxRequestBytes', { maxRequestBytes: 10_000_000 }, /maxRequestBytes: 10000000 is not a whole number from 2 to 6000000/],
+    ['maxMessages', { maxMessages: 0 }, /maxMessages: 0 is not a whole number from 1/],
+    ['timeout', { timeout: Duration.minutes(20) }, /timeout: '20 minutes' is outside the range a streamed method accepts/],
+  ])('a bad %s is rejected with the construct path', (_name, props, message) => {
+    const { stack } = newStack();
+    expect(() => new StreamingBedrockChat(stack, 'Chat', { model: MODEL, ...props })).toThrow(message);
+    expect(() => new StreamingBedrockChat(newStack().stack, 'Chat', { model: MODEL, ...props })).toThrow(/\[TestStack\/Chat\]/);
+  });
+
+  test.each([
+    [BedrockChatModel.foundationModel('not a model'), /\[TestStack\/Chat\] model: 'not a model' is not a Bedrock model id/],
+    [BedrockChatModel.inferenceProfile('us.m-v1:0', { foundationModelId: 'm-v1:0', regions: [] }), /model.regions: \[\] is empty/],
+    [BedrockChatModel.inferenceProfile('us.m-v1:0', { foundationModelId: '??', regions: ['us-east-1'] }), /model.foundationModelId: '\?\?' is not a Bedrock model id/],
+  ])('a bad model is rejected', (model, message) => {
+    const { stack } = newStack();
+    expect(() => new StreamingBedrockChat(stack, 'Chat', { model })).toThrow(message);
+  });
+});
