@@ -11,8 +11,8 @@ import { ConverseStreamClient, serveChat } from './serve';
 
 /** The Lambda runtime's streaming API (a global in Node.js managed runtimes). */
 declare const awslambda: {
-  streamifyResponse(handler: (event: APIGatewayProxyEvent, stream: NodeJS.WritableStream, context: Context) => Promise<void>): unknown;
   HttpResponseStream: { from(stream: NodeJS.WritableStream, metadata: object): NodeJS.WritableStream };
+  streamifyResponse(handler: (event: APIGatewayProxyEvent, stream: NodeJS.WritableStream, context: Context) => Promise<void>): unknown;
 };
 
 /** Stop the model call this long before the function's deadline, to end the stream cleanly. */
