@@ -1,0 +1,130 @@
+import { MetadataError } from './metadata';
+import { HttpError, StreamingResponse } from './response';
+import { encodeSseEvent } from './sse';
+import type { AwsLambdaGlobal, LambdaContext, LambdaResponseStream, RawStreamingHandler, RestProxyEvent } from './types';
+
+/** The function a streaming handler runs for each request. */
+export type StreamingHandlerFunction<E> = (event: E, response: StreamingResponse, context: LambdaContext) => Promise<void> | void;
+
+/** Options of `streamingHandler()`. */
+export interface StreamingHandlerOptions {
+  /**
+   * `response.signal` fires this long before the function's deadline, and the response is ended
+   * cleanly (an error event for SSE/NDJSON) if the handler is still running. Default: 1000 ms.
+   */
+  deadlineMarginMs?: number;
+  /** The Lambda runtime API. Default: the `awslambda` global (or a test stand-in installed as it). */
+  runtime?: AwsLambdaGlobal;
+}
+
+/** The reason `response.signal` fires when the function is about to run out of time. */
+export class DeadlineError extends Error {
+  constructor() {
+    super('The function is about to reach its timeout');
+    this.name = 'DeadlineError';
+  }
+}
+
+const STREAMING_MARK = Symbol.for('aws.lambda.runtime.handler.streaming');
+
+function runtimeOf(options: StreamingHandlerOptions): AwsLambdaGlobal {
+  const runtime = options.runtime ?? (globalThis as unknown as { awslambda?: AwsLambdaGlobal }).awslambda;
+  if (!runtime) {
+    throw new Error('No Lambda streaming runtime: run in a Node.js Lambda runtime, or install the stand-in from cdk-streaming-rest-api testing');
+  }
+  return runtime;
+}
+
+/**
+ * Wraps a handler so it streams correctly: the metadata is validated and always sent before the
+ * body, the stream is ended exactly once (whether the handler returns, throws or forgets to end),
+ * errors before the first byte become a JSON error response, errors after it are reported in-band,
+ * `response.signal` fires before the deadline, and no timer is left behind.
+ *
+ * @example
+ * export const handler = streamingHandler(async (event, response) => {
+ *   const events = sse(response);
+ *   for (const word of ['Hello', 'world']) await events.data({ text: word });
+ * });
+ */
+export function streamingHandler<E = RestProxyEvent>(fn: StreamingHandlerFunction<E>, options: StreamingHandlerOptions = {}): RawStreamingHandler<E> {
+  const inner: RawStreamingHandler<E> = async (event: E, raw: LambdaResponseStream, context: LambdaContext) => {
+    context.callbackWaitsForEmptyEventLoop = false;
+    const controller = new AbortController();
+    const response = new StreamingResponse(raw, runtimeOf(options), controller);
+    const remaining = typeof context.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : undefined;
+    let deadline: ReturnType<typeof setTimeout> | undefined;
+    const deadlineReached = new Promise<DeadlineError>((resolve) => {
+      if (remaining !== undefined && Number.isFinite(remaining)) {
+        deadline = setTimeout(() => {
+          const error = new DeadlineError();
+          controller.abort(error);
+          resolve(error);
+        }, Math.max(0, remaining - (options.deadlineMarginMs ?? 1000)));
+      }
+    });
+    let rethrow: unknown;
+    try {
+      const outcome = await Promise.race([Promise.resolve().then(() => fn(event, response, context)), deadlineReached]);
+      if (outcome instanceof DeadlineError && !response.finished) {
+        rethrow = await reportError(response, outcome);
+      }
+    } catch (error) {
+      rethrow = await reportError(response, error);
+    } finally {
+      if (deadline) clearTimeout(deadline);
+      if (!response.finished) {
+        await response.end().catch(() => undefined);
+      }
+      if (!controller.signal.aborted) controller.abort(new Error('The response has ended'));
+    }
+    if (rethrow !== undefined) throw rethrow;
+  };
+  const runtime = options.runtime ?? (globalThis as unknown as { awslambda?: AwsLambdaGlobal }).awslambda;
+  if (runtime) {
+    return runtime.streamifyResponse(inner);
+  }
+  // No runtime yet (a unit test importing the module): mark the handler as the runtime would.
+  (inner as unknown as Record<symbol, string>)[STREAMING_MARK] = 'response';
+  return inner;
+}
+
+/**
+ * Reports an error on the response. Before the first byte: a JSON error with the error's status
+ * (HttpError) or 500. After it: an `error` event (SSE) or line (NDJSON), then the end; for a raw
+ * body the error is returned to be rethrown, so the runtime ends the stream with error trailers and
+ * the client sees the transfer cut.
+ */
+async function reportError(response: StreamingResponse, error: unknown): Promise<unknown> {
+  const exposed = error instanceof HttpError || error instanceof DeadlineError;
+  const errorType = error instanceof Error ? error.name : 'Error';
+  const message = exposed ? (error as Error).message : 'Internal Server Error';
+  if (!(error instanceof HttpError)) {
+    console.error(error instanceof MetadataError ? `${error.message}` : error);
+  }
+  if (response.finished) {
+    return undefined;
+  }
+  try {
+    if (!response.headersSent) {
+      response.resetHeaders();
+      const status = error instanceof HttpError && error.statusCode >= 400 && error.statusCode <= 599 ? error.statusCode
+        : error instanceof DeadlineError ? 504 : 500;
+      const details = error instanceof HttpError ? error.details : undefined;
+      await response.json(status, { message, errorType, ...details });
+      return undefined;
+    }
+    if (response.mode === 'sse') {
+      await response.end(encodeSseEvent({ event: 'error', data: { message, errorType } }));
+      return undefined;
+    }
+    if (response.mode === 'ndjson') {
+      await response.end(`${JSON.stringify({ error: { message, errorType } })}\n`);
+      return undefined;
+    }
+  } catch {
+    // The stream itself failed: nothing more can be sent.
+    return undefined;
+  }
+  return error;
+}

@@ -1,0 +1,13 @@
+/**
+ * cdk-streaming-rest-api/runtime: correct API Gateway response-streaming handlers for the Lambda
+ * Node.js runtime. No dependencies; esbuild inlines what a handler uses.
+ */
+export { streamingHandler, DeadlineError } from './handler';
+export type { StreamingHandlerFunction, StreamingHandlerOptions } from './handler';
+export { StreamingResponse, HttpError } from './response';
+export type { Chunk, ResponseMode } from './response';
+export { sse, SseWriter, encodeSseEvent, encodeSseComment } from './sse';
+export type { SseEvent, SseOptions } from './sse';
+export { ndjson, NdjsonWriter } from './ndjson';
+export { validateMetadata, MetadataError } from './metadata';
+export type { AwsLambdaGlobal, LambdaContext, LambdaResponseStream, RawStreamingHandler, ResponseMetadata, RestProxyEvent } from './types';

@@ -1,0 +1,223 @@
+import { validateMetadata } from './metadata';
+import type { AwsLambdaGlobal, LambdaResponseStream, ResponseMetadata } from './types';
+
+/** A chunk of body: text (UTF-8) or bytes. */
+export type Chunk = string | Uint8Array;
+
+/** What the response was opened as; decides how errors after the first byte are reported. */
+export type ResponseMode = 'raw' | 'sse' | 'ndjson';
+
+/** An error that carries the HTTP status to answer with (when it happens before the first byte). */
+export class HttpError extends Error {
+  constructor(public readonly statusCode: number, message: string, public readonly details?: Record<string, unknown>) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+/**
+ * The response of a streaming handler. Set the status and headers, then write the body: the
+ * metadata and the 8-NUL delimiter are always sent before the first payload byte (even for an
+ * empty body), each `write()` waits while the stream is over its high-water mark, and the stream
+ * is ended exactly once.
+ */
+export class StreamingResponse {
+  /** Fires before the function runs out of time (see `deadlineMarginMs`), or when the stream fails. */
+  public readonly signal: AbortSignal;
+
+  private metadata: { statusCode: number; headers: Record<string, string>; multiValueHeaders: Record<string, string[]>; cookies: string[] } =
+    { statusCode: 200, headers: {}, multiValueHeaders: {}, cookies: [] };
+  private stream?: LambdaResponseStream;
+  private ended = false;
+  private modeValue: ResponseMode = 'raw';
+  private readonly onEnd: Array<() => void> = [];
+
+  constructor(
+    private readonly raw: LambdaResponseStream,
+    private readonly runtime: AwsLambdaGlobal,
+    controller: AbortController = new AbortController(),
+  ) {
+    this.signal = controller.signal;
+    raw.on('error', (error: Error) => controller.abort(error));
+  }
+
+  /** True once the metadata has been sent: the status and headers can no longer change. */
+  public get headersSent(): boolean {
+    return this.stream !== undefined;
+  }
+
+  /** True once the stream has been ended. */
+  public get finished(): boolean {
+    return this.ended;
+  }
+
+  /** How the body is written: raw bytes, Server-Sent Events or NDJSON. */
+  public get mode(): ResponseMode {
+    return this.modeValue;
+  }
+
+  /** Sets the status code (100..599). */
+  public status(statusCode: number): this {
+    this.beforeHeaders('status');
+    this.metadata.statusCode = statusCode;
+    return this;
+  }
+
+  /** Sets a header (replacing one of the same name, whatever its case). */
+  public header(name: string, value: string): this {
+    this.beforeHeaders('header');
+    for (const existing of Object.keys(this.metadata.headers)) {
+      if (existing.toLowerCase() === name.toLowerCase()) delete this.metadata.headers[existing];
+    }
+    this.metadata.headers[name] = value;
+    return this;
+  }
+
+  /** Sets several headers. */
+  public headers(headers: Record<string, string>): this {
+    for (const [name, value] of Object.entries(headers)) this.header(name, value);
+    return this;
+  }
+
+  /** Sets a header with several values (API Gateway sends each; it wins over `header()`). */
+  public multiValueHeader(name: string, values: string[]): this {
+    this.beforeHeaders('multiValueHeader');
+    this.metadata.multiValueHeaders[name] = [...values];
+    return this;
+  }
+
+  /** Adds a cookie (`name=value; attributes`): each becomes its own `Set-Cookie`. */
+  public cookie(cookie: string): this {
+    this.beforeHeaders('cookie');
+    this.metadata.cookies.push(cookie);
+    return this;
+  }
+
+  /** The header value set for `name` (case-insensitive), if any. */
+  public getHeader(name: string): string | undefined {
+    const key = Object.keys(this.metadata.headers).find((k) => k.toLowerCase() === name.toLowerCase());
+    return key === undefined ? undefined : this.metadata.headers[key];
+  }
+
+  /**
+   * Writes body bytes, sending the metadata first if needed. Resolves when the stream can take more
+   * (after `drain` if it was over its high-water mark). Rejects after `end()`.
+   */
+  public async write(chunk: Chunk): Promise<void> {
+    if (this.ended) {
+      throw new Error('write() after end(): the response is already complete');
+    }
+    const stream = this.open();
+    if (!stream.write(chunk)) {
+      await waitForDrain(stream);
+    }
+  }
+
+  /** Writes an optional last chunk, then ends the stream (once; later calls do nothing). */
+  public async end(chunk?: Chunk): Promise<void> {
+    if (this.ended) return;
+    if (chunk !== undefined && chunk.length > 0) {
+      await this.write(chunk);
+    }
+    // The first write() sends the metadata; end(data) alone would skip it, so an empty body
+    // still goes through write().
+    const stream = this.open();
+    if (!this.ended) {
+      this.ended = true;
+      this.onEnd.splice(0).forEach((callback) => callback());
+      await new Promise<void>((resolve) => stream.end(() => resolve()));
+    }
+  }
+
+  /** Sends a whole JSON body with a status, and ends. Only before the first byte. */
+  public async json(statusCode: number, body: unknown): Promise<void> {
+    this.status(statusCode).header('content-type', 'application/json');
+    await this.end(JSON.stringify(body));
+  }
+
+  /** Pipes a source into the body: an async iterable, a Node `Readable` or a web `ReadableStream`. */
+  public async pipeFrom(source: AsyncIterable<Chunk> | ReadableStream<Chunk>): Promise<void> {
+    const iterable: AsyncIterable<Chunk> = Symbol.asyncIterator in source
+      ? source as AsyncIterable<Chunk>
+      : readerIterable(source as ReadableStream<Chunk>);
+    for await (const chunk of iterable) {
+      if (this.signal.aborted) break;
+      await this.write(typeof chunk === 'string' || chunk instanceof Uint8Array ? chunk : String(chunk));
+    }
+  }
+
+  /**
+   * @internal Forgets the status and headers set so far (before the first byte), so an error
+   * response is not sent with headers that may be the cause of the error.
+   */
+  public resetHeaders(): void {
+    this.beforeHeaders('resetHeaders');
+    this.metadata.statusCode = 200;
+    this.metadata.headers = {};
+    this.metadata.multiValueHeaders = {};
+    this.metadata.cookies = [];
+  }
+
+  /** @internal Switches the error-reporting mode (used by the writers). */
+  public setMode(mode: ResponseMode): void {
+    this.modeValue = mode;
+  }
+
+  /** @internal Runs `callback` when the stream ends (used by the writers to stop timers). */
+  public onFinish(callback: () => void): void {
+    if (this.ended) callback();
+    else this.onEnd.push(callback);
+  }
+
+  private open(): LambdaResponseStream {
+    if (!this.stream) {
+      const { statusCode, headers, multiValueHeaders, cookies } = this.metadata;
+      const metadata: ResponseMetadata = { statusCode, headers };
+      if (Object.keys(multiValueHeaders).length > 0) metadata.multiValueHeaders = multiValueHeaders;
+      if (cookies.length > 0) metadata.cookies = cookies;
+      validateMetadata(metadata);
+      const stream = this.runtime.HttpResponseStream.from(this.raw, metadata);
+      // The runtime sends the metadata and the delimiter on the first write() call.
+      stream.write('');
+      this.stream = stream;
+    }
+    return this.stream;
+  }
+
+  private beforeHeaders(method: string): void {
+    if (this.headersSent) {
+      throw new Error(`${method}() after the first byte: the status and headers are already sent`);
+    }
+  }
+}
+
+function waitForDrain(stream: LambdaResponseStream): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = (error?: Error) => {
+      stream.off('drain', onDrain);
+      stream.off('error', onError);
+      stream.off('close', onClose);
+      if (error) reject(error);
+      else resolve();
+    };
+    const onDrain = () => done();
+    const onError = (error: Error) => done(error);
+    const onClose = () => done(new Error('the response stream closed'));
+    stream.on('drain', onDrain);
+    stream.on('error', onError);
+    stream.on('close', onClose);
+  });
+}
+
+async function* readerIterable(stream: ReadableStream<Chunk>): AsyncGenerator<Chunk> {
+  const reader = stream.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}
