@@ -73,7 +73,9 @@ export function streamingHandler<E = RestProxyEvent>(fn: StreamingHandlerFunctio
       rethrow = await reportError(response, error);
     } finally {
       if (deadline) clearTimeout(deadline);
-      if (!response.finished) {
+      // A raw body that failed after its first byte is left open: the runtime ends it with the
+      // error trailers when the error is rethrown, and API Gateway cuts the client's transfer.
+      if (!response.finished && rethrow === undefined) {
         await response.end().catch(() => undefined);
       }
       if (!controller.signal.aborted) controller.abort(new Error('The response has ended'));

@@ -30,10 +30,10 @@ export type RawStreamingHandler<E> = (event: E, responseStream: LambdaResponseSt
 
 /** The `awslambda` global of the Node.js managed runtimes. */
 export interface AwsLambdaGlobal {
-  streamifyResponse<E>(handler: RawStreamingHandler<E>): RawStreamingHandler<E>;
   HttpResponseStream: {
     from(stream: LambdaResponseStream, metadata: ResponseMetadata): LambdaResponseStream;
   };
+  streamifyResponse<E>(handler: RawStreamingHandler<E>): RawStreamingHandler<E>;
 }
 
 /** The API Gateway REST API proxy (v1) event. */

@@ -153,13 +153,16 @@ export async function invoke<E>(handler: RawStreamingHandler<E>, event: E, optio
   const stream = new StandInResponseStream(sink);
   const context = createContext(timeoutMs, options.context);
 
+  // The invocation is over when the handler has settled and the stream has finished (a stream
+  // left open hangs until the timeout), or when the handler failed (the runtime then ends the
+  // stream with error trailers).
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const result = await new Promise<Pick<InvokeResult, 'outcome' | 'error'>>((resolve) => {
-    stream.on('finish', () => resolve({ outcome: stream.trailers ? 'error' : 'ended', error: errorOf(stream) }));
-    timer = setTimeout(() => resolve({ outcome: 'timeout', error: { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds` } }), timeoutMs);
-    Promise.resolve()
-      .then(() => handler(event, stream, context))
-      .catch((error: unknown) => {
+  const finished = new Promise<void>((resolve) => stream.on('finish', () => resolve()));
+  const settled = Promise.resolve()
+    .then(() => handler(event, stream, context))
+    .then(
+      () => undefined,
+      (error: unknown) => {
         const errorType = error instanceof Error ? error.name : 'Error';
         const errorMessage = error instanceof Error ? error.message : String(error);
         stream.trailers = {
@@ -167,9 +170,14 @@ export async function invoke<E>(handler: RawStreamingHandler<E>, event: E, optio
           'Lambda-Runtime-Function-Error-Body': Buffer.from(JSON.stringify({ errorType, errorMessage })).toString('base64'),
         };
         if (!stream.writableEnded) stream.end();
-        else resolve({ outcome: 'error', error: { errorType, errorMessage } });
-      });
-  });
+      },
+    );
+  const result = await Promise.race([
+    Promise.all([settled, finished]).then((): Pick<InvokeResult, 'outcome' | 'error'> => ({ outcome: stream.trailers ? 'error' : 'ended', error: errorOf(stream) })),
+    new Promise<Pick<InvokeResult, 'outcome' | 'error'>>((resolve) => {
+      timer = setTimeout(() => resolve({ outcome: 'timeout', error: { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds` } }), timeoutMs);
+    }),
+  ]);
   clearTimeout(timer);
   if (result.outcome === 'timeout') stream.destroy();
   return { ...result, contentType: stream.contentType, body: Buffer.concat(chunks), durationMs: Date.now() - started };
