@@ -11,10 +11,10 @@ export interface ConverseStreamClient {
   send(command: ConverseStreamCommand, options?: { abortSignal?: AbortSignal }): Promise<{ stream?: AsyncIterable<ConverseStreamOutput> }>;
 }
 
-/** What the handler writes to: the streaming response of the Lambda runtime. */
+/** What the handler writes to: the streaming response (writes wait for the client to keep up). */
 export interface ChatResponseStream {
-  write(chunk: string): boolean;
-  end(): void;
+  write(chunk: string): Promise<void> | boolean;
+  end(): Promise<void> | void;
 }
 
 /** Opens the HTTP response with a status and headers (the metadata frame). */
@@ -29,8 +29,8 @@ const SSE_HEADERS = {
 async function* noEvents(): AsyncGenerator<ConverseStreamOutput> {}
 
 /** Sends one Server-Sent Event. */
-function sse(stream: ChatResponseStream, event: string, data: unknown): void {
-  stream.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+async function sse(stream: ChatResponseStream, event: string, data: unknown): Promise<void> {
+  await stream.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
 }
 
 /**
@@ -50,8 +50,8 @@ export async function serveChat(
   } catch (error) {
     const status = error instanceof ChatRequestError ? 400 : 500;
     const body = open(status, { 'content-type': 'application/json' });
-    body.write(JSON.stringify({ message: (error as Error).message }));
-    body.end();
+    await body.write(JSON.stringify({ message: (error as Error).message }));
+    await body.end();
     return;
   }
   let response;
@@ -60,18 +60,18 @@ export async function serveChat(
   } catch (error) {
     const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 502;
     const body = open(status >= 400 && status < 600 ? status : 502, { 'content-type': 'application/json' });
-    body.write(JSON.stringify({ message: `The model call failed: ${(error as Error).message}`, error: (error as Error).name }));
-    body.end();
+    await body.write(JSON.stringify({ message: `The model call failed: ${(error as Error).message}`, error: (error as Error).name }));
+    await body.end();
     return;
   }
   const stream = open(200, SSE_HEADERS);
   try {
     for await (const chatEvent of chatEvents(response.stream ?? noEvents())) {
-      sse(stream, chatEvent.event, chatEvent.data);
+      await sse(stream, chatEvent.event, chatEvent.data);
     }
   } catch (error) {
-    sse(stream, 'error', { error: (error as Error).name, message: (error as Error).message });
+    await sse(stream, 'error', { error: (error as Error).name, message: (error as Error).message });
   } finally {
-    stream.end();
+    await stream.end();
   }
 }

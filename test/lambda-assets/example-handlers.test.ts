@@ -1,0 +1,92 @@
+import { createHash } from 'crypto';
+import { Writable } from 'stream';
+import { patternSha256, handler as download } from '../../lambda-assets/handlers/large-download';
+import { handler as longJob } from '../../lambda-assets/handlers/long-job';
+import { handler as tokens } from '../../lambda-assets/handlers/sse-tokens';
+import { restProxyEvent } from '../../lambda-assets/testing/events';
+import { installAwsLambda, invoke, parseStreamedResponse, uninstallAwsLambda } from '../../lambda-assets/testing/lambda-runtime';
+
+beforeAll(() => installAwsLambda());
+afterAll(() => uninstallAwsLambda());
+
+describe('sse-tokens', () => {
+  test('streams the requested tokens as SSE, then done', async () => {
+    const result = await invoke(tokens, restProxyEvent({ queryStringParameters: { words: '3', delay: '0', text: 'a b c d' } }));
+    const { metadata, body } = parseStreamedResponse(result.body);
+    expect(metadata.headers!['content-type']).toBe('text/event-stream; charset=utf-8');
+    expect(body.toString()).toBe(
+      'event: token\nid: 0\ndata: {"index":0,"text":"a"}\n\n' +
+      'event: token\nid: 1\ndata: {"index":1,"text":"b"}\n\n' +
+      'event: token\nid: 2\ndata: {"index":2,"text":"c"}\n\n' +
+      'event: done\ndata: {"tokens":3}\n\n',
+    );
+  });
+
+  test('echoes a POSTed prompt', async () => {
+    const result = await invoke(tokens, restProxyEvent({ httpMethod: 'POST', body: '{"prompt":"hi there"}', queryStringParameters: { delay: '0', words: '2' } }));
+    expect(parseStreamedResponse(result.body).body.toString()).toContain('"text":"there"');
+  });
+
+  test.each([
+    [{ queryStringParameters: { words: 'many' } }, /'words' must be a whole number/],
+    [{ queryStringParameters: { delay: '-1' } }, /'delay' must be a whole number/],
+    [{ httpMethod: 'POST', body: 'not json' }, /must be JSON/],
+  ])('answers 400 to %j', async (overrides, message) => {
+    const { metadata, body } = parseStreamedResponse((await invoke(tokens, restProxyEvent(overrides))).body);
+    expect(metadata.statusCode).toBe(400);
+    expect(JSON.parse(body.toString()).message).toMatch(message);
+  });
+});
+
+describe('large-download', () => {
+  test('streams the pattern whose SHA-256 it announces', async () => {
+    // GIVEN: a sink that splits off the metadata and hashes the body as it arrives
+    const hash = createHash('sha256');
+    let head = Buffer.alloc(0);
+    let bodyBytes = 0;
+    const sink = new Writable({
+      write(chunk: Buffer, _e, cb) {
+        if (bodyBytes === 0 && head.indexOf(Buffer.alloc(8)) < 0) {
+          head = Buffer.concat([head, chunk]);
+          const at = head.indexOf(Buffer.alloc(8));
+          if (at >= 0) {
+            const rest = head.subarray(at + 8);
+            head = head.subarray(0, at + 8);
+            bodyBytes += rest.length;
+            hash.update(rest);
+          }
+        } else {
+          bodyBytes += chunk.length;
+          hash.update(chunk);
+        }
+        cb();
+      },
+    });
+    // WHEN
+    const result = await invoke(download, restProxyEvent({ queryStringParameters: { mb: '3' } }), { sink, timeoutMs: 30_000 });
+    // THEN
+    const { metadata } = parseStreamedResponse(head);
+    expect(result.outcome).toBe('ended');
+    expect(bodyBytes).toBe(3 * 1024 * 1024);
+    expect(metadata.headers!['x-content-sha256']).toBe(hash.digest('hex'));
+    expect(patternSha256(3 * 1024 * 1024)).toBe(metadata.headers!['x-content-sha256']);
+  });
+
+  test('rejects a size out of range', async () => {
+    const { metadata } = parseStreamedResponse((await invoke(download, restProxyEvent({ queryStringParameters: { mb: '500' } }))).body);
+    expect(metadata.statusCode).toBe(400);
+  });
+});
+
+describe('long-job', () => {
+  test('reports each step as an NDJSON line, then the result', async () => {
+    const result = await invoke(longJob, restProxyEvent({ pathParameters: { id: 'j1' }, queryStringParameters: { steps: '3', delay: '0' } }));
+    const lines = parseStreamedResponse(result.body).body.toString().trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.slice(0, 3)).toEqual([
+      { job: 'j1', step: 1, of: 3, percent: 33 },
+      { job: 'j1', step: 2, of: 3, percent: 67 },
+      { job: 'j1', step: 3, of: 3, percent: 100 },
+    ]);
+    expect(lines[3]).toMatchObject({ job: 'j1', done: true });
+  });
+});
