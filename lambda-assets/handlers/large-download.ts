@@ -13,7 +13,7 @@ const CHUNK = 64 * 1024;
 /** The i-th chunk of the pattern: the same for everyone, so the checksum is known in advance. */
 export function patternChunk(index: number, size = CHUNK): Buffer {
   const chunk = Buffer.alloc(size);
-  for (let i = 0; i < size; i += 4) chunk.writeUInt32BE((index * size + i) >>> 0, i);
+  for (let i = 0; i < size; i += 4) chunk.writeUInt32BE((index * size + i) % 0x1_0000_0000, i);
   return chunk;
 }
 
