@@ -86,7 +86,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   pullRequestTemplate: false,
 });
 
-for (const pattern of ['/examples/', '/bench/', '/scripts/', '/.ci/', 'cdk.out', '/lambda-assets/', '/local-gateway/']) {
+for (const pattern of ['/examples/', '/bench/', '/scripts/', '/.ci/', 'cdk.out', '/lambda-assets/', '/local-gateway/', '/rosetta/', 'tsconfig.*.json']) {
   project.addPackageIgnore(pattern);
 }
 

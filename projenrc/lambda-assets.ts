@@ -1,8 +1,23 @@
 import { awscdk } from 'projen';
 
 /**
- * Build wiring for `lambda-assets/` (owned by the lambda-assets work): tasks, package entries, ignore rules.
+ * Build wiring for `lambda-assets/`: the handler runtime is compiled to `lib/runtime/` (JS and
+ * declarations) and published as the `cdk-streaming-rest-api/runtime` import path.
  */
-export function configureLambdaAssets(_project: awscdk.AwsCdkConstructLibrary): void {
-  // nothing yet
+export function configureLambdaAssets(project: awscdk.AwsCdkConstructLibrary): void {
+  const compileRuntime = project.addTask('compile:runtime', {
+    description: 'Compile the handler runtime (lambda-assets/runtime) to lib/runtime',
+    exec: 'tsc -p lambda-assets/tsconfig.runtime.json',
+  });
+  project.compileTask.spawn(compileRuntime);
+
+  // `exports` gives the runtime its import path for Node, esbuild and TypeScript (node16/bundler);
+  // `typesVersions` does the same for TypeScript's older node10 resolution.
+  project.package.addField('exports', {
+    '.': { types: './lib/index.d.ts', default: './lib/index.js' },
+    './runtime': { types: './lib/runtime/index.d.ts', default: './lib/runtime/index.js' },
+    './package.json': './package.json',
+    './.jsii': './.jsii',
+  });
+  project.package.addField('typesVersions', { '*': { runtime: ['lib/runtime/index.d.ts'] } });
 }
