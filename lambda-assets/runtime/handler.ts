@@ -1,4 +1,3 @@
-import { MetadataError } from './metadata';
 import { HttpError, StreamingResponse } from './response';
 import { encodeSseEvent } from './sse';
 import type { AwsLambdaGlobal, LambdaContext, LambdaResponseStream, RawStreamingHandler, RestProxyEvent } from './types';
@@ -20,7 +19,7 @@ export interface StreamingHandlerOptions {
 /** The reason `response.signal` fires when the function is about to run out of time. */
 export class DeadlineError extends Error {
   constructor() {
-    super('The function is about to reach its timeout');
+    super('The function is about to time out');
     this.name = 'DeadlineError';
   }
 }
@@ -30,7 +29,7 @@ const STREAMING_MARK = Symbol.for('aws.lambda.runtime.handler.streaming');
 function runtimeOf(options: StreamingHandlerOptions): AwsLambdaGlobal {
   const runtime = options.runtime ?? (globalThis as unknown as { awslambda?: AwsLambdaGlobal }).awslambda;
   if (!runtime) {
-    throw new Error('No Lambda streaming runtime: run in a Node.js Lambda runtime, or install the stand-in from cdk-streaming-rest-api testing');
+    throw new Error('No Lambda streaming runtime (awslambda global)');
   }
   return runtime;
 }
@@ -78,7 +77,7 @@ export function streamingHandler<E = RestProxyEvent>(fn: StreamingHandlerFunctio
       if (!response.finished && rethrow === undefined) {
         await response.end().catch(() => undefined);
       }
-      if (!controller.signal.aborted) controller.abort(new Error('The response has ended'));
+      controller.abort();
     }
     if (rethrow !== undefined) throw rethrow;
   };
@@ -101,9 +100,7 @@ async function reportError(response: StreamingResponse, error: unknown): Promise
   const exposed = error instanceof HttpError || error instanceof DeadlineError;
   const errorType = error instanceof Error ? error.name : 'Error';
   const message = exposed ? (error as Error).message : 'Internal Server Error';
-  if (!(error instanceof HttpError)) {
-    console.error(error instanceof MetadataError ? `${error.message}` : error);
-  }
+  if (!(error instanceof HttpError)) console.error(error);
   if (response.finished) {
     return undefined;
   }

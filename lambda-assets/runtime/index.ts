@@ -9,5 +9,6 @@ export type { Chunk, ResponseMode } from './response';
 export { sse, SseWriter, encodeSseEvent, encodeSseComment } from './sse';
 export type { SseEvent, SseOptions } from './sse';
 export { ndjson, NdjsonWriter } from './ndjson';
+export { pipe } from './pipe';
 export { validateMetadata, MetadataError } from './metadata';
 export type { AwsLambdaGlobal, LambdaContext, LambdaResponseStream, RawStreamingHandler, ResponseMetadata, RestProxyEvent } from './types';

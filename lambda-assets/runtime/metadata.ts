@@ -8,23 +8,17 @@ export class MetadataError extends Error {
   }
 }
 
-const ALLOWED_KEYS = new Set(['statusCode', 'headers', 'multiValueHeaders', 'cookies']);
+const KEYS = ['statusCode', 'headers', 'multiValueHeaders', 'cookies'];
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const BAD_VALUE = /[\r\n\0]/;
 
-function checkValue(where: string, value: unknown): void {
-  if (typeof value !== 'string') {
-    throw new MetadataError(`${where} must be a string, got ${value === null ? 'null' : typeof value}`);
-  }
-  if (BAD_VALUE.test(value)) {
-    throw new MetadataError(`${where} must not contain CR, LF or NUL`);
-  }
+function fail(message: string): never {
+  throw new MetadataError(message);
 }
 
-function checkName(where: string, name: string): void {
-  if (!HEADER_NAME.test(name)) {
-    throw new MetadataError(`${where}: '${name}' is not a valid header name`);
-  }
+/** A header name must be a token; a value (or cookie) a string without CR, LF or NUL. */
+function check(where: string, name: string | undefined, value: unknown): void {
+  if (name !== undefined && !HEADER_NAME.test(name)) fail(`${where} name '${name}' is invalid`);
+  if (typeof value !== 'string' || /[\r\n\0]/.test(value)) fail(`${where} must be a string without CR, LF or NUL`);
 }
 
 /**
@@ -32,34 +26,18 @@ function checkName(where: string, name: string): void {
  * string header values without line breaks, string cookies. Returns it unchanged.
  */
 export function validateMetadata(metadata: ResponseMetadata): ResponseMetadata {
-  if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) {
-    throw new MetadataError('metadata must be an object');
-  }
+  if (typeof metadata !== 'object' || !metadata || Array.isArray(metadata)) fail('not an object');
   for (const key of Object.keys(metadata)) {
-    if (!ALLOWED_KEYS.has(key)) {
-      throw new MetadataError(`unknown key '${key}' (allowed: statusCode, headers, multiValueHeaders, cookies)`);
-    }
+    if (!KEYS.includes(key)) fail(`unknown key '${key}' (allowed: ${KEYS.join(', ')})`);
   }
-  const { statusCode, headers, multiValueHeaders, cookies } = metadata;
-  if (statusCode !== undefined && !(Number.isInteger(statusCode) && statusCode >= 100 && statusCode <= 599)) {
-    throw new MetadataError(`statusCode must be a whole number from 100 to 599, got ${String(statusCode)}`);
-  }
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    checkName('headers', name);
-    checkValue(`headers['${name}']`, value);
-  }
+  const { statusCode: status, headers, multiValueHeaders, cookies } = metadata;
+  if (status !== undefined && !(Number.isInteger(status) && status >= 100 && status <= 599)) fail(`statusCode ${status} is not 100..599`);
+  for (const [name, value] of Object.entries(headers ?? {})) check(`headers['${name}']`, name, value);
   for (const [name, values] of Object.entries(multiValueHeaders ?? {})) {
-    checkName('multiValueHeaders', name);
-    if (!Array.isArray(values)) {
-      throw new MetadataError(`multiValueHeaders['${name}'] must be an array of strings`);
-    }
-    values.forEach((value, index) => checkValue(`multiValueHeaders['${name}'][${index}]`, value));
+    if (!Array.isArray(values)) fail(`multiValueHeaders['${name}'] must be an array`);
+    values.forEach((value) => check(`multiValueHeaders['${name}']`, name, value));
   }
-  if (cookies !== undefined) {
-    if (!Array.isArray(cookies)) {
-      throw new MetadataError('cookies must be an array of strings');
-    }
-    cookies.forEach((cookie, index) => checkValue(`cookies[${index}]`, cookie));
-  }
+  if (cookies !== undefined && !Array.isArray(cookies)) fail('cookies must be an array');
+  cookies?.forEach((cookie, index) => check(`cookies[${index}]`, undefined, cookie));
   return metadata;
 }

@@ -25,8 +25,7 @@ export class StreamingResponse {
   /** Fires before the function runs out of time (see `deadlineMarginMs`), or when the stream fails. */
   public readonly signal: AbortSignal;
 
-  private metadata: { statusCode: number; headers: Record<string, string>; multiValueHeaders: Record<string, string[]>; cookies: string[] } =
-    { statusCode: 200, headers: {}, multiValueHeaders: {}, cookies: [] };
+  private metadata = freshMetadata();
   private stream?: LambdaResponseStream;
   private ended = false;
   private modeValue: ResponseMode = 'raw';
@@ -66,9 +65,7 @@ export class StreamingResponse {
   /** Sets a header (replacing one of the same name, whatever its case). */
   public header(name: string, value: string): this {
     this.beforeHeaders('header');
-    for (const existing of Object.keys(this.metadata.headers)) {
-      if (existing.toLowerCase() === name.toLowerCase()) delete this.metadata.headers[existing];
-    }
+    delete this.metadata.headers[this.headerKey(name) ?? name];
     this.metadata.headers[name] = value;
     return this;
   }
@@ -95,8 +92,7 @@ export class StreamingResponse {
 
   /** The header value set for `name` (case-insensitive), if any. */
   public getHeader(name: string): string | undefined {
-    const key = Object.keys(this.metadata.headers).find((k) => k.toLowerCase() === name.toLowerCase());
-    return key === undefined ? undefined : this.metadata.headers[key];
+    return this.metadata.headers[this.headerKey(name) ?? name];
   }
 
   /**
@@ -105,7 +101,7 @@ export class StreamingResponse {
    */
   public async write(chunk: Chunk): Promise<void> {
     if (this.ended) {
-      throw new Error('write() after end(): the response is already complete');
+      throw new Error('write() after end()');
     }
     const stream = this.open();
     if (!stream.write(chunk)) {
@@ -135,27 +131,13 @@ export class StreamingResponse {
     await this.end(JSON.stringify(body));
   }
 
-  /** Pipes a source into the body: an async iterable, a Node `Readable` or a web `ReadableStream`. */
-  public async pipeFrom(source: AsyncIterable<Chunk> | ReadableStream<Chunk>): Promise<void> {
-    const iterable: AsyncIterable<Chunk> = Symbol.asyncIterator in source
-      ? source as AsyncIterable<Chunk>
-      : readerIterable(source as ReadableStream<Chunk>);
-    for await (const chunk of iterable) {
-      if (this.signal.aborted) break;
-      await this.write(typeof chunk === 'string' || chunk instanceof Uint8Array ? chunk : String(chunk));
-    }
-  }
-
   /**
    * @internal Forgets the status and headers set so far (before the first byte), so an error
    * response is not sent with headers that may be the cause of the error.
    */
   public resetHeaders(): void {
     this.beforeHeaders('resetHeaders');
-    this.metadata.statusCode = 200;
-    this.metadata.headers = {};
-    this.metadata.multiValueHeaders = {};
-    this.metadata.cookies = [];
+    this.metadata = freshMetadata();
   }
 
   /** @internal Switches the error-reporting mode (used by the writers). */
@@ -167,6 +149,10 @@ export class StreamingResponse {
   public onFinish(callback: () => void): void {
     if (this.ended) callback();
     else this.onEnd.push(callback);
+  }
+
+  private headerKey(name: string): string | undefined {
+    return Object.keys(this.metadata.headers).find((key) => key.toLowerCase() === name.toLowerCase());
   }
 
   private open(): LambdaResponseStream {
@@ -186,38 +172,27 @@ export class StreamingResponse {
 
   private beforeHeaders(method: string): void {
     if (this.headersSent) {
-      throw new Error(`${method}() after the first byte: the status and headers are already sent`);
+      throw new Error(`${method}() after the first byte`);
     }
   }
+}
+
+function freshMetadata(): { statusCode: number; headers: Record<string, string>; multiValueHeaders: Record<string, string[]>; cookies: string[] } {
+  return { statusCode: 200, headers: {}, multiValueHeaders: {}, cookies: [] };
 }
 
 function waitForDrain(stream: LambdaResponseStream): Promise<void> {
   return new Promise((resolve, reject) => {
+    const listeners: Array<[string, (error?: Error) => void]> = [
+      ['drain', () => done()],
+      ['error', (error) => done(error)],
+      ['close', () => done(new Error('stream closed'))],
+    ];
     const done = (error?: Error) => {
-      stream.off('drain', onDrain);
-      stream.off('error', onError);
-      stream.off('close', onClose);
+      for (const [name, listener] of listeners) stream.off(name, listener);
       if (error) reject(error);
       else resolve();
     };
-    const onDrain = () => done();
-    const onError = (error: Error) => done(error);
-    const onClose = () => done(new Error('the response stream closed'));
-    stream.on('drain', onDrain);
-    stream.on('error', onError);
-    stream.on('close', onClose);
+    for (const [name, listener] of listeners) stream.on(name, listener);
   });
-}
-
-async function* readerIterable(stream: ReadableStream<Chunk>): AsyncGenerator<Chunk> {
-  const reader = stream.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      yield value;
-    }
-  } finally {
-    reader.releaseLock();
-  }
 }

@@ -22,18 +22,16 @@ export interface SseOptions {
   heartbeatMs?: number;
 }
 
-const NO_LINE_BREAK = /^[^\r\n]*$/;
+const LINE_BREAK = /[\r\n\0]/;
 
 /** Encodes one event as SSE text (`event:`, `id:`, `retry:`, one `data:` line per line, blank line). */
 export function encodeSseEvent(event: SseEvent): string {
   let frame = '';
-  if (event.event !== undefined) {
-    if (!NO_LINE_BREAK.test(event.event)) throw new Error('SSE event names cannot contain line breaks');
-    frame += `event: ${event.event}\n`;
-  }
-  if (event.id !== undefined) {
-    if (!NO_LINE_BREAK.test(event.id) || event.id.includes('\0')) throw new Error('SSE ids cannot contain line breaks or NUL');
-    frame += `id: ${event.id}\n`;
+  for (const field of ['event', 'id'] as const) {
+    const value = event[field];
+    if (value === undefined) continue;
+    if (LINE_BREAK.test(value)) throw new Error(`SSE ${field} cannot contain line breaks or NUL`);
+    frame += `${field}: ${value}\n`;
   }
   if (event.retry !== undefined) {
     if (!Number.isInteger(event.retry) || event.retry < 0) throw new Error('SSE retry must be a whole number of ms');
