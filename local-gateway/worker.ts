@@ -1,0 +1,68 @@
+/**
+ * A function worker: a child process that loads one Lambda function's handler, like a warm Lambda
+ * sandbox, and runs one invocation at a time in the Lambda runtime stand-in. Response bytes go to
+ * the gateway on file descriptor 3, framed (see frames.ts); invocations arrive over IPC.
+ */
+import * as net from 'net';
+import * as path from 'path';
+import { Writable } from 'stream';
+import { FRAME_DATA, FRAME_END, encodeFrame } from './frames';
+import { installAwsLambda, invoke } from '../lambda-assets/testing/lambda-runtime';
+
+interface InvokeMessage {
+  readonly type: 'invoke';
+  readonly event: unknown;
+  readonly timeoutMs: number;
+}
+
+const out = new net.Socket({ fd: 3, readable: false, writable: true });
+
+function send(type: number, payload: Uint8Array): Promise<void> {
+  const [header, body] = encodeFrame(type, payload);
+  out.write(header);
+  return out.write(body) ? Promise.resolve() : new Promise((resolve) => out.once('drain', () => resolve()));
+}
+
+function loadHandler(): { handler?: any; error?: Error } {
+  const codeDir = process.env.LOCAL_GATEWAY_CODE_DIR!;
+  const spec = process.env.LOCAL_GATEWAY_HANDLER ?? 'index.handler';
+  const dot = spec.lastIndexOf('.');
+  const file = path.join(codeDir, spec.slice(0, dot));
+  try {
+    installAwsLambda();
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const handler = require(file)[spec.slice(dot + 1)];
+    if (typeof handler !== 'function') throw new Error(`${spec} is not a function exported by ${file}`);
+    return { handler };
+  } catch (error) {
+    return { error: Object.assign(error as Error, { name: 'Runtime.ImportModuleError' }) };
+  }
+}
+
+const loaded = loadHandler();
+
+process.on('message', (message: InvokeMessage) => {
+  if (message?.type !== 'invoke') return;
+  void (async () => {
+    if (loaded.error) {
+      await send(FRAME_END, Buffer.from(JSON.stringify({ outcome: 'error', error: { errorType: loaded.error.name, errorMessage: loaded.error.message } })));
+      return;
+    }
+    const sink = new Writable({
+      highWaterMark: 16 * 1024,
+      write(chunk: Buffer, _encoding, callback) {
+        send(FRAME_DATA, chunk).then(() => callback(), callback);
+      },
+    });
+    let result;
+    try {
+      result = await invoke(loaded.handler, message.event, { sink, timeoutMs: message.timeoutMs, context: { functionName: process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'local-function' } });
+    } catch (error) {
+      result = { outcome: 'error', error: { errorType: (error as Error).name, errorMessage: (error as Error).message } };
+    }
+    await new Promise<void>((resolve) => (sink.writableFinished || sink.destroyed ? resolve() : sink.end(() => resolve())));
+    await send(FRAME_END, Buffer.from(JSON.stringify({ outcome: result.outcome, error: result.error })));
+  })();
+});
+
+process.send?.({ type: 'ready', error: loaded.error?.message });
