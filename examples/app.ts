@@ -7,7 +7,7 @@
 import * as path from 'path';
 import { App, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { StreamingFunction, StreamingRestApi } from '../src';
+import { BedrockChatModel, StreamingBedrockChat, StreamingFunction, StreamingRestApi } from '../src';
 
 const HANDLERS = path.join(__dirname, '..', 'lambda-assets', 'handlers');
 
@@ -33,6 +33,14 @@ export class StreamingExampleStack extends Stack {
     // A long job reporting progress.
     const job = new StreamingFunction(this, 'LongJob', { entry: path.join(HANDLERS, 'long-job.ts') });
     this.api.addStreamingLambda('/jobs/{id}', job, { httpMethod: 'POST' });
+
+    // A chat on Amazon Bedrock, answering word by word (the local gateway uses a Bedrock stand-in).
+    new StreamingBedrockChat(this, 'Chat', {
+      api: this.api,
+      path: '/assistant',
+      model: BedrockChatModel.foundationModel('amazon.nova-lite-v1:0'),
+      systemPrompt: 'You are a concise assistant.',
+    });
 
     // A streamed HTTP proxy to a backend that streams too.
     this.api.addStreamingHttpProxy('/proxy/{proxy+}', 'https://backend.example.com/{proxy}');

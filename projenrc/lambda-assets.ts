@@ -16,8 +16,11 @@ export function configureLambdaAssets(project: awscdk.AwsCdkConstructLibrary): v
   project.package.addField('exports', {
     '.': { types: './lib/index.d.ts', default: './lib/index.js' },
     './runtime': { types: './lib/runtime/index.d.ts', default: './lib/runtime/index.js' },
+    './local-gateway': { types: './lib/local-gateway/types/local-gateway/index.d.ts', default: './lib/local-gateway/index.js' },
     './package.json': './package.json',
     './.jsii': './.jsii',
   });
-  project.package.addField('typesVersions', { '*': { runtime: ['lib/runtime/index.d.ts'] } });
+  project.package.addField('typesVersions', {
+    '*': { 'runtime': ['lib/runtime/index.d.ts'], 'local-gateway': ['lib/local-gateway/types/local-gateway/index.d.ts'] },
+  });
 }

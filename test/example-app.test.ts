@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { listRoutes } from '../scripts/routes';
+import { readAssembly } from '../local-gateway/assembly';
 
 // The example app synthesizes offline through the real aws-cdk CLI (a dev dependency).
 
@@ -21,13 +21,14 @@ test('examples/app.ts synthesizes with the aws-cdk CLI and every Lambda route st
     // THEN
     expect(result.stderr).not.toMatch(/Error/);
     expect(result.status).toBe(0);
-    const routes = listRoutes(out);
+    const routes = readAssembly(out);
     const lambdaRoutes = routes.filter((r) => r.integrationType === 'AWS_PROXY');
-    expect(lambdaRoutes.length).toBeGreaterThanOrEqual(3);
+    expect(lambdaRoutes.length).toBeGreaterThanOrEqual(4);
     for (const route of lambdaRoutes) {
-      expect(route).toMatchObject({ transferMode: 'STREAM', timeout: '900 s', uriKind: 'Lambda streaming (2021-11-15)' });
+      expect(route).toMatchObject({ transferMode: 'STREAM', lambdaUriKind: 'streaming', unsupported: undefined });
+      expect(route.timeoutMs).toBe(route.path === '/assistant' ? 300_000 : 900_000);
     }
-    expect(routes).toContainEqual(expect.objectContaining({ path: '/proxy/{proxy+}', integrationType: 'HTTP_PROXY', transferMode: 'STREAM', uriKind: 'HTTP URL' }));
+    expect(routes).toContainEqual(expect.objectContaining({ path: '/proxy/{proxy+}', integrationType: 'HTTP_PROXY', transferMode: 'STREAM', url: 'https://backend.example.com/{proxy}' }));
     // The bundled handlers are in the assembly, ready for the local gateway.
     const assets = fs.readdirSync(out).filter((f) => f.startsWith('asset.'));
     expect(assets.length).toBeGreaterThanOrEqual(3);

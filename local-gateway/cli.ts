@@ -1,0 +1,152 @@
+/**
+ * The `cdk-streaming-rest-api` command line: serve a synthesized API (or one handler file) on
+ * localhost with API Gateway's response streaming, and list an assembly's routes.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { readAssembly, Route } from './assembly';
+import { LocalStreamingGateway, LocalStreamingGatewayOptions } from './gateway';
+
+const USAGE = `Usage:
+  cdk-streaming-rest-api serve [--app cdk.out] [options]
+      Serve every REST API method of a synthesized cloud assembly.
+  cdk-streaming-rest-api serve <handler.ts|handler.js> --route METHOD:/path [--route ...] [options]
+      Serve one handler file (bundled with esbuild) on the given routes.
+  cdk-streaming-rest-api routes [--app cdk.out]
+      List the methods of a cloud assembly and how they would be served.
+
+Options:
+  --port N               port to listen on (default 3000; 0 for any free port)
+  --host ADDR            address to listen on (default 127.0.0.1)
+  --backend FROM=TO      send HTTP_PROXY requests for URLs starting with FROM to TO instead
+  --env KEY=VALUE        environment variable for every function (repeatable)
+  --idle-timeout S       idle timeout of a stream in seconds (default: 30 edge, 300 otherwise)
+  --no-shaping           do not throttle to 2 MB/s after the first 10 MB
+  --buffered             serve every route buffered, to compare with streaming
+  --timeout S            with a handler file: the function timeout (default 900)
+`;
+
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+interface Parsed {
+  command?: string;
+  file?: string;
+  flags: Map<string, string[]>;
+}
+
+function parse(argv: string[]): Parsed {
+  const flags = new Map<string, string[]>();
+  const positional: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg.startsWith('--')) {
+      const [name, inline] = arg.slice(2).split(/=(.*)/s, 2);
+      const boolean = ['no-shaping', 'buffered', 'help'].includes(name);
+      const value = boolean ? 'true' : inline ?? argv[++i];
+      if (value === undefined) throw new UsageError(`--${name} needs a value`);
+      flags.set(name, [...(flags.get(name) ?? []), value]);
+    } else {
+      positional.push(arg);
+    }
+  }
+  return { command: positional[0], file: positional[1], flags };
+}
+
+class UsageError extends Error {}
+
+function pairs(values: string[] | undefined, flag: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const value of values ?? []) {
+    const at = value.indexOf('=');
+    if (at <= 0) throw new UsageError(`--${flag} takes KEY=VALUE, got '${value}'`);
+    out[value.slice(0, at)] = value.slice(at + 1);
+  }
+  return out;
+}
+
+function seconds(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${flag} takes a positive number of seconds, got '${value}'`);
+  return n;
+}
+
+/** The routes of a handler file served on `--route METHOD:/path` specs. */
+export function handlerFileRoutes(file: string, specs: string[], timeoutSeconds: number): Route[] {
+  if (!fs.existsSync(file)) throw new UsageError(`no such handler file: ${file}`);
+  if (specs.length === 0) throw new UsageError('serving a handler file needs at least one --route METHOD:/path');
+  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'local-gateway-handler-'));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const esbuild = require('esbuild') as typeof import('esbuild');
+  esbuild.buildSync({ entryPoints: [path.resolve(file)], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: path.join(outDir, 'index.js'), logLevel: 'warning', sourcemap: 'inline' });
+  return specs.map((spec) => {
+    const match = /^([A-Za-z]+):(\/\S*)$/.exec(spec);
+    if (!match) throw new UsageError(`--route takes METHOD:/path (e.g. POST:/chat), got '${spec}'`);
+    return {
+      stack: 'local', apiId: 'local', apiName: 'local', endpointType: 'REGIONAL', stageName: 'local',
+      path: match[2], httpMethod: match[1].toUpperCase(), integrationType: 'AWS_PROXY', transferMode: 'STREAM',
+      timeoutMs: Math.min(timeoutSeconds * 1000, 900_000), lambdaUriKind: 'streaming',
+      function: { logicalId: path.basename(file), assetDir: outDir, handler: 'index.handler', runtime: 'nodejs24.x', timeoutSeconds, memorySize: 512, environment: {} },
+    };
+  });
+}
+
+/** Formats routes as a table. */
+export function routesTable(routes: Route[]): string {
+  const header = ['Path', 'Method', 'Integration', 'Transfer mode', 'Timeout', 'Served locally'];
+  const rows = routes.map((r) => [r.path, r.httpMethod, r.integrationType, r.transferMode, `${r.timeoutMs / 1000} s`,
+    r.unsupported ? `no: ${r.unsupported}` : r.integrationType === 'HTTP_PROXY' ? `proxy to ${r.url}` : `Lambda ${r.function?.logicalId} (${r.lambdaUriKind} URI)`]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+/** Runs the CLI; resolves with the started gateway for `serve`, or undefined. */
+export async function main(argv: string[], io: CliIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) }): Promise<LocalStreamingGateway | undefined> {
+  const { command, file, flags } = parse(argv);
+  const one = (name: string) => flags.get(name)?.[flags.get(name)!.length - 1];
+  if (!command || flags.has('help') || !['serve', 'routes'].includes(command)) {
+    (command && !flags.has('help') ? io.err : io.out)(USAGE);
+    if (command && !flags.has('help') && !['serve', 'routes'].includes(command)) throw new UsageError(`unknown command '${command}'`);
+    return undefined;
+  }
+  const routes = file
+    ? handlerFileRoutes(file, flags.get('route') ?? [], seconds(one('timeout'), 'timeout') ?? 900)
+    : readAssembly(path.resolve(one('app') ?? 'cdk.out'));
+  if (command === 'routes') {
+    io.out(`${routesTable(routes)}\n`);
+    return undefined;
+  }
+  const idle = seconds(one('idle-timeout'), 'idle-timeout');
+  const options: LocalStreamingGatewayOptions = {
+    routes,
+    port: one('port') === undefined ? 3000 : Number(one('port')),
+    host: one('host'),
+    backends: pairs(flags.get('backend'), 'backend'),
+    environment: pairs(flags.get('env'), 'env'),
+    idleTimeoutMs: idle === undefined ? undefined : idle * 1000,
+    shaping: !flags.has('no-shaping'),
+    forceBuffered: flags.has('buffered'),
+  };
+  if (!Number.isInteger(options.port) || options.port! < 0 || options.port! > 65535) throw new UsageError(`--port takes 0..65535, got '${one('port')}'`);
+  const gateway = new LocalStreamingGateway(options);
+  const url = await gateway.start();
+  io.out(`${routesTable(routes)}\n\nLocal streaming gateway on ${url} (Ctrl-C to stop). Try: curl --no-buffer ${url}${routes.find((r) => !r.unsupported)?.path.replace(/\{[^}]+\}/g, 'x') ?? '/'}\n`);
+  return gateway;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((gateway) => {
+    if (!gateway) return;
+    const stop = () => gateway.stop().then(() => process.exit(0));
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  }, (error: Error) => {
+    process.stderr.write(`cdk-streaming-rest-api: ${error.message}\n`);
+    process.exit(error instanceof UsageError ? 2 : 1);
+  });
+}

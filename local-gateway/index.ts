@@ -1,0 +1,9 @@
+/**
+ * The local streaming gateway's programmatic API (plain Node; not part of the jsii API).
+ */
+export { LocalStreamingGateway } from './gateway';
+export type { AccessLogEntry, LocalStreamingGatewayOptions } from './gateway';
+export { readAssembly } from './assembly';
+export type { Route, RouteFunction } from './assembly';
+export { startFakeBedrock } from './stand-ins/bedrock';
+export type { FakeBedrock, FakeBedrockOptions } from './stand-ins/bedrock';
