@@ -81,11 +81,12 @@ export function readAssembly(dir: string): Route[] {
 export function routesOfTemplate(stack: string, template: { Resources?: Record<string, CfnResource> }, assemblyDir: string): Route[] {
   const resources = template.Resources ?? {};
   const refId = (value: any): string | undefined => value?.Ref ?? (Array.isArray(value?.['Fn::GetAtt']) ? value['Fn::GetAtt'][0] : undefined);
-  const pathOf = (resourceId: any): string => {
+  const pathOf = (resourceId: any, depth = 0): string => {
     const id = refId(resourceId);
     const resource = id ? resources[id] : undefined;
     if (resource?.Type !== 'AWS::ApiGateway::Resource' || resourceId?.['Fn::GetAtt']) return '/';
-    const parent = pathOf(resource.Properties.ParentId);
+    if (depth > 100) throw new Error(`the resource tree of ${stack} has a cycle at ${id}`);
+    const parent = pathOf(resource.Properties.ParentId, depth + 1);
     return `${parent === '/' ? '' : parent}/${resource.Properties.PathPart}`;
   };
   const stageOf = (apiId: string): string => {

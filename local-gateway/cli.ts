@@ -87,9 +87,17 @@ export function handlerFileRoutes(file: string, specs: string[], timeoutSeconds:
     const match = /^([A-Za-z]+):(\/\S*)$/.exec(spec);
     if (!match) throw new UsageError(`--route takes METHOD:/path (e.g. POST:/chat), got '${spec}'`);
     return {
-      stack: 'local', apiId: 'local', apiName: 'local', endpointType: 'REGIONAL', stageName: 'local',
-      path: match[2], httpMethod: match[1].toUpperCase(), integrationType: 'AWS_PROXY', transferMode: 'STREAM',
-      timeoutMs: Math.min(timeoutSeconds * 1000, 900_000), lambdaUriKind: 'streaming',
+      stack: 'local',
+      apiId: 'local',
+      apiName: 'local',
+      endpointType: 'REGIONAL',
+      stageName: 'local',
+      path: match[2],
+      httpMethod: match[1].toUpperCase(),
+      integrationType: 'AWS_PROXY',
+      transferMode: 'STREAM',
+      timeoutMs: Math.min(timeoutSeconds * 1000, 900_000),
+      lambdaUriKind: 'streaming',
       function: { logicalId: path.basename(file), assetDir: outDir, handler: 'index.handler', runtime: 'nodejs24.x', timeoutSeconds, memorySize: 512, environment: {} },
     };
   });

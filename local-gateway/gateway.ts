@@ -73,6 +73,7 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'up
 /** Per-request timing and outcome, for the access log. */
 interface Exchange {
   readonly requestId: string;
+  readonly ip: string;
   readonly started: number;
   integrationStarted?: number;
   allHeaders?: number;
@@ -144,7 +145,7 @@ export class LocalStreamingGateway {
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const match = matchRoute(this.routes, req.method ?? 'GET', url.pathname);
-    const exchange: Exchange = { requestId: randomUUID(), started: Date.now(), bytes: 0, mode: 'BUFFERED', resourcePath: match?.route.path ?? '-' };
+    const exchange: Exchange = { requestId: randomUUID(), ip: req.socket.remoteAddress ?? '-', started: Date.now(), bytes: 0, mode: 'BUFFERED', resourcePath: match?.route.path ?? '-' };
     res.setHeader('x-amzn-requestid', exchange.requestId);
     res.on('close', () => this.writeAccessLog(req, exchange));
     if (!match) {
@@ -181,8 +182,16 @@ export class LocalStreamingGateway {
       this.pools.set(fn.logicalId, pool);
     }
     const event = buildRestEvent({
-      req, body, resource: route.path, path: url.pathname, query: url.searchParams, pathParameters,
-      stage: route.stageName, apiId: route.apiId, requestId: exchange.requestId, sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+      req,
+      body,
+      resource: route.path,
+      path: url.pathname,
+      query: url.searchParams,
+      pathParameters,
+      stage: route.stageName,
+      apiId: route.apiId,
+      requestId: exchange.requestId,
+      sourceIp: exchange.ip,
     });
     const worker = await pool.acquire();
     exchange.integrationStarted = Date.now();
@@ -276,7 +285,7 @@ export class LocalStreamingGateway {
     const ended = exchange.ended ?? Date.now();
     const entry: AccessLogEntry = {
       requestId: exchange.requestId,
-      ip: req.socket.remoteAddress ?? '-',
+      ip: exchange.ip,
       caller: '-',
       user: '-',
       requestTime: clfTime(exchange.started),

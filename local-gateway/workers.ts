@@ -26,8 +26,7 @@ export class Worker {
   constructor(public readonly child: ChildProcess) {
     this.pipe = child.stdio[3] as Readable;
     const parser = new FrameParser((type, payload) => {
-      if (type === FRAME_DATA) this.sink?.onData(payload);
-      else if (type === FRAME_END) {
+      if (type === FRAME_DATA) {this.sink?.onData(payload);} else if (type === FRAME_END) {
         const sink = this.sink;
         this.sink = undefined;
         sink?.onEnd(JSON.parse(payload.toString('utf8')));
