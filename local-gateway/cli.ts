@@ -80,9 +80,16 @@ export function handlerFileRoutes(file: string, specs: string[], timeoutSeconds:
   if (!fs.existsSync(file)) throw new UsageError(`no such handler file: ${file}`);
   if (specs.length === 0) throw new UsageError('serving a handler file needs at least one --route METHOD:/path');
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'local-gateway-handler-'));
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const esbuild = require('esbuild') as typeof import('esbuild');
-  esbuild.buildSync({ entryPoints: [path.resolve(file)], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: path.join(outDir, 'index.js'), logLevel: 'warning', sourcemap: 'inline' });
+  loadEsbuild().buildSync({
+    entryPoints: [path.resolve(file)],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    outfile: path.join(outDir, 'index.js'),
+    logLevel: 'warning',
+    sourcemap: 'inline',
+  });
   return specs.map((spec) => {
     const match = /^([A-Za-z]+):(\/\S*)$/.exec(spec);
     if (!match) throw new UsageError(`--route takes METHOD:/path (e.g. POST:/chat), got '${spec}'`);
@@ -103,18 +110,36 @@ export function handlerFileRoutes(file: string, specs: string[], timeoutSeconds:
   });
 }
 
+/**
+ * esbuild, which bundles a handler file. It is optional: only `serve <handler file>` needs it, and
+ * CDK apps that use NodejsFunction have it already.
+ */
+function loadEsbuild(): typeof import('esbuild') {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports, import/no-extraneous-dependencies
+    return require('esbuild');
+  } catch {
+    throw new UsageError("serving a handler file needs esbuild: run 'npm install --save-dev esbuild'");
+  }
+}
+
 /** Formats routes as a table. */
 export function routesTable(routes: Route[]): string {
   const header = ['Path', 'Method', 'Integration', 'Transfer mode', 'Timeout', 'Served locally'];
-  const rows = routes.map((r) => [r.path, r.httpMethod, r.integrationType, r.transferMode, `${r.timeoutMs / 1000} s`,
-    r.unsupported ? `no: ${r.unsupported}` : r.integrationType === 'HTTP_PROXY' ? `proxy to ${r.url}` : `Lambda ${r.function?.logicalId} (${r.lambdaUriKind} URI)`]);
+  const servedAs = (r: Route) => {
+    if (r.unsupported) return `no: ${r.unsupported}`;
+    return r.integrationType === 'HTTP_PROXY' ? `proxy to ${r.url}` : `Lambda ${r.function?.logicalId} (${r.lambdaUriKind} URI)`;
+  };
+  const rows = routes.map((r) => [r.path, r.httpMethod, r.integrationType, r.transferMode, `${r.timeoutMs / 1000} s`, servedAs(r)]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
 /** Runs the CLI; resolves with the started gateway for `serve`, or undefined. */
-export async function main(argv: string[], io: CliIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) }): Promise<LocalStreamingGateway | undefined> {
+const STDIO: CliIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
+
+export async function main(argv: string[], io: CliIo = STDIO): Promise<LocalStreamingGateway | undefined> {
   const { command, file, flags } = parse(argv);
   const one = (name: string) => flags.get(name)?.[flags.get(name)!.length - 1];
   if (!command || flags.has('help') || !['serve', 'routes'].includes(command)) {

@@ -490,7 +490,14 @@ class Relay {
   }
 }
 
-function parseMetadata(text: string): { statusCode?: number; headers?: Record<string, string>; multiValueHeaders?: Record<string, string[]>; cookies?: string[] } {
+interface LambdaMetadata {
+  statusCode?: number;
+  headers?: Record<string, string>;
+  multiValueHeaders?: Record<string, string[]>;
+  cookies?: string[];
+}
+
+function parseMetadata(text: string): LambdaMetadata {
   const metadata = JSON.parse(text);
   if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) throw new Error('not a JSON object');
   for (const key of Object.keys(metadata)) {
@@ -503,7 +510,7 @@ function parseMetadata(text: string): { statusCode?: number; headers?: Record<st
 }
 
 /** Response headers from Lambda metadata: multi-value headers win; each cookie is a Set-Cookie. */
-function metadataHeaders(metadata: ReturnType<typeof parseMetadata>): Record<string, string | string[]> {
+function metadataHeaders(metadata: LambdaMetadata): Record<string, string | string[]> {
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(metadata.headers ?? {})) headers[name.toLowerCase()] = String(value);
   for (const [name, values] of Object.entries(metadata.multiValueHeaders ?? {})) headers[name.toLowerCase()] = values.map(String);
@@ -538,7 +545,12 @@ async function readBody(req: http.IncomingMessage): Promise<Buffer | undefined> 
 }
 
 /** Finds the route for a method and path: literal segments win over `{name}`, which wins over `{name+}`. */
-export function matchRoute(routes: Route[], method: string, pathname: string): { route: Route; pathParameters: Record<string, string> | null } | undefined {
+export interface RouteMatch {
+  readonly route: Route;
+  readonly pathParameters: Record<string, string> | null;
+}
+
+export function matchRoute(routes: Route[], method: string, pathname: string): RouteMatch | undefined {
   let segments: string[];
   try {
     segments = pathname.split('/').filter(Boolean).map(decodeURIComponent);
@@ -596,7 +608,8 @@ function resolveWorkerScript(): string {
   if (fs.existsSync(compiled)) return compiled;
   const out = path.join(os.tmpdir(), `local-gateway-worker-${process.pid}.js`);
   if (!fs.existsSync(out)) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // Only when running from the TypeScript sources (this repository's tests and demo).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports, import/no-extraneous-dependencies
     const esbuild = require('esbuild') as typeof import('esbuild');
     esbuild.buildSync({ entryPoints: [path.join(__dirname, 'worker.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: out, logLevel: 'warning' });
   }
