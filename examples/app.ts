@@ -40,6 +40,7 @@ export class StreamingExampleStack extends Stack {
       path: '/assistant',
       model: BedrockChatModel.foundationModel('amazon.nova-lite-v1:0'),
       systemPrompt: 'You are a concise assistant.',
+      allowOrigin: '*', // the example's browser clients are local pages
     });
 
     // A streamed HTTP proxy to a backend that streams too.

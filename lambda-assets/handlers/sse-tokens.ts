@@ -32,6 +32,7 @@ export const handler = streamingHandler(async (event, response) => {
   }
   const source = text.split(/\s+/).filter(Boolean);
   const words = intParam(query.words, 20, 1000, 'words');
+  response.header('access-control-allow-origin', '*'); // a public demo stream: any page may read it
   const events = sse(response);
   for (let i = 0; i < words && !response.signal.aborted; i++) {
     await events.send({ event: 'token', id: String(i), data: { index: i, text: source[i % source.length] } });

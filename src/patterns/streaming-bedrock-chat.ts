@@ -73,6 +73,22 @@ export interface StreamingBedrockChatProps {
   readonly maxMessages?: number;
 
   /**
+   * Also answer `GET <path>?message=...` (a single-turn conversation), so browsers can read the
+   * answer with `EventSource`, which can only GET.
+   *
+   * @default true
+   */
+  readonly eventSource?: boolean;
+
+  /**
+   * The origin whose browser pages may read the answers (`access-control-allow-origin`), e.g.
+   * `https://app.example.com`, or `*`.
+   *
+   * @default - no CORS header: only same-origin pages and non-browser clients
+   */
+  readonly allowOrigin?: string;
+
+  /**
    * How long one answer may stream (function and integration timeout).
    *
    * @default Duration.minutes(5)
@@ -84,8 +100,8 @@ export interface StreamingBedrockChatProps {
  * A chat API on Amazon Bedrock that answers word by word: a streamed `POST /chat` route whose
  * handler calls Bedrock `ConverseStream` and sends Server-Sent Events.
  *
- * Request: `{"messages":[{"role":"user","content":"Hello"}]}` (roles alternate, first and last
- * `user`). Response (`text/event-stream`): one `event: delta` per text delta with
+ * Request: `POST {"messages":[{"role":"user","content":"Hello"}]}` (roles alternate, first and
+ * last `user`), or `GET ?message=Hello` for `EventSource`. Response (`text/event-stream`): one `event: delta` per text delta with
  * `data: {"text":"..."}`, then `event: done` with the stop reason and token usage; an error after
  * the stream began is an `event: error`. Bad requests get a JSON 400 before any model call; a
  * client that disconnects or a timeout aborts the model call.
@@ -103,7 +119,7 @@ export class StreamingBedrockChat extends Construct {
   /** The API the chat route is on. */
   public readonly api: StreamingRestApi;
 
-  /** The chat route's method. */
+  /** The chat route's POST method (`eventSource` adds a GET method on the same resource). */
   public readonly method: apigateway.Method;
 
   /** The function that streams the answers. */
@@ -129,6 +145,7 @@ export class StreamingBedrockChat extends Construct {
     };
     if (props.systemPrompt !== undefined) environment.SYSTEM_PROMPT = props.systemPrompt;
     if (props.temperature !== undefined) environment.TEMPERATURE = String(props.temperature);
+    if (props.allowOrigin !== undefined) environment.ALLOW_ORIGIN = props.allowOrigin;
 
     this.handler = new lambda.Function(this, 'Handler', {
       code: bundledHandlerCode('bedrock-chat'),
@@ -149,6 +166,14 @@ export class StreamingBedrockChat extends Construct {
       timeout,
       authorizer: props.authorizer,
     });
+    if (props.eventSource ?? true) {
+      this.api.addStreamingLambda(props.path ?? '/chat', this.handler, {
+        httpMethod: 'GET',
+        timeout,
+        authorizer: props.authorizer,
+        requestParameters: { 'method.request.querystring.message': true },
+      });
+    }
   }
 }
 

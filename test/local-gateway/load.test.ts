@@ -1,8 +1,8 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
-import { LocalStreamingGateway } from '../../local-gateway/gateway';
 import { buildAssembly } from './support/assembly';
+import { LocalStreamingGateway } from '../../local-gateway/gateway';
 
 // Many clients at once, and clients that leave early.
 

@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
-import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { BedrockChatModel, StreamingBedrockChat, StreamingRestApi } from '../../src';
 import { inlineFunction, newStack } from '../support/stacks';
 
@@ -35,6 +35,19 @@ describe('StreamingBedrockChat', () => {
     });
     expect(chat.method.resource.path).toBe('/chat');
     expect(chat.api).toBeInstanceOf(StreamingRestApi);
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'GET',
+      RequestParameters: { 'method.request.querystring.message': true },
+      Integration: { ResponseTransferMode: 'STREAM' },
+    });
+  });
+
+  test('eventSource: false leaves only POST; allowOrigin reaches the handler', () => {
+    const { stack } = newStack();
+    new StreamingBedrockChat(stack, 'Chat', { model: MODEL, eventSource: false, allowOrigin: 'https://app.example.com' });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::ApiGateway::Method', 1);
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ ALLOW_ORIGIN: 'https://app.example.com' }) } });
   });
 
   test('IAM: only InvokeModelWithResponseStream, only on the foundation model', () => {

@@ -12,6 +12,8 @@ export interface ChatConfig {
   readonly systemPrompt?: string;
   readonly maxRequestBytes: number;
   readonly maxMessages: number;
+  /** The origin browsers may read answers from (`access-control-allow-origin`), if any. */
+  readonly allowOrigin?: string;
 }
 
 /** Reads the configuration from the environment; throws when MODEL_ID is missing. */
@@ -32,6 +34,7 @@ export function chatConfigFromEnv(env: NodeJS.ProcessEnv): ChatConfig {
     systemPrompt: env.SYSTEM_PROMPT || undefined,
     maxRequestBytes: num('MAX_REQUEST_BYTES', 32768),
     maxMessages: num('MAX_MESSAGES', 50),
+    allowOrigin: env.ALLOW_ORIGIN || undefined,
   };
 }
 
@@ -91,6 +94,20 @@ export function parseChatRequest(body: string | null | undefined, isBase64Encode
     }
     return { role: expected, content };
   });
+}
+
+/**
+ * A single-turn conversation from a GET request's `message` query parameter, for browsers'
+ * `EventSource` (which can only GET).
+ */
+export function parseChatQuery(message: string | undefined, config: ChatConfig): ChatMessage[] {
+  if (message === undefined || message.trim() === '') {
+    throw new ChatRequestError('GET needs a non-empty "message" query parameter (or POST {"messages":[...]})');
+  }
+  if (Buffer.byteLength(message, 'utf8') > config.maxRequestBytes) {
+    throw new ChatRequestError(`"message" has more than ${config.maxRequestBytes} bytes`);
+  }
+  return [{ role: 'user', content: message }];
 }
 
 /** The ConverseStream request for a validated conversation. */

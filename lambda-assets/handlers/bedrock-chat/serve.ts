@@ -4,7 +4,7 @@
  */
 import { ConverseStreamCommand, ConverseStreamOutput } from '@aws-sdk/client-bedrock-runtime';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { ChatConfig, ChatRequestError, chatEvents, converseInput, parseChatRequest } from './chat';
+import { ChatConfig, ChatRequestError, chatEvents, converseInput, parseChatQuery, parseChatRequest } from './chat';
 
 /** The part of the Bedrock client the handler uses (injectable in tests). */
 export interface ConverseStreamClient {
@@ -26,6 +26,10 @@ const SSE_HEADERS = {
   'x-accel-buffering': 'no',
 };
 
+function corsHeaders(config: ChatConfig): Record<string, string> {
+  return config.allowOrigin ? { 'access-control-allow-origin': config.allowOrigin } : {};
+}
+
 async function* noEvents(): AsyncGenerator<ConverseStreamOutput> {}
 
 /** Sends one Server-Sent Event. */
@@ -38,7 +42,7 @@ async function sse(stream: ChatResponseStream, event: string, data: unknown): Pr
  * 500 otherwise); once the stream has begun, errors are `event: error` frames.
  */
 export async function serveChat(
-  event: Pick<APIGatewayProxyEvent, 'body' | 'isBase64Encoded'>,
+  event: Pick<APIGatewayProxyEvent, 'body' | 'isBase64Encoded'> & Partial<Pick<APIGatewayProxyEvent, 'httpMethod' | 'queryStringParameters'>>,
   open: OpenResponse,
   client: ConverseStreamClient,
   config: ChatConfig,
@@ -46,10 +50,12 @@ export async function serveChat(
 ): Promise<void> {
   let messages;
   try {
-    messages = parseChatRequest(event.body, event.isBase64Encoded, config);
+    messages = event.httpMethod === 'GET'
+      ? parseChatQuery(event.queryStringParameters?.message, config)
+      : parseChatRequest(event.body, event.isBase64Encoded, config);
   } catch (error) {
     const status = error instanceof ChatRequestError ? 400 : 500;
-    const body = open(status, { 'content-type': 'application/json' });
+    const body = open(status, { 'content-type': 'application/json', ...corsHeaders(config) });
     await body.write(JSON.stringify({ message: (error as Error).message }));
     await body.end();
     return;
@@ -59,12 +65,12 @@ export async function serveChat(
     response = await client.send(new ConverseStreamCommand(converseInput(messages, config)), { abortSignal: signal });
   } catch (error) {
     const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 502;
-    const body = open(status >= 400 && status < 600 ? status : 502, { 'content-type': 'application/json' });
+    const body = open(status >= 400 && status < 600 ? status : 502, { 'content-type': 'application/json', ...corsHeaders(config) });
     await body.write(JSON.stringify({ message: `The model call failed: ${(error as Error).message}`, error: (error as Error).name }));
     await body.end();
     return;
   }
-  const stream = open(200, SSE_HEADERS);
+  const stream = open(200, { ...SSE_HEADERS, ...corsHeaders(config) });
   try {
     for await (const chatEvent of chatEvents(response.stream ?? noEvents())) {
       await sse(stream, chatEvent.event, chatEvent.data);

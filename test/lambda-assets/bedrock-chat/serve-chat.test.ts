@@ -109,3 +109,25 @@ describe('serveChat', () => {
     expect(sent.ended).toBe(1);
   });
 });
+
+describe('serveChat for EventSource (GET) and browsers', () => {
+  test('GET ?message= is a single-turn conversation, with the allowed origin', async () => {
+    const { sent, open } = recorder();
+    const { client, calls } = fakeClient(DELTAS);
+    await serveChat({ httpMethod: 'GET', queryStringParameters: { message: 'Hi there' }, body: null, isBase64Encoded: false }, open, client,
+      { ...CONFIG, allowOrigin: 'https://app.example.com' }, new AbortController().signal);
+    expect(sent.status).toBe(200);
+    expect(sent.headers['access-control-allow-origin']).toBe('https://app.example.com');
+    expect(calls[0].input).toMatchObject({ messages: [{ role: 'user', content: [{ text: 'Hi there' }] }] });
+  });
+
+  test('GET without a message is a 400, and no origin header is sent unless configured', async () => {
+    const { sent, open } = recorder();
+    const { client, calls } = fakeClient(DELTAS);
+    await serveChat({ httpMethod: 'GET', queryStringParameters: null, body: null, isBase64Encoded: false }, open, client, CONFIG, new AbortController().signal);
+    expect(sent.status).toBe(400);
+    expect(JSON.parse(sent.chunks.join('')).message).toMatch(/non-empty "message" query parameter/);
+    expect(sent.headers).not.toHaveProperty('access-control-allow-origin');
+    expect(calls).toHaveLength(0);
+  });
+});
