@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -66,14 +67,15 @@ async function eventSourceInBrowser(source: string, tokenEvent: string, field: s
   const page = await browser.newPage();
   try {
     await page.setContent('<html><body><ol id="tokens"></ol></body></html>');
-    return await page.evaluate(({ source, tokenEvent, field }) => new Promise<{ tokens: Array<{ text: string; at: number; rendered: number }>; endedAt: number }>((resolve, reject) => {
+    type Rendered = { tokens: Array<{ text: string; at: number; rendered: number }>; endedAt: number };
+    return await page.evaluate((args) => new Promise<Rendered>((resolve, reject) => {
       const started = performance.now();
       const list = document.getElementById('tokens')!;
       const tokens: Array<{ text: string; at: number; rendered: number }> = [];
-      const es = new EventSource(source);
-      es.addEventListener(tokenEvent, (e) => {
+      const es = new EventSource(args.source);
+      es.addEventListener(args.tokenEvent, (e) => {
         const item = document.createElement('li');
-        item.textContent = JSON.parse((e as MessageEvent).data)[field];
+        item.textContent = JSON.parse((e as MessageEvent).data)[args.field];
         list.appendChild(item);
         tokens.push({ text: item.textContent!, at: performance.now() - started, rendered: list.children.length });
       });
