@@ -24,7 +24,7 @@ let project: string;
 
 beforeAll(() => {
   // The package needs the compiled library, runtime and handler bundles (CI builds them first).
-  if (!fs.existsSync(path.join(ROOT, 'lib', 'index.js')) || !fs.existsSync(path.join(ROOT, 'lib', 'runtime', 'index.js'))) {
+  if (!['index.js', 'runtime/index.js', 'local-gateway/cli.js'].every((f) => fs.existsSync(path.join(ROOT, 'lib', f)))) {
     run(path.join(BIN, 'projen'), ['compile'], ROOT);
   }
   project = fs.mkdtempSync(path.join(os.tmpdir(), 'consumer-'));
@@ -99,7 +99,7 @@ test('a CDK app using the installed package synthesizes with the aws-cdk CLI', (
   // THEN
   const template = JSON.parse(fs.readFileSync(path.join(project, 'cdk.out', 'Consumer.template.json'), 'utf8'));
   const methods = Object.values<any>(template.Resources).filter((r) => r.Type === 'AWS::ApiGateway::Method');
-  expect(methods).toHaveLength(2);
+  expect(methods).toHaveLength(3); // GET /hello, POST and GET /chat
   for (const method of methods) {
     expect(method.Properties.Integration.ResponseTransferMode).toBe('STREAM');
     expect(JSON.stringify(method.Properties.Integration.Uri)).toContain('/response-streaming-invocations');
@@ -109,4 +109,9 @@ test('a CDK app using the installed package synthesizes with the aws-cdk CLI', (
   const chatAsset = assets.find((a) => fs.existsSync(path.join(project, 'cdk.out', a, 'index.js'))
     && fs.readFileSync(path.join(project, 'cdk.out', a, 'index.js'), 'utf8').includes('converse-stream'));
   expect(chatAsset).toBeDefined();
+
+  // The packaged CLI reads the assembly.
+  const table = run('node', [path.join('node_modules', 'cdk-streaming-rest-api', 'lib', 'local-gateway', 'cli.js'), 'routes', '--app', 'cdk.out'], project);
+  expect(table).toMatch(/\/hello\s+GET\s+AWS_PROXY\s+STREAM/);
+  expect(table).toMatch(/\/chat\s+POST\s+AWS_PROXY\s+STREAM\s+300 s\s+Lambda ChatHandler/);
 });
