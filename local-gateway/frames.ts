@@ -20,45 +20,52 @@ export function encodeFrame(type: number, payload: Uint8Array): Buffer[] {
   return [header, Buffer.from(payload.buffer, payload.byteOffset, payload.length)];
 }
 
-/** Splits a byte stream into frames; `onFrame` gets each whole frame in order. */
+/**
+ * Splits a byte stream into frames. DATA payloads are handed on piece by piece as they arrive
+ * (no copy, no waiting for the whole frame); other frames are delivered whole.
+ */
 export class FrameParser {
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
+  private header = Buffer.alloc(0);
+  private type = 0;
+  private remaining = 0;
+  private control: Buffer[] = [];
 
-  constructor(private readonly onFrame: (type: number, payload: Buffer) => void) {}
+  constructor(
+    private readonly onData: (piece: Buffer) => void,
+    private readonly onFrame: (type: number, payload: Buffer) => void,
+  ) {}
 
   public push(chunk: Buffer): void {
-    this.pending.push(chunk);
-    this.pendingBytes += chunk.length;
-    while (this.pendingBytes >= HEADER) {
-      const head = this.peek(HEADER);
-      const length = head.readUInt32BE(1);
-      if (this.pendingBytes < HEADER + length) return;
-      const frame = this.take(HEADER + length);
-      this.onFrame(frame.readUInt8(0), frame.subarray(HEADER));
+    let offset = 0;
+    while (offset < chunk.length) {
+      if (this.remaining === 0 && this.type === 0) {
+        const need = HEADER - this.header.length;
+        this.header = Buffer.concat([this.header, chunk.subarray(offset, offset + need)]);
+        offset += Math.min(need, chunk.length - offset);
+        if (this.header.length < HEADER) return;
+        this.type = this.header.readUInt8(0);
+        this.remaining = this.header.readUInt32BE(1);
+        this.header = Buffer.alloc(0);
+        if (this.remaining === 0) this.finishFrame();
+        continue;
+      }
+      const take = Math.min(this.remaining, chunk.length - offset);
+      const piece = chunk.subarray(offset, offset + take);
+      offset += take;
+      this.remaining -= take;
+      if (this.type === FRAME_DATA) this.onData(piece);
+      else this.control.push(piece);
+      if (this.remaining === 0) this.finishFrame();
     }
   }
 
-  private peek(n: number): Buffer {
-    if (this.pending[0].length >= n) return this.pending[0].subarray(0, n);
-    const joined = Buffer.concat(this.pending);
-    this.pending = [joined];
-    return joined.subarray(0, n);
-  }
-
-  private take(n: number): Buffer {
-    const first = this.pending[0];
-    let out: Buffer;
-    if (first.length >= n) {
-      out = first.subarray(0, n);
-      if (first.length === n) this.pending.shift();
-      else this.pending[0] = first.subarray(n);
-    } else {
-      const joined = Buffer.concat(this.pending);
-      out = joined.subarray(0, n);
-      this.pending = joined.length > n ? [joined.subarray(n)] : [];
+  private finishFrame(): void {
+    const type = this.type;
+    this.type = 0;
+    if (type !== FRAME_DATA) {
+      const payload = Buffer.concat(this.control);
+      this.control = [];
+      this.onFrame(type, payload);
     }
-    this.pendingBytes -= n;
-    return out;
   }
 }

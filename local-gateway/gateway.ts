@@ -324,6 +324,7 @@ class Relay {
   private buffered: Buffer[] = [];
   private done = false;
   private idleTimer?: ReturnType<typeof setTimeout>;
+  private lastActivity = Date.now();
   private readonly integrationTimer: ReturnType<typeof setTimeout>;
   private shapingStarted?: number;
   private resumeTimer?: ReturnType<typeof setTimeout>;
@@ -468,10 +469,17 @@ class Relay {
     this.res.flushHeaders();
   }
 
+  /** Notes activity; the idle timer re-arms itself lazily (no timer churn per chunk). */
   private touch(): void {
-    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.lastActivity = Date.now();
+    if (this.idleTimer) return;
     const idle = this.options.idleTimeoutMs ?? (this.route.endpointType === 'EDGE' ? 30_000 : 300_000);
-    this.idleTimer = setTimeout(() => this.timeout('the idle timeout', 504, 'Endpoint request timed out'), idle);
+    const check = () => {
+      const silent = Date.now() - this.lastActivity;
+      if (silent >= idle) this.timeout('the idle timeout', 504, 'Endpoint request timed out');
+      else this.idleTimer = setTimeout(check, idle - silent);
+    };
+    this.idleTimer = setTimeout(check, idle);
   }
 
   private timeout(what: string, status: number, message: string): void {

@@ -19,8 +19,11 @@ const out = new net.Socket({ fd: 3, readable: false, writable: true });
 
 function send(type: number, payload: Uint8Array): Promise<void> {
   const [header, body] = encodeFrame(type, payload);
+  out.cork();
   out.write(header);
-  return out.write(body) ? Promise.resolve() : new Promise((resolve) => out.once('drain', () => resolve()));
+  const room = out.write(body);
+  out.uncork();
+  return room ? Promise.resolve() : new Promise((resolve) => out.once('drain', () => resolve()));
 }
 
 function loadHandler(): { handler?: any; error?: Error } {
@@ -48,8 +51,10 @@ process.on('message', (message: InvokeMessage) => {
       await send(FRAME_END, Buffer.from(JSON.stringify({ outcome: 'error', error: { errorType: loaded.error.name, errorMessage: loaded.error.message } })));
       return;
     }
+    // The stand-in's response stream keeps Lambda's 16 KiB high-water mark; this pipe to the
+    // gateway only needs to keep up.
     const sink = new Writable({
-      highWaterMark: 16 * 1024,
+      highWaterMark: 256 * 1024,
       write(chunk: Buffer, _encoding, callback) {
         send(FRAME_DATA, chunk).then(() => callback(), callback);
       },

@@ -9,7 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import type { Readable } from 'stream';
 import type { RouteFunction } from './assembly';
-import { FRAME_DATA, FRAME_END, FrameParser, InvocationEnd } from './frames';
+import { FRAME_END, FrameParser, InvocationEnd } from './frames';
 
 /** Receives one invocation's output. */
 export interface InvocationSink {
@@ -25,8 +25,8 @@ export class Worker {
 
   constructor(public readonly child: ChildProcess) {
     this.pipe = child.stdio[3] as Readable;
-    const parser = new FrameParser((type, payload) => {
-      if (type === FRAME_DATA) {this.sink?.onData(payload);} else if (type === FRAME_END) {
+    const parser = new FrameParser((piece) => this.sink?.onData(piece), (type, payload) => {
+      if (type === FRAME_END) {
         const sink = this.sink;
         this.sink = undefined;
         sink?.onEnd(JSON.parse(payload.toString('utf8')));
