@@ -7,3 +7,4 @@ export * from './observability';
 export * from './lambda-web-adapter';
 export * from './streaming-web-app-function';
 export * from './patterns';
+export * from './validation';

@@ -1,4 +1,4 @@
-import { Duration, Lazy, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Aspects, Duration, Lazy, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -10,6 +10,7 @@ import { checkStreamingTimeout } from './private/timeouts';
 import { checkHttpUrl } from './private/urls';
 import { StreamingHttpIntegration } from './streaming-http-integration';
 import { StreamingLambdaIntegration } from './streaming-lambda-integration';
+import { StreamingValidator } from './validation/streaming-validator';
 
 /**
  * Properties of a `StreamingRestApi`: those of `apigateway.RestApi`, with safe defaults for
@@ -118,6 +119,7 @@ export interface StreamingHttpRouteOptions extends StreamingRouteOptions {
  * - execution logging at `ERROR` level and stage-wide throttling (1000 requests per second,
  *   burst 2000);
  * - a request validator (`requestValidator`) used by the routes the helpers add;
+ * - a `StreamingValidator` on itself: what cannot work on a streamed method fails `cdk synth`;
  * - `addStreamingLambda()` and `addStreamingHttpProxy()`, which create the path and a streamed
  *   method with the 15-minute timeout, the streaming Lambda URI and the permission.
  *
@@ -169,6 +171,8 @@ export class StreamingRestApi extends apigateway.RestApi {
       },
     });
     this.streamingTimeout = streamingTimeout;
+    // What cannot work on a streamed method fails `cdk synth` (see StreamingValidator).
+    Aspects.of(this).add(new StreamingValidator());
     this.requestValidator = new apigateway.RequestValidator(this, 'RequestValidator', {
       restApi: this,
       validateRequestParameters: true,

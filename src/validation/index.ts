@@ -1,0 +1,2 @@
+export * from './streaming-validator';
+export { StreamingWarnings } from './rules';
