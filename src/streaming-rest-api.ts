@@ -203,7 +203,7 @@ export class StreamingRestApi extends apigateway.RestApi {
       timeout: this.routeTimeout(path, timeout),
       allowTestInvoke,
     });
-    return this.resourceFor(path).addMethod(httpMethod ?? 'ANY', integration, this.withValidator(methodOptions));
+    return this.addRoute(path, httpMethod, integration, methodOptions);
   }
 
   /**
@@ -218,7 +218,6 @@ export class StreamingRestApi extends apigateway.RestApi {
   public addStreamingHttpProxy(path: string, url: string, options: StreamingHttpRouteOptions = {}): apigateway.Method {
     const { httpMethod, timeout, integrationHttpMethod, vpcLink, integrationRequestParameters, ...methodOptions } = options;
     checkHttpUrl(`${this.node.path}`, 'addStreamingHttpProxy(url)', url);
-    const resource = this.resourceFor(path);
     const pathParameters = sharedPathParameters(path, url);
     const requestParameters: { [dest: string]: string } = {};
     const methodRequestParameters: { [param: string]: boolean } = {};
@@ -233,10 +232,10 @@ export class StreamingRestApi extends apigateway.RestApi {
       connectionType: vpcLink ? apigateway.ConnectionType.VPC_LINK : undefined,
       requestParameters: nonEmpty({ ...requestParameters, ...integrationRequestParameters }),
     });
-    return resource.addMethod(httpMethod ?? 'ANY', integration, this.withValidator({
+    return this.addRoute(path, httpMethod, integration, {
       ...methodOptions,
       requestParameters: nonEmpty({ ...methodRequestParameters, ...methodOptions.requestParameters }),
-    }));
+    });
   }
 
   /**
@@ -255,6 +254,21 @@ export class StreamingRestApi extends apigateway.RestApi {
       });
     }
     return new StreamingMetrics(this, 'StreamingMetrics', { namespace: options.namespace, logGroup: this.accessLogGroup });
+  }
+
+  private addRoute(path: string, httpMethod: string | undefined, integration: apigateway.Integration, options: apigateway.MethodOptions): apigateway.Method {
+    const resource = this.resourceFor(path);
+    const method = (httpMethod ?? 'ANY').toUpperCase();
+    if (resource.node.tryFindChild(method)) {
+      throw new StreamingConfigError({
+        scope: this,
+        property: 'route',
+        value: `${method} ${path}`,
+        problem: 'already exists',
+        fix: 'add each method of a path once (use a different httpMethod, or ANY for all methods)',
+      });
+    }
+    return resource.addMethod(method, integration, this.withValidator(options));
   }
 
   private withValidator(options: apigateway.MethodOptions): apigateway.MethodOptions {

@@ -344,3 +344,12 @@ describe('StreamingRestApi operational defaults', () => {
     });
   });
 });
+
+test('adding the same method to a path twice says so', () => {
+  const { stack } = newStack();
+  const api = new StreamingRestApi(stack, 'Api');
+  const fn = inlineFunction(stack, 'Fn');
+  api.addStreamingLambda('/chat', fn, { httpMethod: 'post' });
+  expect(() => api.addStreamingHttpProxy('/chat', 'https://x.example.com', { httpMethod: 'POST' }))
+    .toThrow(/\[TestStack\/Api\] route: 'POST \/chat' already exists. Fix: add each method of a path once/);
+});
