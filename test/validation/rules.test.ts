@@ -1,4 +1,4 @@
-import { App, Aspects, CfnParameter, Duration, Size, Stack } from 'aws-cdk-lib';
+import { Annotations, App, Aspects, CfnParameter, Duration, Size, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Extra, fn, Path, streamedMethod, synthError, validatedStack, warnings } from './support';
@@ -66,6 +66,12 @@ describe.each(ALL)('through %s', (path) => {
     streamedMethod(stack, path, { apiProps: { endpointTypes: [apigateway.EndpointType.EDGE] } });
     expect(synthError(app)).toBeUndefined();
     expect(warnings(stack, StreamingWarnings.EDGE_ENDPOINT).join()).toMatch(/EndpointConfiguration.Types: \["EDGE"\] makes an edge-optimized endpoint, which cuts a stream that is idle for 30 seconds/);
+
+    const acknowledged = validatedStack();
+    streamedMethod(acknowledged.stack, path, { apiProps: { endpointTypes: [apigateway.EndpointType.EDGE] } });
+    Annotations.of(acknowledged.stack).acknowledgeWarning(StreamingWarnings.EDGE_ENDPOINT, 'clients send a heartbeat');
+    expect(synthError(acknowledged.app)).toBeUndefined();
+    expect(warnings(acknowledged.stack, StreamingWarnings.EDGE_ENDPOINT)).toEqual([]);
   });
 });
 
