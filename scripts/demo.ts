@@ -25,7 +25,9 @@ function synth(): void {
 }
 
 /** Reads a response as it arrives; reports time to first byte and total time. */
-async function timedFetch(url: string, init: RequestInit = {}, onChunk?: (text: string, ms: number) => void): Promise<{ ttfb: number; total: number; status: number; bytes: number }> {
+interface Timed { ttfb: number; total: number; status: number; bytes: number }
+
+async function timedFetch(url: string, init: RequestInit = {}, onChunk?: (text: string, ms: number) => void): Promise<Timed> {
   const started = performance.now();
   const response = await fetch(url, init);
   const reader = response.body!.getReader();

@@ -256,7 +256,9 @@ export class StreamingRestApi extends apigateway.RestApi {
     return new StreamingMetrics(this, 'StreamingMetrics', { namespace: options.namespace, logGroup: this.accessLogGroup });
   }
 
-  private addRoute(path: string, httpMethod: string | undefined, integration: apigateway.Integration, options: apigateway.MethodOptions): apigateway.Method {
+  private addRoute(
+    path: string, httpMethod: string | undefined, integration: apigateway.Integration, options: apigateway.MethodOptions,
+  ): apigateway.Method {
     const resource = this.resourceFor(path);
     const method = (httpMethod ?? 'ANY').toUpperCase();
     if (resource.node.tryFindChild(method)) {

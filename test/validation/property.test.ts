@@ -2,8 +2,8 @@ import { Duration, Size } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as fc from 'fast-check';
-import { StreamingRestApi } from '../../src';
 import { Path, streamedMethod, synthError, validatedStack } from './support';
+import { StreamingRestApi } from '../../src';
 
 // Random combinations of API props and routes: synthesis either succeeds or fails with our
 // messages (construct path, property, value, fix), never with a TypeError or another crash.
