@@ -13,11 +13,12 @@ export interface InvocationEnd {
   readonly error?: { errorType: string; errorMessage: string };
 }
 
-export function encodeFrame(type: number, payload: Uint8Array): Buffer[] {
+/** The 5-byte header of a frame of `type` with a payload of `length` bytes. */
+export function frameHeader(type: number, length: number): Buffer {
   const header = Buffer.alloc(HEADER);
   header.writeUInt8(type, 0);
-  header.writeUInt32BE(payload.length, 1);
-  return [header, Buffer.from(payload.buffer, payload.byteOffset, payload.length)];
+  header.writeUInt32BE(length, 1);
+  return header;
 }
 
 /**

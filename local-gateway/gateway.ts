@@ -67,6 +67,8 @@ const MB = 1024 * 1024;
 const METADATA_LIMIT = 16 * 1024;
 const DELIMITER = Buffer.alloc(8);
 const MAX_REQUEST_BYTES = 10 * MB;
+/** Bytes a client socket may hold before the relay pauses its source (see Relay.body). */
+const RELAY_SLACK_BYTES = 256 * 1024;
 const ALLOWED_METADATA_KEYS = new Set(['statusCode', 'headers', 'multiValueHeaders', 'cookies']);
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'te', 'trailer', 'host', 'content-length']);
 
@@ -396,7 +398,9 @@ class Relay {
     }
     this.flushHead();
     this.exchange.bytes += chunk.length;
-    const drained = this.res.write(chunk);
+    // Backpressure with some slack: pausing the worker's pipe at the socket's 16 KiB high-water
+    // mark would stop and restart reading for every chunk.
+    const drained = this.res.write(chunk) || this.res.writableLength < RELAY_SLACK_BYTES;
     const delay = this.shapingDelay();
     if (!drained || delay > 0) {
       this.source.pause();
