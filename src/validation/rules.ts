@@ -155,31 +155,34 @@ function collectIds(value: unknown, ids: Set<string>): void {
   Object.values(value as Record<string, unknown>).forEach((v) => collectIds(v, ids));
 }
 
-/** A stage's method settings that enable caching for this method (`/*` + `*`, or its own path). */
+/**
+ * A stage's method settings that enable caching for this method. As in API Gateway, the most
+ * specific setting that says anything about caching wins: this path and method, then this path
+ * and `*`, then `/*` and `*` (where the stage-wide `cachingEnabled` lands).
+ */
 function checkCaching(m: MethodView, index: StackIndex): Finding[] {
   const findings: Finding[] = [];
   // MethodSettings encode the resource path's slashes as ~1: /chat/{id} -> /~1chat~1{id}.
   const encoded = m.path === '/' ? '/' : `/${m.path.replace(/\//g, '~1')}`;
+  const candidates: Array<[string, string]> = [[encoded, m.httpMethod], [encoded, '*'], ['/*', m.httpMethod], ['/*', '*']];
   for (const stage of index.stagesByApi.get(m.apiLogicalId ?? '') ?? []) {
-    for (const setting of stage.settings) {
-      if (setting?.cachingEnabled !== true) continue;
-      const pathMatches = setting.resourcePath === '/*' || setting.resourcePath === encoded;
-      const methodMatches = setting.httpMethod === '*' || setting.httpMethod === m.httpMethod;
-      if (pathMatches && methodMatches) {
-        findings.push({
-          level: 'error',
-          node: stage.node,
-          message: formatProblem({
-            scope: stage.node,
-            property: `MethodSettings[resourcePath=${setting.resourcePath}, httpMethod=${setting.httpMethod}].CachingEnabled`,
-            value: true,
-            problem: `enables caching for the streamed method ${m.httpMethod} ${m.path} (defined at ${m.node.node.path}), which cannot be cached`,
-            fix: `disable caching for it with deployOptions.methodOptions['${m.path}/${m.httpMethod}'] = { cachingEnabled: false } `
-              + `(CloudFormation: MethodSettings { ResourcePath: '${encoded}', HttpMethod: '${m.httpMethod}', CachingEnabled: false }), or do not enable caching stage-wide`,
-          }),
-        });
-      }
-    }
+    const settings = stage.settings.filter((s) => s && typeof s === 'object');
+    const effective = candidates
+      .map(([resourcePath, httpMethod]) => settings.find((s) => s.resourcePath === resourcePath && s.httpMethod === httpMethod && s.cachingEnabled !== undefined))
+      .find((s) => s !== undefined);
+    if (effective?.cachingEnabled !== true) continue;
+    findings.push({
+      level: 'error',
+      node: stage.node,
+      message: formatProblem({
+        scope: stage.node,
+        property: `MethodSettings[resourcePath=${effective.resourcePath}, httpMethod=${effective.httpMethod}].CachingEnabled`,
+        value: true,
+        problem: `enables caching for the streamed method ${m.httpMethod} ${m.path} (defined at ${m.node.node.path}), which cannot be cached`,
+        fix: `disable caching for it with deployOptions.methodOptions['${m.path}/${m.httpMethod}'] = { cachingEnabled: false } `
+          + `(CloudFormation: MethodSettings { ResourcePath: '${encoded}', HttpMethod: '${m.httpMethod}', CachingEnabled: false }), or do not enable caching stage-wide`,
+      }),
+    });
   }
   return findings;
 }

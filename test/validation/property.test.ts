@@ -16,7 +16,7 @@ const scenario = fc.record({
   timeoutInMillis: fc.oneof(fc.integer({ min: 50, max: 1_200_000 }), fc.constant(900_000)),
   lowTimeout: fc.integer({ min: -5, max: 49 }),
   useLowTimeout: fc.boolean(),
-  caching: fc.constantFrom('none', 'wildcard', 'exact', 'other'),
+  caching: fc.constantFrom('none', 'wildcard', 'wildcardOffHere', 'exact', 'other'),
   compression: fc.constantFrom<number | undefined>(undefined, 0, 1024),
   type: fc.constantFrom('AWS_PROXY', 'HTTP_PROXY', 'AWS', 'HTTP', 'MOCK'),
   uri: fc.constantFrom('default', 'classic', 'qualified'),
@@ -39,6 +39,7 @@ test('synthesis succeeds or fails with our messages (1000 seeded cases)', () => 
       timeout: Duration.seconds(s.functionTimeout),
     });
     const deployOptions: apigateway.StageOptions = s.caching === 'wildcard' ? { cachingEnabled: true }
+      : s.caching === 'wildcardOffHere' ? { cachingEnabled: true, methodOptions: { '/chat/POST': { cachingEnabled: false } } }
       : s.caching === 'exact' ? { methodOptions: { '/chat/POST': { cachingEnabled: true } } }
         : s.caching === 'other' ? { methodOptions: { '/zzz/GET': { cachingEnabled: true } } } : {};
     const apiProps: apigateway.RestApiProps = {

@@ -47,6 +47,15 @@ describe.each(ALL)('through %s', (path) => {
     expect(exact.error).toMatch(/resourcePath=\/~1chat, httpMethod=POST\]\.CachingEnabled/);
   });
 
+  test('stage-wide caching with the fix the message names (caching off for the method) is fine', () => {
+    const fixed = check(path, {}, { deployOptions: { cachingEnabled: true, cacheClusterEnabled: true, methodOptions: { '/chat/POST': { cachingEnabled: false } } } });
+    expect(fixed.error).toBeUndefined();
+    const pathWide = check(path, {}, { deployOptions: { cachingEnabled: true, methodOptions: { '/chat/*': { cachingEnabled: false } } } });
+    expect(pathWide.error).toBeUndefined();
+    const otherMethodOff = check(path, {}, { deployOptions: { cachingEnabled: true, methodOptions: { '/chat/GET': { cachingEnabled: false } } } });
+    expect(otherMethodOff.error).toMatch(/resourcePath=\/\*, httpMethod=\*\]\.CachingEnabled: true enables caching for the streamed method POST \/chat/);
+  });
+
   test('content encoding (minCompressionSize) is an error', () => {
     const { error } = check(path, {}, { minCompressionSize: Size.bytes(1024) });
     expect(error).toMatch(/MinimumCompressionSize \(RestApi props minCompressionSize \/ minimumCompressionSize\): 1024 turns on content encoding.*POST \/chat.*Fix: remove minCompressionSize/);
