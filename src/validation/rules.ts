@@ -167,8 +167,10 @@ function checkCaching(m: MethodView, index: StackIndex): Finding[] {
   const candidates: Array<[string, string]> = [[encoded, m.httpMethod], [encoded, '*'], ['/*', m.httpMethod], ['/*', '*']];
   for (const stage of index.stagesByApi.get(m.apiLogicalId ?? '') ?? []) {
     const settings = stage.settings.filter((s) => s && typeof s === 'object');
+    const says = (s: any, resourcePath: string, httpMethod: string) =>
+      s.resourcePath === resourcePath && s.httpMethod === httpMethod && s.cachingEnabled !== undefined;
     const effective = candidates
-      .map(([resourcePath, httpMethod]) => settings.find((s) => s.resourcePath === resourcePath && s.httpMethod === httpMethod && s.cachingEnabled !== undefined))
+      .map(([resourcePath, httpMethod]) => settings.find((s) => says(s, resourcePath, httpMethod)))
       .find((s) => s !== undefined);
     if (effective?.cachingEnabled !== true) continue;
     findings.push({
