@@ -1,11 +1,9 @@
 /**
- * The example app: a StreamingRestApi with streamed Lambda routes and a streamed HTTP proxy route.
- *
- * It uses the library from source (`../src`). Synthesize it offline with
- * `npx cdk synth` in this folder, or run `npm run demo` at the repository root.
+ * The example app's stack: a StreamingRestApi with streamed Lambda routes, a Bedrock chat and a
+ * streamed HTTP proxy route. `app.ts` synthesizes it; the tests (cdk-nag, integ) reuse it.
  */
 import * as path from 'path';
-import { App, Stack, StackProps } from 'aws-cdk-lib';
+import { Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { BedrockChatModel, StreamingBedrockChat, StreamingFunction, StreamingRestApi } from '../src';
 
@@ -47,7 +45,3 @@ export class StreamingExampleStack extends Stack {
     this.api.addStreamingHttpProxy('/proxy/{proxy+}', 'https://backend.example.com/{proxy}');
   }
 }
-
-const app = new App();
-new StreamingExampleStack(app, 'StreamingExample');
-app.synth();
