@@ -40,8 +40,8 @@ test('synthesis succeeds or fails with our messages (1000 seeded cases)', () => 
     });
     const deployOptions: apigateway.StageOptions = s.caching === 'wildcard' ? { cachingEnabled: true }
       : s.caching === 'wildcardOffHere' ? { cachingEnabled: true, methodOptions: { '/chat/POST': { cachingEnabled: false } } }
-      : s.caching === 'exact' ? { methodOptions: { '/chat/POST': { cachingEnabled: true } } }
-        : s.caching === 'other' ? { methodOptions: { '/zzz/GET': { cachingEnabled: true } } } : {};
+        : s.caching === 'exact' ? { methodOptions: { '/chat/POST': { cachingEnabled: true } } }
+          : s.caching === 'other' ? { methodOptions: { '/zzz/GET': { cachingEnabled: true } } } : {};
     const apiProps: apigateway.RestApiProps = {
       endpointTypes: s.endpoint ? [s.endpoint] : undefined,
       minCompressionSize: s.compression === undefined ? undefined : Size.bytes(s.compression),
