@@ -16,6 +16,7 @@ function synthesizeInteg(): Record<string, any> {
   process.env.CDK_OUTDIR = outdir;
   try {
     jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
       require('./integ.streaming-rest-api');
     });
     const manifest: Manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8'));
