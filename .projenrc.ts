@@ -51,6 +51,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
     '@aws-cdk/integ-runner@^2.197.10',
     '@aws-cdk/aws-service-spec@^0.1.216',
+    '@aws-cdk/service-spec-types@^0.0.282',
     '@aws-sdk/client-bedrock-runtime@^3',
   ],
 
