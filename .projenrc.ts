@@ -121,5 +121,10 @@ configureHandlerBundles(project);
 // toolchains and their registries, which a release pipeline has and this project's CI does not.
 project.packageTask.reset();
 project.packageTask.spawn(project.tasks.tryFind('package:js')!);
+// What this machine can build of the other languages: all bindings, the Python wheel.
+project.addTask('package:languages', {
+  description: 'Generate the Python, Java, .NET and Go bindings and build the Python wheel with local tools',
+  exec: 'bash scripts/package-languages.sh',
+});
 
 project.synth();
