@@ -92,9 +92,8 @@ for (const pattern of ['/examples/', '/bench/', '/scripts/', '/.ci/', 'cdk.out',
 }
 
 // The demo: README command 1 (`npm ci && npm run demo`).
-project.addTask('demo', {
-  description: 'Synthesize the example app and show its streamed methods',
-  exec: 'ts-node --transpile-only --project scripts/tsconfig.json scripts/demo.ts',
+const demo = project.addTask('demo', {
+  description: 'Synthesize the example app, stream it through the local gateway, compare STREAM with BUFFERED',
 });
 
 // ts-jest runs with isolatedModules (no type errors): type-check every TypeScript file first.
@@ -116,6 +115,10 @@ project.gitignore.exclude('.jsii.tabl.json', '/.jsii.tabl.json');
 configureLambdaAssets(project);
 configureLocalGateway(project);
 configureHandlerBundles(project);
+// On a fresh clone (`npm ci && npm run demo`) nothing is built yet: the example app deploys the
+// Bedrock chat's bundled handler.
+demo.spawn(project.tasks.tryFind('bundle:handlers')!);
+demo.exec('ts-node --transpile-only --project scripts/tsconfig.json scripts/demo.ts');
 
 // `build` packages the npm tarball only; `package-all` (Python, Java, .NET, Go) needs those
 // toolchains and their registries, which a release pipeline has and this project's CI does not.
