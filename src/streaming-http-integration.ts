@@ -1,7 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
-import { StreamingConfigError } from './private/errors';
-import { checkStreamingTimeout } from './private/timeouts';
+import { checkStreamingTimeout, checkStreamTransferMode } from './private/timeouts';
 import { checkHttpUrl } from './private/urls';
 
 /**
@@ -39,15 +38,7 @@ export class StreamingHttpIntegration extends apigateway.HttpIntegration {
   constructor(url: string, props: StreamingHttpIntegrationProps = {}) {
     const where = `StreamingHttpIntegration(${Token.isUnresolved(url) ? '<token>' : url})`;
     checkHttpUrl(where, 'url', url);
-    if (props.responseTransferMode !== undefined && props.responseTransferMode !== apigateway.ResponseTransferMode.STREAM) {
-      throw new StreamingConfigError({
-        scope: where,
-        property: 'responseTransferMode',
-        value: props.responseTransferMode,
-        problem: 'contradicts a streaming integration',
-        fix: 'remove `responseTransferMode`, or use apigateway.HttpIntegration for a buffered integration',
-      });
-    }
+    checkStreamTransferMode(where, props.responseTransferMode, 'HttpIntegration');
     const { httpMethod, ...options } = props;
     super(url, {
       proxy: true,

@@ -1,7 +1,7 @@
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { StreamingConfigError } from './private/errors';
-import { checkStreamingTimeout } from './private/timeouts';
+import { checkStreamingTimeout, checkStreamTransferMode } from './private/timeouts';
 
 /**
  * Options for a `StreamingLambdaIntegration`.
@@ -39,15 +39,7 @@ export class StreamingLambdaIntegration extends apigateway.LambdaIntegration {
         fix: 'remove `proxy: false`; use apigateway.LambdaIntegration for a buffered, non-proxy integration',
       });
     }
-    if (options.responseTransferMode !== undefined && options.responseTransferMode !== apigateway.ResponseTransferMode.STREAM) {
-      throw new StreamingConfigError({
-        scope: where,
-        property: 'responseTransferMode',
-        value: options.responseTransferMode,
-        problem: 'contradicts a streaming integration',
-        fix: 'remove `responseTransferMode`, or use apigateway.LambdaIntegration for a buffered integration',
-      });
-    }
+    checkStreamTransferMode(where, options.responseTransferMode, 'LambdaIntegration');
     super(handler, {
       ...options,
       proxy: true,

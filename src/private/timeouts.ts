@@ -1,4 +1,5 @@
 import { Duration, Token } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { IConstruct } from 'constructs';
 import { StreamingConfigError } from './errors';
 import { MAX_STREAMING_TIMEOUT_MS, MIN_INTEGRATION_TIMEOUT_MS } from './limits';
@@ -33,4 +34,17 @@ export function checkStreamingTimeout(scope: IConstruct | string, property: stri
 /** True when `value` is a literal, not a token. */
 export function isLiteral(value: unknown): boolean {
   return !Token.isUnresolved(value);
+}
+
+/** A streaming integration rejects any other transfer mode rather than silently replacing it. */
+export function checkStreamTransferMode(scope: string, mode: apigateway.ResponseTransferMode | undefined, bufferedClass: string): void {
+  if (mode !== undefined && mode !== apigateway.ResponseTransferMode.STREAM) {
+    throw new StreamingConfigError({
+      scope,
+      property: 'responseTransferMode',
+      value: mode,
+      problem: 'contradicts a streaming integration',
+      fix: `remove \`responseTransferMode\`, or use apigateway.${bufferedClass} for a buffered integration`,
+    });
+  }
 }
