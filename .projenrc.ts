@@ -53,6 +53,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-cdk/aws-service-spec@^0.1.216',
     '@aws-cdk/service-spec-types@^0.0.282',
     '@aws-sdk/client-bedrock-runtime@^3',
+    '@smithy/eventstream-codec@^4.5.2',
+    'eventsource-parser@^4.1.3',
+    'eventsource@^5.1.5',
+    'openai@^7.57.0',
+    'ai@^7.0.173',
+    'tsx@^4.23.15',
   ],
 
   jestOptions: {
@@ -66,11 +72,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
   eslintOptions: {
-    dirs: ['src', 'local-gateway'],
+    dirs: ['src', 'local-gateway', 'wire'],
     // lambda-assets are bundled by esbuild: their imports are build-time (dev) dependencies.
     devdirs: ['lambda-assets', 'test', 'bench', 'examples', 'scripts', 'projenrc', '.projenrc.ts'],
   },
-  gitignore: ['cdk.out', '*.out.json', '/lambda-assets/**/*.js', '/local-gateway/**/*.js', '.bench/'],
+  gitignore: ['cdk.out', '*.out.json', '/lambda-assets/**/*.js', '/local-gateway/**/*.js', '/wire/**/*.js', '.bench/'],
 
   // jsii targets: Construct Hub shows the library in every language.
   publishToPypi: { distName: 'cdk-streaming-rest-api', module: 'cdk_streaming_rest_api' },
@@ -87,7 +93,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   pullRequestTemplate: false,
 });
 
-for (const pattern of ['/examples/', '/bench/', '/scripts/', '/.ci/', 'cdk.out', '/lambda-assets/', '/local-gateway/', '/rosetta/', 'tsconfig.*.json']) {
+for (const pattern of ['/examples/', '/bench/', '/scripts/', '/.ci/', 'cdk.out', '/lambda-assets/', '/local-gateway/', '/wire/', '/rosetta/', 'tsconfig.*.json']) {
   project.addPackageIgnore(pattern);
 }
 

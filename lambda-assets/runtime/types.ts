@@ -3,14 +3,9 @@
  * API Gateway REST proxy event, declared here so the runtime has no dependencies.
  */
 import type { Writable } from 'stream';
+import type { ResponseMetadata } from '../../wire/contract';
 
-/** The HTTP metadata a streamed response starts with (API Gateway accepts only these keys). */
-export interface ResponseMetadata {
-  statusCode?: number;
-  headers?: Record<string, string>;
-  multiValueHeaders?: Record<string, string[]>;
-  cookies?: string[];
-}
+export type { ResponseMetadata };
 
 /** The raw response stream the Lambda runtime passes to a streaming handler. */
 export interface LambdaResponseStream extends Writable {

@@ -24,7 +24,7 @@ let project: string;
 
 beforeAll(() => {
   // The package needs the compiled library, runtime and handler bundles (CI builds them first).
-  if (!['index.js', 'runtime/index.js', 'local-gateway/cli.js'].every((f) => fs.existsSync(path.join(ROOT, 'lib', f)))) {
+  if (!['index.js', 'runtime/lambda-assets/runtime/index.js', 'local-gateway/cli.js'].every((f) => fs.existsSync(path.join(ROOT, 'lib', f)))) {
     run(path.join(BIN, 'projen'), ['compile'], ROOT);
   }
   project = fs.mkdtempSync(path.join(os.tmpdir(), 'consumer-'));
