@@ -16,7 +16,7 @@ export const DEFAULT_STREAM_CONTENT_TYPE = 'application/octet-stream';
 export const DELIMITER_LENGTH = 8;
 
 /** The delimiter between metadata and payload: 8 NUL bytes. */
-export const DELIMITER: Buffer = Buffer.alloc(DELIMITER_LENGTH);
+export const DELIMITER: Buffer = /* @__PURE__ */ Buffer.alloc(DELIMITER_LENGTH);
 
 /** Metadata and delimiter must arrive within this many bytes, or API Gateway answers 500. */
 export const METADATA_WINDOW_BYTES = 16 * 1024;
@@ -60,10 +60,9 @@ function fail(message: string): never {
   throw new MetadataError(message);
 }
 
+/** A short rendering of a bad value for an error message. */
 function describe(value: unknown): string {
-  if (typeof value === 'string') return `'${value.length > 40 ? `${value.slice(0, 40)}…` : value}'`;
-  if (value === null || Array.isArray(value)) return JSON.stringify(value)?.slice(0, 40) ?? String(value);
-  return typeof value === 'object' ? 'an object' : String(value);
+  return String(JSON.stringify(value)).slice(0, 40);
 }
 
 function checkHeader(where: string, name: string | undefined, value: unknown): void {
