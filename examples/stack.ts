@@ -7,7 +7,7 @@ import { Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { BedrockChatModel, StreamingBedrockChat, StreamingFunction, StreamingRestApi } from '../src';
 
-const HANDLERS = path.join(__dirname, '..', 'lambda-assets', 'handlers');
+const HANDLERS = path.join(__dirname, 'handlers');
 
 export class StreamingExampleStack extends Stack {
   public readonly api: StreamingRestApi;

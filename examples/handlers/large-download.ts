@@ -6,7 +6,7 @@
  * can verify it received every byte.
  */
 import { createHash } from 'crypto';
-import { HttpError, streamingHandler } from '../runtime';
+import { HttpError, streamingHandler } from '../../lambda-assets/runtime';
 
 const CHUNK = 64 * 1024;
 

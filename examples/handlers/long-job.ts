@@ -4,7 +4,7 @@
  *
  * Query string: `steps` (default 10, at most 600), `delay` (ms per step, default 500, at most 60000).
  */
-import { HttpError, ndjson, streamingHandler } from '../runtime';
+import { HttpError, ndjson, streamingHandler } from '../../lambda-assets/runtime';
 
 export const handler = streamingHandler(async (event, response) => {
   const steps = Number(event.queryStringParameters?.steps ?? '10');

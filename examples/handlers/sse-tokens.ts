@@ -5,7 +5,7 @@
  * default 100, at most 10000), `text` (the text to stream instead of the built-in one).
  * With a POST body `{"prompt":"..."}` the prompt is echoed back token by token.
  */
-import { HttpError, sse, streamingHandler } from '../runtime';
+import { HttpError, sse, streamingHandler } from '../../lambda-assets/runtime';
 
 const TEXT = 'API Gateway now relays each token as soon as the function writes it, so the first words reach the reader long before the last ones are even generated';
 

@@ -1,10 +1,10 @@
 import { createHash } from 'crypto';
 import { Writable } from 'stream';
-import { patternSha256, handler as download } from '../../lambda-assets/handlers/large-download';
-import { handler as longJob } from '../../lambda-assets/handlers/long-job';
-import { handler as tokens } from '../../lambda-assets/handlers/sse-tokens';
-import { restProxyEvent } from '../../lambda-assets/testing/events';
-import { installAwsLambda, invoke, parseStreamedResponse, uninstallAwsLambda } from '../../lambda-assets/testing/lambda-runtime';
+import { patternSha256, handler as download } from '../../examples/handlers/large-download';
+import { handler as longJob } from '../../examples/handlers/long-job';
+import { handler as tokens } from '../../examples/handlers/sse-tokens';
+import { installAwsLambda, invoke, parseStreamedResponse, uninstallAwsLambda } from '../../local-gateway/lambda/emulator';
+import { restProxyEvent } from '../support/events';
 
 beforeAll(() => installAwsLambda());
 afterAll(() => uninstallAwsLambda());

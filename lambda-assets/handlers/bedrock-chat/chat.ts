@@ -14,6 +14,8 @@ export interface ChatConfig {
   readonly maxMessages: number;
   /** The origin browsers may read answers from (`access-control-allow-origin`), if any. */
   readonly allowOrigin?: string;
+  /** The `model` values a request may name (OpenAI protocol); none: any value is ignored. */
+  readonly allowedModels?: string[];
 }
 
 /** Reads the configuration from the environment; throws when MODEL_ID is missing. */
@@ -35,16 +37,24 @@ export function chatConfigFromEnv(env: NodeJS.ProcessEnv): ChatConfig {
     maxRequestBytes: num('MAX_REQUEST_BYTES', 32768),
     maxMessages: num('MAX_MESSAGES', 50),
     allowOrigin: env.ALLOW_ORIGIN || undefined,
+    allowedModels: env.ALLOWED_MODELS ? env.ALLOWED_MODELS.split(',').filter(Boolean) : undefined,
   };
 }
 
-/** A request the chat refuses before calling the model: answered with status 400. */
+/** A request the chat refuses before calling the model: answered with status 400 (or `statusCode`). */
 export class ChatRequestError extends Error {
-  public readonly statusCode = 400;
+  public readonly statusCode: number;
+  /** A machine-readable code, e.g. `model_not_found` (OpenAI protocol). */
+  public readonly code?: string;
+  /** The request field at fault, e.g. `messages` (OpenAI protocol). */
+  public readonly param?: string;
 
-  constructor(message: string) {
+  constructor(message: string, options: { statusCode?: number; code?: string; param?: string } = {}) {
     super(message);
     this.name = 'ChatRequestError';
+    this.statusCode = options.statusCode ?? 400;
+    this.code = options.code;
+    this.param = options.param;
   }
 }
 
@@ -54,46 +64,57 @@ export interface ChatMessage {
   readonly content: string;
 }
 
-/**
- * Validates the request body `{"messages":[{"role":"user","content":"..."}]}`: size, JSON,
- * shape, roles alternating from `user` to a final `user`, non-empty text.
- */
-export function parseChatRequest(body: string | null | undefined, isBase64Encoded: boolean, config: ChatConfig): ChatMessage[] {
+/** Decodes and parses a JSON request body within the size limit; `example` shows the expected shape. */
+export function readJsonBody(body: string | null | undefined, isBase64Encoded: boolean, config: ChatConfig, example: string): unknown {
   if (body === null || body === undefined || body === '') {
-    throw new ChatRequestError('The request has no body: send {"messages":[{"role":"user","content":"..."}]}');
+    throw new ChatRequestError(`The request has no body: send ${example}`);
   }
   const text = isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body;
   const size = Buffer.byteLength(text, 'utf8');
   if (size > config.maxRequestBytes) {
     throw new ChatRequestError(`The request body has ${size} bytes; the limit is ${config.maxRequestBytes}`);
   }
-  let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    return JSON.parse(text);
   } catch {
     throw new ChatRequestError('The request body is not JSON');
   }
-  const messages = (parsed as { messages?: unknown } | null)?.messages;
+}
+
+/**
+ * Checks a conversation (any protocol's messages reduced to role and text): non-empty, within
+ * the limit, roles alternating from `user` to a final `user`, non-empty text.
+ */
+export function checkConversation(messages: unknown, config: ChatConfig, field = 'messages'): ChatMessage[] {
   if (!Array.isArray(messages) || messages.length === 0) {
-    throw new ChatRequestError('"messages" must be a non-empty array');
+    throw new ChatRequestError(`"${field}" must be a non-empty array`, { param: field });
   }
   if (messages.length > config.maxMessages) {
-    throw new ChatRequestError(`"messages" has ${messages.length} entries; the limit is ${config.maxMessages}`);
+    throw new ChatRequestError(`"${field}" has ${messages.length} entries; the limit is ${config.maxMessages}`, { param: field });
   }
   return messages.map((message: unknown, index: number): ChatMessage => {
     const { role, content } = (message ?? {}) as { role?: unknown; content?: unknown };
     const expected = index % 2 === 0 ? 'user' : 'assistant';
     if (role !== expected) {
-      throw new ChatRequestError(`messages[${index}].role must be "${expected}" (roles alternate, starting with "user")`);
+      throw new ChatRequestError(`${field}[${index}].role must be "${expected}" (roles alternate, starting with "user")`, { param: `${field}[${index}].role` });
     }
     if (typeof content !== 'string' || content.trim() === '') {
-      throw new ChatRequestError(`messages[${index}].content must be a non-empty string`);
+      throw new ChatRequestError(`${field}[${index}].content must be a non-empty string`, { param: `${field}[${index}].content` });
     }
     if (index === messages.length - 1 && role !== 'user') {
-      throw new ChatRequestError('the last message must be from "user"');
+      throw new ChatRequestError('the last message must be from "user"', { param: field });
     }
     return { role: expected, content };
   });
+}
+
+/**
+ * Validates the request body `{"messages":[{"role":"user","content":"..."}]}`: size, JSON,
+ * shape, roles alternating from `user` to a final `user`, non-empty text.
+ */
+export function parseChatRequest(body: string | null | undefined, isBase64Encoded: boolean, config: ChatConfig): ChatMessage[] {
+  const parsed = readJsonBody(body, isBase64Encoded, config, '{"messages":[{"role":"user","content":"..."}]}');
+  return checkConversation((parsed as { messages?: unknown } | null)?.messages, config);
 }
 
 /**
@@ -110,8 +131,11 @@ export function parseChatQuery(message: string | undefined, config: ChatConfig):
   return [{ role: 'user', content: message }];
 }
 
-/** The ConverseStream request for a validated conversation. */
-export function converseInput(messages: ChatMessage[], config: ChatConfig): ConverseStreamCommandInput {
+/**
+ * The ConverseStream request for a validated conversation. `system` adds the request's own system
+ * messages after the configured system prompt.
+ */
+export function converseInput(messages: ChatMessage[], config: ChatConfig, system: string[] = []): ConverseStreamCommandInput {
   const input: ConverseStreamCommandInput = {
     modelId: config.modelId,
     messages: messages.map((m): Message => ({ role: m.role, content: [{ text: m.content }] })),
@@ -120,8 +144,9 @@ export function converseInput(messages: ChatMessage[], config: ChatConfig): Conv
       ...(config.temperature === undefined ? {} : { temperature: config.temperature }),
     },
   };
-  if (config.systemPrompt) {
-    input.system = [{ text: config.systemPrompt }];
+  const texts = [config.systemPrompt, ...system].filter((text): text is string => !!text);
+  if (texts.length > 0) {
+    input.system = texts.map((text) => ({ text }));
   }
   return input;
 }

@@ -1,83 +1,97 @@
 /**
- * Serving one chat request: validate the conversation, call Bedrock ConverseStream, stream the
- * answer as Server-Sent Events. Independent of the Lambda runtime (see index.ts) for tests.
+ * Serving one chat request, whatever the protocol: read the conversation, call Bedrock
+ * ConverseStream, stream the answer through the protocol's writer. Written on the handler runtime
+ * (`StreamingResponse`, `sse()`, `response.json()`); the Lambda wiring is in handler.ts.
  */
 import { ConverseStreamCommand, ConverseStreamOutput } from '@aws-sdk/client-bedrock-runtime';
-import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { ChatConfig, ChatRequestError, chatEvents, converseInput, parseChatQuery, parseChatRequest } from './chat';
+import { ChatConfig, ChatMessage, ChatRequestError, chatEvents, converseInput } from './chat';
+import type { RestProxyEvent, StreamingResponse } from '../../runtime';
 
 /** The part of the Bedrock client the handler uses (injectable in tests). */
 export interface ConverseStreamClient {
   send(command: ConverseStreamCommand, options?: { abortSignal?: AbortSignal }): Promise<{ stream?: AsyncIterable<ConverseStreamOutput> }>;
 }
 
-/** What the handler writes to: the streaming response (writes wait for the client to keep up). */
-export interface ChatResponseStream {
-  write(chunk: string): Promise<void> | boolean;
-  end(): Promise<void> | void;
+/** The parts of the proxy event a protocol reads. */
+export type ChatEvent = Pick<RestProxyEvent, 'body' | 'isBase64Encoded'> & Partial<Pick<RestProxyEvent, 'httpMethod' | 'queryStringParameters' | 'headers' | 'requestContext'>>;
+
+/** A request a protocol has read: the conversation, and anything it needs to answer. */
+export interface ChatRequest {
+  readonly messages: ChatMessage[];
+  /** System messages of the request, sent after the configured system prompt. */
+  readonly system?: string[];
+  /** Protocol-specific options (e.g. OpenAI's `stream_options.include_usage`). */
+  readonly options?: Record<string, unknown>;
 }
 
-/** Opens the HTTP response with a status and headers (the metadata frame). */
-export type OpenResponse = (statusCode: number, headers: Record<string, string>) => ChatResponseStream;
+/** Token usage of an answer. */
+export interface ChatUsage {
+  readonly inputTokens?: number;
+  readonly outputTokens?: number;
+  readonly totalTokens?: number;
+}
 
-const SSE_HEADERS = {
-  'content-type': 'text/event-stream; charset=utf-8',
-  'cache-control': 'no-cache',
-  'x-accel-buffering': 'no',
-};
+/** Writes one answer in a protocol's format. Each method resolves when the stream can take more. */
+export interface ChatAnswerWriter {
+  delta(text: string): Promise<void>;
+  /** The answer is complete: `stopReason` is Bedrock's (`end_turn`, `max_tokens`, ...). */
+  finish(stopReason: string, usage: ChatUsage | undefined, latencyMs: number | undefined): Promise<void>;
+  /** The answer failed after it began: `code` names the error (e.g. `throttlingException`). */
+  fail(code: string, message: string): Promise<void>;
+}
 
-function corsHeaders(config: ChatConfig): Record<string, string> {
-  return config.allowOrigin ? { 'access-control-allow-origin': config.allowOrigin } : {};
+/** A chat protocol: how a request is read, how errors before the answer look, how it is written. */
+export interface ChatProtocolHandler {
+  /** Reads the request; throws `ChatRequestError` for a request to refuse. */
+  read(event: ChatEvent, config: ChatConfig): ChatRequest;
+  /** The JSON body of an error answered before the stream (`code` e.g. `ThrottlingException`). */
+  errorBody(statusCode: number, message: string, code: string | undefined, param?: string): unknown;
+  /** Opens the answer (status and headers are sent with its first byte). */
+  open(response: StreamingResponse, request: ChatRequest, config: ChatConfig): ChatAnswerWriter;
 }
 
 async function* noEvents(): AsyncGenerator<ConverseStreamOutput> {}
 
-/** Sends one Server-Sent Event. */
-async function sse(stream: ChatResponseStream, event: string, data: unknown): Promise<void> {
-  await stream.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-}
-
 /**
- * Serves one chat request. Errors before the model call are JSON responses (400 for bad requests,
- * 500 otherwise); once the stream has begun, errors are `event: error` frames.
+ * Serves one chat request. Errors before the model call are JSON responses in the protocol's shape
+ * (400 for bad requests, the model's status if it refused); once the answer has begun, errors go
+ * through the protocol's writer. `response.signal` aborts the model call.
  */
 export async function serveChat(
-  event: Pick<APIGatewayProxyEvent, 'body' | 'isBase64Encoded'> & Partial<Pick<APIGatewayProxyEvent, 'httpMethod' | 'queryStringParameters'>>,
-  open: OpenResponse,
+  event: ChatEvent,
+  response: StreamingResponse,
   client: ConverseStreamClient,
   config: ChatConfig,
-  signal: AbortSignal,
+  protocol: ChatProtocolHandler,
 ): Promise<void> {
-  let messages;
+  if (config.allowOrigin) response.header('access-control-allow-origin', config.allowOrigin);
+  let request: ChatRequest;
   try {
-    messages = event.httpMethod === 'GET'
-      ? parseChatQuery(event.queryStringParameters?.message, config)
-      : parseChatRequest(event.body, event.isBase64Encoded, config);
+    request = protocol.read(event, config);
   } catch (error) {
-    const status = error instanceof ChatRequestError ? 400 : 500;
-    const body = open(status, { 'content-type': 'application/json', ...corsHeaders(config) });
-    await body.write(JSON.stringify({ message: (error as Error).message }));
-    await body.end();
+    if (!(error instanceof ChatRequestError)) throw error;
+    await response.json(error.statusCode, protocol.errorBody(error.statusCode, error.message, error.code, error.param));
     return;
   }
-  let response;
+  let output;
   try {
-    response = await client.send(new ConverseStreamCommand(converseInput(messages, config)), { abortSignal: signal });
+    output = await client.send(new ConverseStreamCommand(converseInput(request.messages, config, request.system)), { abortSignal: response.signal });
   } catch (error) {
     const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 502;
-    const body = open(status >= 400 && status < 600 ? status : 502, { 'content-type': 'application/json', ...corsHeaders(config) });
-    await body.write(JSON.stringify({ message: `The model call failed: ${(error as Error).message}`, error: (error as Error).name }));
-    await body.end();
+    const statusCode = status >= 400 && status < 600 ? status : 502;
+    await response.json(statusCode, protocol.errorBody(statusCode, `The model call failed: ${(error as Error).message}`, (error as Error).name));
     return;
   }
-  const stream = open(200, { ...SSE_HEADERS, ...corsHeaders(config) });
+  const writer = protocol.open(response, request, config);
   try {
-    for await (const chatEvent of chatEvents(response.stream ?? noEvents())) {
-      await sse(stream, chatEvent.event, chatEvent.data);
+    for await (const chatEvent of chatEvents(output.stream ?? noEvents())) {
+      const data = chatEvent.data;
+      if (chatEvent.event === 'delta') await writer.delta(data.text as string);
+      else if (chatEvent.event === 'done') await writer.finish(data.stopReason as string, data.usage as ChatUsage | undefined, data.latencyMs as number | undefined);
+      else await writer.fail(data.error as string, data.message as string);
     }
   } catch (error) {
-    await sse(stream, 'error', { error: (error as Error).name, message: (error as Error).message });
-  } finally {
-    await stream.end();
+    if (response.finished) return;
+    await writer.fail((error as Error).name, (error as Error).message);
   }
 }

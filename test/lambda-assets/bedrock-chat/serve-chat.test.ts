@@ -1,20 +1,50 @@
+import { Writable } from 'stream';
 import type { ConverseStreamCommand, ConverseStreamOutput } from '@aws-sdk/client-bedrock-runtime';
 import type { ChatConfig } from '../../../lambda-assets/handlers/bedrock-chat/chat';
-import { ConverseStreamClient, serveChat } from '../../../lambda-assets/handlers/bedrock-chat/serve';
+import { simpleProtocol } from '../../../lambda-assets/handlers/bedrock-chat/protocols/simple';
+import { ChatEvent, ConverseStreamClient, serveChat } from '../../../lambda-assets/handlers/bedrock-chat/serve';
+import { AwsLambdaGlobal, LambdaResponseStream, StreamingResponse } from '../../../lambda-assets/runtime';
 
 const CONFIG: ChatConfig = { modelId: 'amazon.nova-lite-v1:0', maxTokens: 64, maxRequestBytes: 4096, maxMessages: 10 };
 const BODY = JSON.stringify({ messages: [{ role: 'user', content: 'Hi' }] });
 
-/** Records what the handler sends: status, headers, body chunks, and whether it ended. */
-function recorder() {
+/**
+ * Records what the handler sends through the runtime's StreamingResponse: status, headers (the
+ * metadata), body chunks, and how often the stream ended.
+ */
+function recorder(controller = new AbortController()) {
   const sent = { status: 0, headers: {} as Record<string, string>, chunks: [] as string[], opened: 0, ended: 0 };
-  const open = (status: number, headers: Record<string, string>) => {
-    sent.opened += 1;
-    sent.status = status;
-    sent.headers = headers;
-    return { write: (chunk: string) => (sent.chunks.push(chunk), true), end: () => void (sent.ended += 1) };
+  const raw = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      if (chunk.length > 0) sent.chunks.push(chunk.toString()); // the runtime opens the stream with an empty write
+      callback();
+    },
+    final(callback) {
+      sent.ended += 1;
+      callback();
+    },
+  }) as LambdaResponseStream;
+  raw.setContentType = () => undefined;
+  const runtime: AwsLambdaGlobal = {
+    HttpResponseStream: {
+      from(stream, metadata) {
+        sent.opened += 1;
+        sent.status = metadata.statusCode ?? 200;
+        sent.headers = (metadata.headers ?? {}) as Record<string, string>;
+        return stream;
+      },
+    },
+    streamifyResponse: (handler) => handler,
   };
-  return { sent, open };
+  return { sent, response: new StreamingResponse(raw, runtime, controller) };
+}
+
+/** Serves one request with the simple protocol, then ends the response as streamingHandler does. */
+async function serve(event: ChatEvent, client: ConverseStreamClient, config: ChatConfig, controller?: AbortController) {
+  const { sent, response } = recorder(controller);
+  await serveChat(event, response, client, config, simpleProtocol);
+  await response.end();
+  return { sent, signal: response.signal };
 }
 
 /** A Bedrock client double that streams the given events, optionally failing mid-stream. */
@@ -47,10 +77,9 @@ const DELTAS: ConverseStreamOutput[] = [
 describe('serveChat', () => {
   test('streams deltas as SSE frames in order, then done, and ends once', async () => {
     // GIVEN
-    const { sent, open } = recorder();
     const { client, calls } = fakeClient(DELTAS);
     // WHEN
-    await serveChat({ body: BODY, isBase64Encoded: false }, open, client, CONFIG, new AbortController().signal);
+    const { sent } = await serve({ body: BODY, isBase64Encoded: false }, client, CONFIG);
     // THEN
     expect(sent.status).toBe(200);
     expect(sent.headers['content-type']).toBe('text/event-stream; charset=utf-8');
@@ -64,9 +93,8 @@ describe('serveChat', () => {
   });
 
   test('a bad body gets a JSON 400 and the model is never called', async () => {
-    const { sent, open } = recorder();
     const { client, calls } = fakeClient(DELTAS);
-    await serveChat({ body: '{"messages":"nope"}', isBase64Encoded: false }, open, client, CONFIG, new AbortController().signal);
+    const { sent } = await serve({ body: '{"messages":"nope"}', isBase64Encoded: false }, client, CONFIG);
     expect(sent.status).toBe(400);
     expect(JSON.parse(sent.chunks.join(''))).toEqual({ message: '"messages" must be a non-empty array' });
     expect(calls).toHaveLength(0);
@@ -74,9 +102,8 @@ describe('serveChat', () => {
   });
 
   test('an error mid-stream becomes an error event after the deltas already sent', async () => {
-    const { sent, open } = recorder();
     const { client } = fakeClient(DELTAS, { failAfter: 1 });
-    await serveChat({ body: BODY, isBase64Encoded: false }, open, client, CONFIG, new AbortController().signal);
+    const { sent } = await serve({ body: BODY, isBase64Encoded: false }, client, CONFIG);
     expect(sent.status).toBe(200);
     expect(sent.chunks).toEqual([
       'event: delta\ndata: {"text":"Hel"}\n\n',
@@ -86,22 +113,20 @@ describe('serveChat', () => {
   });
 
   test('a model call refused before streaming keeps its HTTP status', async () => {
-    const { sent, open } = recorder();
     const refused = Object.assign(new Error('Too many requests'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 429 } });
     const { client } = fakeClient([], { rejectWith: refused });
-    await serveChat({ body: BODY, isBase64Encoded: false }, open, client, CONFIG, new AbortController().signal);
+    const { sent } = await serve({ body: BODY, isBase64Encoded: false }, client, CONFIG);
     expect(sent.status).toBe(429);
     expect(JSON.parse(sent.chunks.join(''))).toMatchObject({ error: 'ThrottlingException' });
   });
 
   test('the abort signal reaches the model call and stops the stream', async () => {
     // GIVEN
-    const { sent, open } = recorder();
     const controller = new AbortController();
     const { client, calls } = fakeClient(DELTAS);
     controller.abort();
     // WHEN
-    await serveChat({ body: BODY, isBase64Encoded: false }, open, client, CONFIG, controller.signal);
+    const { sent } = await serve({ body: BODY, isBase64Encoded: false }, client, CONFIG, controller);
     // THEN
     expect(calls[0].signal).toBe(controller.signal);
     expect(sent.chunks.some((c) => c.startsWith('event: delta'))).toBe(false);
@@ -112,19 +137,17 @@ describe('serveChat', () => {
 
 describe('serveChat for EventSource (GET) and browsers', () => {
   test('GET ?message= is a single-turn conversation, with the allowed origin', async () => {
-    const { sent, open } = recorder();
     const { client, calls } = fakeClient(DELTAS);
-    await serveChat({ httpMethod: 'GET', queryStringParameters: { message: 'Hi there' }, body: null, isBase64Encoded: false }, open, client,
-      { ...CONFIG, allowOrigin: 'https://app.example.com' }, new AbortController().signal);
+    const { sent } = await serve({ httpMethod: 'GET', queryStringParameters: { message: 'Hi there' }, body: null, isBase64Encoded: false }, client,
+      { ...CONFIG, allowOrigin: 'https://app.example.com' });
     expect(sent.status).toBe(200);
     expect(sent.headers['access-control-allow-origin']).toBe('https://app.example.com');
     expect(calls[0].input).toMatchObject({ messages: [{ role: 'user', content: [{ text: 'Hi there' }] }] });
   });
 
   test('GET without a message is a 400, and no origin header is sent unless configured', async () => {
-    const { sent, open } = recorder();
     const { client, calls } = fakeClient(DELTAS);
-    await serveChat({ httpMethod: 'GET', queryStringParameters: null, body: null, isBase64Encoded: false }, open, client, CONFIG, new AbortController().signal);
+    const { sent } = await serve({ httpMethod: 'GET', queryStringParameters: null, body: null, isBase64Encoded: false }, client, CONFIG);
     expect(sent.status).toBe(400);
     expect(JSON.parse(sent.chunks.join('')).message).toMatch(/non-empty "message" query parameter/);
     expect(sent.headers).not.toHaveProperty('access-control-allow-origin');
