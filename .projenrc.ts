@@ -2,9 +2,18 @@ import { awscdk, javascript } from 'projen';
 import { configureHandlerBundles } from './projenrc/handler-bundles';
 import { configureLambdaAssets } from './projenrc/lambda-assets';
 import { configureLocalGateway } from './projenrc/local-gateway';
+import { configureTesting } from './projenrc/testing';
 
 /** The aws-cdk-lib version we develop and test against (the peer floor is `cdkVersion`). */
 const CDK_DEV_VERSION = '2.276.0';
+
+/**
+ * The lowest Node.js this project supports, for the published library and CLI (`engines`) and for
+ * its development toolchain (`devEngines`): the dev dependencies need 22.12 (eventsource,
+ * eventsource-parser, openai, ai) or 22.17 (@sparticuz/chromium). `.ci/run` runs on exactly this
+ * version. Lambda functions run on Lambda's nodejs22.x or nodejs24.x (StreamingFunction's default).
+ */
+const NODE_MIN_VERSION = '22.17.0';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-streaming-rest-api',
@@ -34,6 +43,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
   jsiiVersion: '~6.0.0',
+  // Node.js versions: the library, its CLI and the toolchain (see NODE_TOOLCHAIN below).
+  minNodeVersion: NODE_MIN_VERSION,
 
   // aws-cdk-lib 2.230.0 is the first release with apigateway.ResponseTransferMode.
   cdkVersion: '2.230.0',
@@ -47,6 +58,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'fast-check@^4.10.2',
     '@types/aws-lambda@^8.10.150',
     'playwright-core@^1.64.1',
+    // A headless Chromium shipped inside the npm tarball (x86_64 Linux), for the browser tests on
+    // machines without a system Chromium: test/support/chromium.ts.
+    '@sparticuz/chromium@153.0.0',
     'cdk-nag@^3.0.2',
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
     '@aws-cdk/integ-runner@^2.197.10',
@@ -121,6 +135,7 @@ project.gitignore.exclude('.jsii.tabl.json', '/.jsii.tabl.json');
 configureLambdaAssets(project);
 configureLocalGateway(project);
 configureHandlerBundles(project);
+configureTesting(project);
 // On a fresh clone (`npm ci && npm run demo`) nothing is built yet: the example app deploys the
 // Bedrock chat's bundled handler.
 demo.spawn(project.tasks.tryFind('bundle:handlers')!);
@@ -130,10 +145,18 @@ demo.exec('ts-node --transpile-only --project scripts/tsconfig.json scripts/demo
 // toolchains and their registries, which a release pipeline has and this project's CI does not.
 project.packageTask.reset();
 project.packageTask.spawn(project.tasks.tryFind('package:js')!);
+// On a fresh clone nothing is built: packing fails with a message that says how to build, instead
+// of producing a tarball without lib/ (npm pack) or jsii-pacmak's "Expected to find .jsii file".
+project.package.setScript('prepack', 'node scripts/check-package.js');
+project.tasks.tryFind('package:js')!.prependExec('node scripts/check-package.js');
 // What this machine can build of the other languages: all bindings, the Python wheel.
 project.addTask('package:languages', {
   description: 'Generate the Python, Java, .NET and Go bindings and build the Python wheel with local tools',
   exec: 'bash scripts/package-languages.sh',
 });
+
+// The toolchain's Node.js: npm checks it on `npm ci`/`npm run` and warns once on an older Node
+// (it does not refuse: the machine's Node may be older, `.ci/run` brings its own).
+project.package.file.addOverride('devEngines.runtime', { name: 'node', version: `>=${NODE_MIN_VERSION}`, onFail: 'warn' });
 
 project.synth();

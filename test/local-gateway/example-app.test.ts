@@ -3,22 +3,22 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { chromium, Browser } from 'playwright-core';
+import { Browser } from 'playwright-core';
 import { curl } from './support/clients';
 import { LocalStreamingGateway } from '../../local-gateway/gateway';
 import { FakeBedrock, startFakeBedrock } from '../../local-gateway/stand-ins/bedrock';
+import { launchChromium } from '../support/chromium';
 
 // The example app, synthesized by the aws-cdk CLI and served by the gateway: real clients
-// (curl --no-buffer, headless Chromium's EventSource) see tokens before the stream ends.
+// (curl --no-buffer, headless Chromium's EventSource) see tokens before the stream ends. The curl
+// tests do not wait on a browser: Chromium is found (or inflated from @sparticuz/chromium) only for
+// the browser tests, by test/support/chromium.ts.
 
 const ROOT = path.join(__dirname, '..', '..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
 let out: string;
 let bedrock: FakeBedrock;
 let gateway: LocalStreamingGateway;
 let url: string;
-let browser: Browser;
 
 beforeAll(async () => {
   out = fs.mkdtempSync(path.join(os.tmpdir(), 'example-gateway-'));
@@ -31,15 +31,9 @@ beforeAll(async () => {
     port: 0, environment: { BEDROCK_ENDPOINT_URL: bedrock.url, NODE_NO_WARNINGS: '1' }, accessLog: () => undefined, log: () => undefined,
   });
   url = await gateway.start();
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium is not installed at ${CHROMIUM}: .ci/run installs Debian's chromium`);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
   await gateway?.stop();
   await bedrock?.close();
   fs.rmSync(out, { recursive: true, force: true });
@@ -62,46 +56,56 @@ test('curl --no-buffer gets the Bedrock chat deltas before the answer ends', asy
   expect(seen.arrivals[0]).toBeLessThan(seen.totalMs - 400);
 });
 
-/** Opens an EventSource in a page; returns the tokens with the time each was rendered, and when the stream ended. */
-async function eventSourceInBrowser(source: string, tokenEvent: string, field: string) {
-  const page = await browser.newPage();
-  try {
-    await page.setContent('<html><body><ol id="tokens"></ol></body></html>');
-    type Rendered = { tokens: Array<{ text: string; at: number; rendered: number }>; endedAt: number };
-    return await page.evaluate((args) => new Promise<Rendered>((resolve, reject) => {
-      const started = performance.now();
-      const list = document.getElementById('tokens')!;
-      const tokens: Array<{ text: string; at: number; rendered: number }> = [];
-      const es = new EventSource(args.source);
-      es.addEventListener(args.tokenEvent, (e) => {
-        const item = document.createElement('li');
-        item.textContent = JSON.parse((e as MessageEvent).data)[args.field];
-        list.appendChild(item);
-        tokens.push({ text: item.textContent!, at: performance.now() - started, rendered: list.children.length });
-      });
-      es.addEventListener('done', () => {
-        es.close();
-        resolve({ tokens, endedAt: performance.now() - started });
-      });
-      es.addEventListener('error', () => {
-        es.close();
-        reject(new Error(`EventSource failed after ${tokens.length} tokens`));
-      });
-    }), { source, tokenEvent, field });
-  } finally {
-    await page.close();
+describe('headless Chromium', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  /** Opens an EventSource in a page; returns the tokens with the time each was rendered, and when the stream ended. */
+  async function eventSourceInBrowser(source: string, tokenEvent: string, field: string) {
+    const page = await browser.newPage();
+    try {
+      await page.setContent('<html><body><ol id="tokens"></ol></body></html>');
+      type Rendered = { tokens: Array<{ text: string; at: number; rendered: number }>; endedAt: number };
+      return await page.evaluate((args) => new Promise<Rendered>((resolve, reject) => {
+        const started = performance.now();
+        const list = document.getElementById('tokens')!;
+        const tokens: Array<{ text: string; at: number; rendered: number }> = [];
+        const es = new EventSource(args.source);
+        es.addEventListener(args.tokenEvent, (e) => {
+          const item = document.createElement('li');
+          item.textContent = JSON.parse((e as MessageEvent).data)[args.field];
+          list.appendChild(item);
+          tokens.push({ text: item.textContent!, at: performance.now() - started, rendered: list.children.length });
+        });
+        es.addEventListener('done', () => {
+          es.close();
+          resolve({ tokens, endedAt: performance.now() - started });
+        });
+        es.addEventListener('error', () => {
+          es.close();
+          reject(new Error(`EventSource failed after ${tokens.length} tokens`));
+        });
+      }), { source, tokenEvent, field });
+    } finally {
+      await page.close();
+    }
   }
-}
 
-test('headless Chromium renders the SSE tokens before the stream ends (EventSource)', async () => {
-  const result = await eventSourceInBrowser(`${url}/chat?words=6&delay=150`, 'token', 'text');
-  expect(result.tokens).toHaveLength(6);
-  expect(result.tokens[0].rendered).toBe(1);
-  expect(result.tokens[0].at).toBeLessThan(result.endedAt - 500);
-});
+  test('headless Chromium renders the SSE tokens before the stream ends (EventSource)', async () => {
+    const result = await eventSourceInBrowser(`${url}/chat?words=6&delay=150`, 'token', 'text');
+    expect(result.tokens).toHaveLength(6);
+    expect(result.tokens[0].rendered).toBe(1);
+    expect(result.tokens[0].at).toBeLessThan(result.endedAt - 500);
+  });
 
-test('headless Chromium renders the Bedrock chat answer word by word (EventSource on GET ?message=)', async () => {
-  const result = await eventSourceInBrowser(`${url}/assistant?message=${encodeURIComponent('count please')}`, 'delta', 'text');
-  expect(result.tokens.map((t) => t.text).join('')).toBe('one two three four five six');
-  expect(result.tokens[0].at).toBeLessThan(result.endedAt - 400);
+  test('headless Chromium renders the Bedrock chat answer word by word (EventSource on GET ?message=)', async () => {
+    const result = await eventSourceInBrowser(`${url}/assistant?message=${encodeURIComponent('count please')}`, 'delta', 'text');
+    expect(result.tokens.map((t) => t.text).join('')).toBe('one two three four five six');
+    expect(result.tokens[0].at).toBeLessThan(result.endedAt - 400);
+  });
 });
