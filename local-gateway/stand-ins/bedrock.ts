@@ -10,7 +10,9 @@
  */
 import * as http2 from 'http2';
 import type { AddressInfo } from 'net';
-import * as zlib from 'zlib';
+// esbuild inlines the codec into lib/local-gateway (the package ships the gateway self-contained).
+// eslint-disable-next-line import/no-extraneous-dependencies
+import { EventStreamCodec, type MessageHeaders } from '@smithy/eventstream-codec';
 
 export interface FakeBedrockOptions {
   /** The answer's text; default: an echo of the last user message. */
@@ -31,30 +33,16 @@ export interface FakeBedrock {
   close(): Promise<void>;
 }
 
-/** Encodes one AWS event-stream message (prelude, headers, payload, CRCs). */
+const codec = new EventStreamCodec(
+  (bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'),
+  (text) => Buffer.from(text, 'utf8'),
+);
+
+/** Encodes one AWS event-stream message (prelude, string headers, payload, CRCs) with Smithy's codec. */
 export function encodeEventStreamMessage(headers: Record<string, string>, payload: Buffer): Buffer {
-  const headerParts: Buffer[] = [];
-  for (const [name, value] of Object.entries(headers)) {
-    const nameBytes = Buffer.from(name, 'utf8');
-    const valueBytes = Buffer.from(value, 'utf8');
-    const header = Buffer.alloc(1 + nameBytes.length + 1 + 2 + valueBytes.length);
-    let offset = header.writeUInt8(nameBytes.length, 0);
-    offset += nameBytes.copy(header, offset);
-    offset = header.writeUInt8(7, offset); // 7: string
-    offset = header.writeUInt16BE(valueBytes.length, offset);
-    valueBytes.copy(header, offset);
-    headerParts.push(header);
-  }
-  const headerBytes = Buffer.concat(headerParts);
-  const total = 12 + headerBytes.length + payload.length + 4;
-  const message = Buffer.alloc(total);
-  message.writeUInt32BE(total, 0);
-  message.writeUInt32BE(headerBytes.length, 4);
-  message.writeUInt32BE(zlib.crc32(message.subarray(0, 8)), 8);
-  headerBytes.copy(message, 12);
-  payload.copy(message, 12 + headerBytes.length);
-  message.writeUInt32BE(zlib.crc32(message.subarray(0, total - 4)), total - 4);
-  return message;
+  const tagged: MessageHeaders = {};
+  for (const [name, value] of Object.entries(headers)) tagged[name] = { type: 'string', value };
+  return Buffer.from(codec.encode({ headers: tagged, body: payload }));
 }
 
 function event(type: string, body: object): Buffer {

@@ -1,4 +1,5 @@
 import { Arn, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { StreamingConfigError } from '../private/errors';
 
@@ -43,8 +44,32 @@ export abstract class BedrockChatModel {
   /** The id passed to ConverseStream as `modelId`. */
   public abstract readonly modelId: string;
 
-  /** The ARNs the function needs `bedrock:InvokeModelWithResponseStream` on. */
+  /**
+   * The ARNs the function needs `bedrock:InvokeModelWithResponseStream` on. `scope` names the
+   * construct in the error thrown for a bad model id, and gives the stack the ARNs are in.
+   */
   public abstract resourceArns(scope: Construct): string[];
+
+  /**
+   * Grants `grantee` `bedrock:InvokeModelWithResponseStream` (what ConverseStream needs) on this
+   * model and nothing else: the foundation model in the stack's region, or the inference profile
+   * and its foundation model in the profile's regions.
+   *
+   * @param grantee the principal, e.g. a `lambda.Function`
+   * @param scope the construct to name in errors and whose stack the ARNs are in
+   */
+  public grantInvokeStream(grantee: iam.IGrantable, scope?: Construct): iam.Grant {
+    const within = scope ?? (Construct.isConstruct(grantee) ? grantee : undefined);
+    if (!within) {
+      throw new Error('BedrockChatModel.grantInvokeStream: pass a scope when the grantee is not a construct (e.g. grantInvokeStream(principal, this))');
+    }
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['bedrock:InvokeModelWithResponseStream'],
+      resourceArns: this.resourceArns(within),
+      scope: within,
+    });
+  }
 }
 
 const MODEL_ID = /^[a-zA-Z0-9][a-zA-Z0-9._:-]{2,}$/;

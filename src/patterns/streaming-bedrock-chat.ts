@@ -2,6 +2,7 @@ import { Duration, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { BedrockChatModel } from './bedrock-chat-model';
 import { bundledHandlerCode } from '../private/assets';
@@ -94,6 +95,13 @@ export interface StreamingBedrockChatProps {
    * @default Duration.minutes(5)
    */
   readonly timeout?: Duration;
+
+  /**
+   * How long the function's log group (`logGroup`) keeps its logs.
+   *
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
 }
 
 /**
@@ -122,8 +130,27 @@ export class StreamingBedrockChat extends Construct {
   /** The chat route's POST method (`eventSource` adds a GET method on the same resource). */
   public readonly method: apigateway.Method;
 
+  /** The chat route's GET method for `EventSource`, if `eventSource` is on. */
+  public readonly eventSourceMethod?: apigateway.Method;
+
+  /** Every method the construct added: the POST method, then the GET method if any. */
+  public readonly methods: apigateway.Method[];
+
   /** The function that streams the answers. */
+  public readonly function: lambda.Function;
+
+  /**
+   * The function that streams the answers.
+   *
+   * @deprecated use `function`
+   */
   public readonly handler: lambda.Function;
+
+  /** The function's log group, created by the construct with `logRetention`. */
+  public readonly logGroup: logs.LogGroup;
+
+  /** The grant of `bedrock:InvokeModelWithResponseStream` on the model to the function's role. */
+  public readonly modelGrant: iam.Grant;
 
   constructor(scope: Construct, id: string, props: StreamingBedrockChatProps) {
     super(scope, id);
@@ -134,7 +161,7 @@ export class StreamingBedrockChat extends Construct {
       throw new StreamingConfigError({ scope: this, property: 'temperature', value: props.temperature, problem: 'is outside 0 to 1', fix: 'pass a temperature between 0 and 1' });
     }
     const timeout = checkStreamingTimeout(this, 'timeout', props.timeout ?? Duration.minutes(5));
-    const resources = props.model.resourceArns(this);
+    props.model.resourceArns(this); // checks the model eagerly, naming this construct
 
     this.api = props.api ?? new StreamingRestApi(this, 'Api', { description: 'Streaming Bedrock chat' });
     const environment: { [key: string]: string } = {
@@ -147,7 +174,8 @@ export class StreamingBedrockChat extends Construct {
     if (props.temperature !== undefined) environment.TEMPERATURE = String(props.temperature);
     if (props.allowOrigin !== undefined) environment.ALLOW_ORIGIN = props.allowOrigin;
 
-    this.handler = new lambda.Function(this, 'Handler', {
+    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH });
+    this.function = new lambda.Function(this, 'Handler', {
       code: bundledHandlerCode('bedrock-chat'),
       handler: 'index.handler',
       runtime: lambda.Runtime.NODEJS_24_X,
@@ -156,24 +184,24 @@ export class StreamingBedrockChat extends Construct {
       timeout: Duration.seconds(Math.ceil(timeout.toMilliseconds() / 1000)),
       loggingFormat: lambda.LoggingFormat.JSON,
       environment,
+      logGroup: this.logGroup,
     });
-    this.handler.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['bedrock:InvokeModelWithResponseStream'],
-      resources,
-    }));
-    this.method = this.api.addStreamingLambda(props.path ?? '/chat', this.handler, {
+    this.handler = this.function;
+    this.modelGrant = props.model.grantInvokeStream(this.function, this);
+    this.method = this.api.addStreamingLambda(props.path ?? '/chat', this.function, {
       httpMethod: 'POST',
       timeout,
       authorizer: props.authorizer,
     });
     if (props.eventSource ?? true) {
-      this.api.addStreamingLambda(props.path ?? '/chat', this.handler, {
+      this.eventSourceMethod = this.api.addStreamingLambda(props.path ?? '/chat', this.function, {
         httpMethod: 'GET',
         timeout,
         authorizer: props.authorizer,
         requestParameters: { 'method.request.querystring.message': true },
       });
     }
+    this.methods = this.eventSourceMethod ? [this.method, this.eventSourceMethod] : [this.method];
   }
 }
 

@@ -1,6 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { BedrockChatModel, StreamingBedrockChat, StreamingRestApi } from '../../src';
 import { inlineFunction, newStack } from '../support/stacks';
 
@@ -118,5 +120,47 @@ describe('StreamingBedrockChat', () => {
   ])('a bad model is rejected', (model, message) => {
     const { stack } = newStack();
     expect(() => new StreamingBedrockChat(stack, 'Chat', { model })).toThrow(message);
+  });
+
+  test('exposes every part it creates: methods, function, log group, model grant', () => {
+    // GIVEN
+    const { stack } = newStack();
+    // WHEN
+    const chat = new StreamingBedrockChat(stack, 'Chat', { model: MODEL, logRetention: logs.RetentionDays.ONE_WEEK });
+    // THEN
+    expect(chat.methods.map((m) => m.httpMethod)).toEqual(['POST', 'GET']);
+    expect(chat.eventSourceMethod?.httpMethod).toBe('GET');
+    expect(chat.handler).toBe(chat.function);
+    expect(chat.modelGrant.success).toBe(true);
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      LoggingConfig: Match.objectLike({ LogGroup: { Ref: stack.getLogicalId(chat.logGroup.node.defaultChild as logs.CfnLogGroup) } }),
+    });
+    expect(new StreamingBedrockChat(stack, 'Other', { model: MODEL, eventSource: false }).methods).toHaveLength(1);
+  });
+});
+
+describe('BedrockChatModel.grantInvokeStream', () => {
+  test('grants only InvokeModelWithResponseStream on the model to any grantee, as an iam.Grant', () => {
+    // GIVEN
+    const { stack } = newStack();
+    const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    // WHEN
+    const grant = MODEL.grantInvokeStream(role);
+    // THEN
+    expect(grant.success).toBe(true);
+    const statements = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(statements).toEqual([{
+      Action: 'bedrock:InvokeModelWithResponseStream',
+      Effect: 'Allow',
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0']] },
+    }]);
+  });
+
+  test('a bad model id is named with the scope passed', () => {
+    const { stack } = newStack();
+    const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    expect(() => BedrockChatModel.foundationModel('bad id').grantInvokeStream(role)).toThrow(/\[TestStack\/Role\] model: 'bad id' is not a Bedrock model id/);
   });
 });
