@@ -8,3 +8,4 @@ export * from './lambda-web-adapter';
 export * from './streaming-web-app-function';
 export * from './patterns';
 export * from './validation';
+export * from './errors';

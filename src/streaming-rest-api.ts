@@ -5,9 +5,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { StreamingAccessLogFormat } from './access-log';
 import { StreamingMetrics, StreamingMetricsOptions } from './observability/streaming-metrics';
-import { StreamingConfigError } from './private/errors';
+import { rescoped, StreamingConfigError } from './private/errors';
+import { defaultMetricsNamespace } from './private/names';
 import { checkStreamingTimeout } from './private/timeouts';
-import { checkHttpUrl } from './private/urls';
 import { StreamingHttpIntegration } from './streaming-http-integration';
 import { StreamingLambdaIntegration } from './streaming-lambda-integration';
 import { StreamingValidator } from './validation/streaming-validator';
@@ -199,10 +199,10 @@ export class StreamingRestApi extends apigateway.RestApi {
    */
   public addStreamingLambda(path: string, handler: lambda.IFunction, options: StreamingLambdaRouteOptions = {}): apigateway.Method {
     const { httpMethod, timeout, allowTestInvoke, ...methodOptions } = options;
-    const integration = new StreamingLambdaIntegration(handler, {
-      timeout: this.routeTimeout(path, timeout),
+    const integration = rescoped(this, { timeout: `route '${path}' timeout` }, () => new StreamingLambdaIntegration(handler, {
+      timeout: timeout ?? this.streamingTimeout,
       allowTestInvoke,
-    });
+    }));
     return this.addRoute(path, httpMethod, integration, methodOptions);
   }
 
@@ -217,7 +217,6 @@ export class StreamingRestApi extends apigateway.RestApi {
    */
   public addStreamingHttpProxy(path: string, url: string, options: StreamingHttpRouteOptions = {}): apigateway.Method {
     const { httpMethod, timeout, integrationHttpMethod, vpcLink, integrationRequestParameters, ...methodOptions } = options;
-    checkHttpUrl(`${this.node.path}`, 'addStreamingHttpProxy(url)', url);
     const pathParameters = sharedPathParameters(path, url);
     const requestParameters: { [dest: string]: string } = {};
     const methodRequestParameters: { [param: string]: boolean } = {};
@@ -225,13 +224,14 @@ export class StreamingRestApi extends apigateway.RestApi {
       requestParameters[`integration.request.path.${name}`] = `method.request.path.${name}`;
       methodRequestParameters[`method.request.path.${name}`] = true;
     }
-    const integration = new StreamingHttpIntegration(url, {
+    // The integration checks the URL (once); its error is restated at this API's path.
+    // `Integration.bind` sets the VPC_LINK connection type when `vpcLink` is given.
+    const integration = rescoped(this, { url: 'addStreamingHttpProxy(url)', timeout: `route '${path}' timeout` }, () => new StreamingHttpIntegration(url, {
       httpMethod: integrationHttpMethod,
-      timeout: this.routeTimeout(path, timeout),
+      timeout: timeout ?? this.streamingTimeout,
       vpcLink,
-      connectionType: vpcLink ? apigateway.ConnectionType.VPC_LINK : undefined,
       requestParameters: nonEmpty({ ...requestParameters, ...integrationRequestParameters }),
-    });
+    }));
     return this.addRoute(path, httpMethod, integration, {
       ...methodOptions,
       requestParameters: nonEmpty({ ...methodRequestParameters, ...methodOptions.requestParameters }),
@@ -253,7 +253,15 @@ export class StreamingRestApi extends apigateway.RestApi {
         fix: 'create `new StreamingMetrics(scope, id, { logGroup })` with the log group your access logs go to',
       });
     }
-    return new StreamingMetrics(this, 'StreamingMetrics', { namespace: options.namespace, logGroup: this.accessLogGroup });
+    // One StreamingMetrics per namespace: a second call with the same namespace returns the first
+    // (two sets of metric filters would count every request twice); another namespace gets its
+    // own construct, `StreamingMetrics2`, `StreamingMetrics3`...
+    const namespace = options.namespace ?? defaultMetricsNamespace(this);
+    const existing = this.node.children.filter((c): c is StreamingMetrics => c instanceof StreamingMetrics);
+    const same = existing.find((m) => m.namespace === namespace);
+    if (same) return same;
+    const id = existing.length === 0 ? 'StreamingMetrics' : `StreamingMetrics${existing.length + 1}`;
+    return new StreamingMetrics(this, id, { namespace, logGroup: this.accessLogGroup });
   }
 
   private addRoute(
@@ -278,12 +286,6 @@ export class StreamingRestApi extends apigateway.RestApi {
       return options;
     }
     return { ...options, requestValidator: this.requestValidator };
-  }
-
-  private routeTimeout(path: string, timeout: Duration | undefined): Duration {
-    return timeout === undefined
-      ? this.streamingTimeout
-      : checkStreamingTimeout(this, `route '${path}' timeout`, timeout);
   }
 
   private resourceFor(path: string): apigateway.IResource {

@@ -103,3 +103,30 @@ describe('StreamingHttpIntegration', () => {
       .toThrow(/\[StreamingHttpIntegration\(https:\/\/x.example.com\)\] responseTransferMode: 'BUFFERED'/);
   });
 });
+
+describe('fractional durations', () => {
+  test.each([
+    [Duration.minutes(14.99999), /timeout: '14 minutes 59 seconds' is 899999.4 ms, not a whole number of milliseconds.*Fix: use a whole number of milliseconds, for example Duration.millis\(899999\)/],
+    [Duration.seconds(0.0505), /is 50.5 ms, not a whole number/],
+  ])('%s is our error, with the fix, not aws-cdk-lib\'s', (timeout, message) => {
+    const { stack } = newStack();
+    const fn = inlineFunction(stack, 'Fn');
+    expect(() => new StreamingLambdaIntegration(fn, { timeout })).toThrow(message);
+    expect(() => new StreamingHttpIntegration('https://x.example.com', { timeout })).toThrow(message);
+    const error = (() => {
+      try {
+        new StreamingLambdaIntegration(fn, { timeout });
+      } catch (e) {
+        return e as Error;
+      }
+      return undefined;
+    })();
+    expect(error?.name).toBe('StreamingConfigError');
+  });
+
+  test('a fractional duration that is whole in ms is accepted', () => {
+    const { stack } = newStack();
+    expect(() => new StreamingLambdaIntegration(inlineFunction(stack, 'Fn'), { timeout: Duration.seconds(1.5) })).not.toThrow();
+  });
+});
+

@@ -298,6 +298,21 @@ describe('StreamingRestApi input errors', () => {
     const api = new StreamingRestApi(stack, 'Api');
     expect(() => api.addStreamingHttpProxy('/x', url)).toThrow(/\[TestStack\/Api\] addStreamingHttpProxy\(url\): .* is not an absolute http:\/\/ or https:\/\/ URL/);
   });
+
+  test('the backend URL is checked once, by the integration, and reported at the API', () => {
+    const { stack } = newStack();
+    const api = new StreamingRestApi(stack, 'Api');
+    const urls = jest.requireActual('../src/private/urls');
+    const spy = jest.spyOn(urls, 'checkHttpUrl');
+    try {
+      api.addStreamingHttpProxy('/ok', 'https://backend.example.com/x');
+      expect(spy).toHaveBeenCalledTimes(1);
+      expect(() => api.addStreamingHttpProxy('/bad', 'backend.example.com')).toThrow(/^\[TestStack\/Api\] addStreamingHttpProxy\(url\): 'backend.example.com'/);
+      expect(spy).toHaveBeenCalledTimes(2);
+    } finally {
+      spy.mockRestore();
+    }
+  });
 });
 
 describe('StreamingRestApi operational defaults', () => {

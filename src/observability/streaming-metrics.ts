@@ -3,6 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { StreamingConfigError } from '../private/errors';
+import { defaultMetricsNamespace } from '../private/names';
 
 /**
  * Options of `StreamingRestApi.addStreamingMetrics()`.
@@ -104,7 +105,7 @@ export class StreamingMetrics extends Construct {
 
   constructor(scope: Construct, id: string, props: StreamingMetricsProps) {
     super(scope, id);
-    this.namespace = props.namespace ?? `StreamingRestApi/${scope.node.path.replace(/[^A-Za-z0-9._\-/#:]/g, '-')}`;
+    this.namespace = props.namespace ?? defaultMetricsNamespace(scope);
     if (this.namespace.length === 0 || this.namespace.length > 255) {
       throw new StreamingConfigError({
         scope: this,
@@ -140,7 +141,7 @@ export class StreamingMetrics extends Construct {
    * @default - p90 over 5 minutes
    */
   public metricTimeToFirstContent(options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
-    return this.metric(METRIC.timeToFirstContent, 'p90', options);
+    return this.cannedMetric(METRIC.timeToFirstContent, 'p90', options);
   }
 
   /**
@@ -149,7 +150,7 @@ export class StreamingMetrics extends Construct {
    * @default - p90 over 5 minutes
    */
   public metricTimeToAllHeaders(options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
-    return this.metric(METRIC.timeToAllHeaders, 'p90', options);
+    return this.cannedMetric(METRIC.timeToAllHeaders, 'p90', options);
   }
 
   /**
@@ -158,7 +159,7 @@ export class StreamingMetrics extends Construct {
    * @default - p90 over 5 minutes
    */
   public metricStreamDuration(options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
-    return this.metric(METRIC.streamDuration, 'p90', options);
+    return this.cannedMetric(METRIC.streamDuration, 'p90', options);
   }
 
   /**
@@ -167,7 +168,7 @@ export class StreamingMetrics extends Construct {
    * @default - sum over 5 minutes
    */
   public metricStreamedRequests(options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
-    return this.metric(METRIC.streamedRequests, 'Sum', options);
+    return this.cannedMetric(METRIC.streamedRequests, 'Sum', options);
   }
 
   /**
@@ -176,7 +177,7 @@ export class StreamingMetrics extends Construct {
    * @default - sum over 5 minutes
    */
   public metricBufferedRequests(options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
-    return this.metric(METRIC.bufferedRequests, 'Sum', options);
+    return this.cannedMetric(METRIC.bufferedRequests, 'Sum', options);
   }
 
   /**
@@ -234,13 +235,26 @@ export class StreamingMetrics extends Construct {
     ];
   }
 
-  private metric(metricName: string, statistic: string, options: cloudwatch.MetricOptions): cloudwatch.Metric {
+  /**
+   * A metric of this construct's namespace, attached to this construct (like aws-cdk's
+   * `RestApi.metric()`); the named `metricXxx()` helpers are built on it.
+   *
+   * @param metricName one of `TimeToFirstContent`, `TimeToAllHeaders`, `StreamDuration`,
+   * `StreamedRequests`, `BufferedRequests`
+   * @param props statistic, period, label...
+   * @default - average over 5 minutes
+   */
+  public metric(metricName: string, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
     return new cloudwatch.Metric({
       namespace: this.namespace,
       metricName,
-      statistic,
       period: Duration.minutes(5),
-      ...options,
-    });
+      ...props,
+    }).attachTo(this);
+  }
+
+  private cannedMetric(metricName: string, statistic: string, props: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(metricName, { statistic, ...props });
   }
 }
+

@@ -1,5 +1,9 @@
 /**
- * Service limits of API Gateway REST response streaming (see FACTS.md in the repository).
+ * API Gateway and Lambda limits the constructs and their validation use (see FACTS.md).
+ *
+ * The local gateway keeps its copy in `wire/limits.ts` (jsii compiles `src/` alone, and the
+ * gateway never imports the constructs); `test/validation/limits.test.ts` pins the two to the
+ * same values.
  */
 
 /** Smallest integration timeout API Gateway accepts, in milliseconds. */
@@ -8,18 +12,21 @@ export const MIN_INTEGRATION_TIMEOUT_MS = 50;
 /** Largest integration timeout of a streamed (STREAM) method: 15 minutes. */
 export const MAX_STREAMING_TIMEOUT_MS = 900_000;
 
-/** Default largest integration timeout of a buffered method without a quota increase. */
+/** Default integration timeout, and the largest of a buffered method without a quota increase. */
 export const MAX_BUFFERED_TIMEOUT_MS = 29_000;
 
-/** Idle timeout of a stream on an edge-optimized endpoint, in seconds. */
-export const EDGE_IDLE_TIMEOUT_SECONDS = 30;
+/** Idle timeout of a stream on an edge-optimized endpoint. */
+export const EDGE_IDLE_TIMEOUT_MS = 30_000;
 
-/** Idle timeout of a stream on Regional and private endpoints, in seconds. */
-export const REGIONAL_IDLE_TIMEOUT_SECONDS = 300;
+/** Idle timeout of a stream on Regional and private endpoints. */
+export const REGIONAL_IDLE_TIMEOUT_MS = 300_000;
 
-/** The Lambda API path of the streaming invocation used by STREAM Lambda proxy integrations. */
-export const STREAMING_INVOCATION_PATH = '2021-11-15/functions/';
-export const STREAMING_INVOCATION_SUFFIX = '/response-streaming-invocations';
+/** A Lambda function's timeout when none is set, in seconds. */
+export const DEFAULT_FUNCTION_TIMEOUT_SECONDS = 3;
 
-/** The classic (buffered) Lambda invocation path. */
-export const CLASSIC_INVOCATION_PATH = '2015-03-31/functions/';
+/** `ms` as people say it: `29000 ms`, `30 seconds`, `5 minutes`. */
+export function humanMs(ms: number): string {
+  if (ms % 60_000 === 0) return `${ms / 60_000} minute${ms === 60_000 ? '' : 's'}`;
+  if (ms % 1000 === 0) return `${ms / 1000} seconds`;
+  return `${ms} ms`;
+}

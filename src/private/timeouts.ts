@@ -18,7 +18,17 @@ export function checkStreamingTimeout(scope: IConstruct | string, property: stri
   if (timeout.isUnresolved()) {
     return timeout;
   }
-  const ms = timeout.toMilliseconds();
+  // Not `toMilliseconds()`: aws-cdk-lib throws its own error for a fractional number of ms.
+  const ms = timeout.toMilliseconds({ integral: false });
+  if (!Number.isInteger(ms)) {
+    throw new StreamingConfigError({
+      scope,
+      property,
+      value: timeout.toHumanString(),
+      problem: `is ${ms} ms, not a whole number of milliseconds (API Gateway takes TimeoutInMillis as an integer)`,
+      fix: `use a whole number of milliseconds, for example Duration.millis(${Math.min(Math.max(Math.round(ms), MIN_INTEGRATION_TIMEOUT_MS), MAX_STREAMING_TIMEOUT_MS)})`,
+    });
+  }
   if (ms < MIN_INTEGRATION_TIMEOUT_MS || ms > MAX_STREAMING_TIMEOUT_MS) {
     throw new StreamingConfigError({
       scope,

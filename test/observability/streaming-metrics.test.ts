@@ -105,4 +105,30 @@ describe('StreamingMetrics', () => {
     api.root.addMethod('GET');
     expect(() => api.addStreamingMetrics()).toThrow(/\[TestStack\/Api\] accessLogGroup: undefined does not exist.*Fix: create `new StreamingMetrics/);
   });
+
+  test('metric(name, props) is public, attached to the construct, and the named helpers are built on it', () => {
+    const { metrics } = apiWithMetrics();
+    const m = metrics.metric('StreamDuration', { statistic: 'p99', period: Duration.minutes(1) });
+    expect(m).toMatchObject({ namespace: 'StreamingRestApi/TestStack/Api', metricName: 'StreamDuration', statistic: 'p99' });
+    expect(m.period.toSeconds()).toBe(60);
+    // attachTo(this): the metric carries the stack's account and region.
+    expect(m.region).toBe('us-east-1');
+    expect(m.account).toBe('123456789012');
+    expect(metrics.metric('StreamedRequests').period.toSeconds()).toBe(300);
+    expect(metrics.metricTimeToAllHeaders({ statistic: 'p50' }).statistic).toBe('p50');
+    expect(metrics.metricTimeToAllHeaders().region).toBe('us-east-1');
+  });
+
+  test('addStreamingMetrics can be called twice: the same namespace returns the first, another gets its own id', () => {
+    const { stack, api, metrics } = apiWithMetrics();
+    expect(api.addStreamingMetrics()).toBe(metrics);
+    const other = api.addStreamingMetrics({ namespace: 'Other' });
+    expect(other).not.toBe(metrics);
+    expect(other.node.id).toBe('StreamingMetrics2');
+    expect(api.addStreamingMetrics({ namespace: 'Other' })).toBe(other);
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Logs::MetricFilter', 10);
+    const namespaces = Object.values(template.findResources('AWS::Logs::MetricFilter')).map((f) => f.Properties.MetricTransformations[0].MetricNamespace);
+    expect(namespaces.filter((n) => n === 'Other')).toHaveLength(5);
+  });
 });
