@@ -1,0 +1,103 @@
+/**
+ * Classic (non-streaming) Lambda proxy handlers, as the Node.js runtime runs them and API Gateway
+ * reads them: `handler(event, context, callback)` resolves (or calls back) with
+ * `{ statusCode, headers, multiValueHeaders, body, isBase64Encoded }`; API Gateway turns that JSON
+ * into the HTTP response, or answers 502 when it is malformed or the function failed.
+ *
+ * What API Gateway does when the route's mode and the handler disagree (see FACTS.md) is decided
+ * in `bufferedResponse()`.
+ */
+import { splitStreamedResponse } from '../../wire/contract';
+
+/** How a finished invocation ended, as far as the response is concerned. */
+export interface ClassicOutcome {
+  readonly outcome: 'ended' | 'error' | 'timeout';
+  readonly error?: { errorType: string; errorMessage: string };
+  /** The invocation's payload: the JSON of the handler's result. */
+  readonly payload?: Buffer;
+}
+
+/**
+ * Invokes a classic handler like the runtime: a returned promise or the callback gives the
+ * result; a handler that does neither before `timeoutMs` times out.
+ */
+export async function invokeClassic(
+  handler: (...args: any[]) => unknown, event: unknown, context: Record<string, unknown>, timeoutMs: number,
+): Promise<ClassicOutcome> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<ClassicOutcome>((resolve) => {
+    timer = setTimeout(() => resolve({ outcome: 'timeout', error: { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds` } }), timeoutMs);
+  });
+  const run = new Promise<unknown>((resolve, reject) => {
+    const callback = (error: unknown, result: unknown) => (error ? reject(error) : resolve(result));
+    const returned = handler(event, context, callback);
+    const promise = returned as Promise<unknown> | undefined;
+    if (promise && typeof promise.then === 'function') promise.then(resolve, reject);
+    else if (handler.length < 3) resolve(undefined);
+  }).then(
+    (result): ClassicOutcome => ({ outcome: 'ended', payload: Buffer.from(JSON.stringify(result === undefined ? null : result) ?? 'null') }),
+    (error: unknown): ClassicOutcome => ({
+      outcome: 'error',
+      error: error instanceof Error
+        ? { errorType: error.name, errorMessage: error.message }
+        : { errorType: typeof error, errorMessage: String(error) },
+    }),
+  );
+  try {
+    return await Promise.race([run, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** An HTTP response API Gateway would send, or why it answers 502 instead. */
+export type ProxyResponse =
+  | { readonly ok: true; readonly statusCode: number; readonly headers: Record<string, string | string[]>; readonly body: Buffer }
+  | { readonly ok: false; readonly reason: string };
+
+/** Reads a classic Lambda proxy result (the invocation's JSON payload) as API Gateway does. */
+export function proxyResponse(payload: Buffer): ProxyResponse {
+  const malformed = (why: string): ProxyResponse => ({ ok: false, reason: `Malformed Lambda proxy response: ${why}` });
+  let result: any;
+  try {
+    result = JSON.parse(payload.toString('utf8'));
+  } catch {
+    return malformed('the result is not JSON');
+  }
+  if (result === null || typeof result !== 'object' || Array.isArray(result)) return malformed(`the result is ${result === null ? 'null' : Array.isArray(result) ? 'an array' : typeof result}, not an object with statusCode`);
+  const statusCode = typeof result.statusCode === 'string' && /^\d+$/.test(result.statusCode) ? Number(result.statusCode) : result.statusCode;
+  if (!Number.isInteger(statusCode) || statusCode < 100 || statusCode > 599) return malformed(`statusCode ${JSON.stringify(result.statusCode)} is not 100..599`);
+  if (result.body !== undefined && result.body !== null && typeof result.body !== 'string') return malformed('body must be a string (JSON.stringify it)');
+  const headers: Record<string, string | string[]> = {};
+  for (const [key, value] of Object.entries<unknown>(isRecord(result.headers) ? result.headers : {})) {
+    if (value !== null && value !== undefined) headers[key.toLowerCase()] = String(value);
+  }
+  for (const [key, values] of Object.entries<unknown>(isRecord(result.multiValueHeaders) ? result.multiValueHeaders : {})) {
+    if (Array.isArray(values)) headers[key.toLowerCase()] = values.map(String);
+  }
+  const text: string = result.body ?? '';
+  return { ok: true, statusCode, headers, body: result.isBase64Encoded === true ? Buffer.from(text, 'base64') : Buffer.from(text, 'utf8') };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/**
+ * The response of a BUFFERED Lambda proxy route, from everything the function sent. A classic
+ * handler's result is read as a proxy result. A streaming handler (its output in the streaming
+ * format) gets status and headers but no body, as API Gateway answers it in BUFFERED mode.
+ */
+export function bufferedResponse(output: Buffer, streamingHandler: boolean): ProxyResponse {
+  if (!streamingHandler) return proxyResponse(output);
+  try {
+    const { metadata } = splitStreamedResponse(output);
+    const headers: Record<string, string | string[]> = {};
+    for (const [name, value] of Object.entries(metadata.headers ?? {})) headers[name.toLowerCase()] = value;
+    for (const [name, values] of Object.entries(metadata.multiValueHeaders ?? {})) headers[name.toLowerCase()] = values;
+    if (metadata.cookies?.length) headers['set-cookie'] = metadata.cookies;
+    return { ok: true, statusCode: metadata.statusCode ?? 200, headers, body: Buffer.alloc(0) };
+  } catch (error) {
+    return { ok: false, reason: (error as Error).message };
+  }
+}

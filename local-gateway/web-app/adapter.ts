@@ -1,0 +1,251 @@
+/**
+ * Web applications behind the Lambda Web Adapter (`StreamingWebAppFunction`, or any function
+ * with `AWS_LAMBDA_EXEC_WRAPPER=/opt/bootstrap`), run locally as the adapter runs them: the
+ * function's `Handler` is the start script, run from the code folder with `PORT`/`AWS_LWA_PORT`;
+ * the app is ready when its readiness check answers (`AWS_LWA_READINESS_CHECK_PATH`, default
+ * `/`, any status below 500; or a TCP connect with `AWS_LWA_READINESS_CHECK_PROTOCOL=tcp`).
+ * Requests are then forwarded to it over HTTP and its response streamed back, as the adapter
+ * does with `AWS_LWA_INVOKE_MODE=response_stream`.
+ *
+ * Locally each app gets a free port (passed as `PORT` and `AWS_LWA_PORT`), so several apps, or
+ * an app and its deployed twin's settings, never collide.
+ */
+import { ChildProcess, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as http from 'http';
+import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
+
+/** What the template says about a web app function. */
+export interface WebAppSpec {
+  readonly logicalId: string;
+  /** The code folder (the asset). */
+  readonly codeDir: string;
+  /** The start script, relative to the code folder (the function's `Handler`). */
+  readonly startScript: string;
+  /** The Lambda runtime, e.g. `python3.13`. */
+  readonly runtime: string;
+  /** The function's literal environment variables. */
+  readonly environment: Record<string, string>;
+}
+
+/** True when the function runs behind the Lambda Web Adapter. */
+export function isWebAppFunction(environment: Record<string, string>, layers: readonly unknown[] = []): boolean {
+  const wrapped = environment.AWS_LAMBDA_EXEC_WRAPPER === '/opt/bootstrap';
+  const adapterLayer = layers.some((layer) => JSON.stringify(layer).includes('LambdaAdapterLayer'));
+  return wrapped || (adapterLayer && Object.keys(environment).some((key) => key.startsWith('AWS_LWA_')));
+}
+
+const LANGUAGES: Array<{ prefix: string; commands: string[]; install: string }> = [
+  { prefix: 'python', commands: ['python3', 'python'], install: "Python 3 (Debian/Ubuntu: 'apt-get install python3'; macOS: 'brew install python'; or python.org)" },
+  { prefix: 'java', commands: ['java'], install: 'a Java runtime (e.g. Amazon Corretto, or apt-get install default-jre-headless)' },
+  { prefix: 'dotnet', commands: ['dotnet'], install: 'the .NET runtime (https://dot.net)' },
+  { prefix: 'ruby', commands: ['ruby'], install: "Ruby ('apt-get install ruby' or 'brew install ruby')" },
+];
+
+/** When the language the app runs on is not installed here: what to install. */
+export function missingLanguage(runtime: string, searchPath = process.env.PATH ?? ''): string | undefined {
+  const language = LANGUAGES.find((l) => runtime.startsWith(l.prefix));
+  if (!language) return undefined;
+  if (language.commands.some((command) => which(command, searchPath))) return undefined;
+  return `the web app runs on ${runtime}, which is not installed here: install ${language.install}, then restart the gateway`;
+}
+
+function which(command: string, searchPath: string): string | undefined {
+  for (const dir of searchPath.split(path.delimiter).filter(Boolean)) {
+    const file = path.join(dir, command);
+    try {
+      fs.accessSync(file, fs.constants.X_OK);
+      if (fs.statSync(file).isFile()) return file;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+export interface WebAppOptions {
+  /** Variables added to the app's environment (the gateway's `--env`). */
+  readonly environment?: Record<string, string>;
+  /** How long the app may take to become ready, in ms. Default 10 000 (Lambda's init phase). */
+  readonly readyTimeoutMs?: number;
+  /** Receives the app's output lines and diagnostics. */
+  readonly log?: (message: string) => void;
+}
+
+/** One running web app. */
+export class WebAppProcess {
+  private child?: ChildProcess;
+  private starting?: Promise<string>;
+  private output = '';
+
+  constructor(private readonly spec: WebAppSpec, private readonly options: WebAppOptions = {}) {}
+
+  /** The app's base URL (`http://127.0.0.1:port`), starting the app (a cold start) if needed. */
+  public url(): Promise<string> {
+    if (this.starting && this.child && this.child.exitCode === null && this.child.signalCode === null) return this.starting;
+    this.starting = this.start();
+    this.starting.catch(() => (this.starting = undefined));
+    return this.starting;
+  }
+
+  public stop(): void {
+    const child = this.child;
+    this.child = undefined;
+    this.starting = undefined;
+    child?.stdout?.destroy();
+    child?.stderr?.destroy();
+    child?.unref();
+    if (child && child.exitCode === null && child.pid) {
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        child.kill('SIGTERM');
+      }
+    }
+  }
+
+  private async start(): Promise<string> {
+    const missing = missingLanguage(this.spec.runtime);
+    if (missing) throw new Error(missing);
+    const port = await freePort();
+    const env = this.environment(port);
+    const [command, ...args] = startCommand(path.join(this.spec.codeDir, this.spec.startScript));
+    const started = Date.now();
+    this.output = '';
+    const child = spawn(command, args, { cwd: this.spec.codeDir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    this.child = child;
+    const log = this.options.log ?? ((m: string) => process.stderr.write(`${m}\n`));
+    const collect = (chunk: Buffer) => {
+      this.output = (this.output + chunk.toString()).slice(-4000);
+      for (const line of chunk.toString().split('\n').filter(Boolean)) log(`[${this.spec.logicalId}] ${line}`);
+    };
+    child.stdout!.on('data', collect);
+    child.stderr!.on('data', collect);
+    const exited = new Promise<never>((_, reject) => {
+      child.once('error', (error) => reject(new Error(`the start script ${this.spec.startScript} could not run: ${error.message}`)));
+      child.once('exit', (code, signal) => reject(new Error(`the web app exited (${signal ?? `code ${code}`}) before it was ready; its output:\n${this.output.trim()}`)));
+    });
+    exited.catch(() => undefined);
+    const readiness = this.spec.environment.AWS_LWA_READINESS_CHECK_PROTOCOL?.toLowerCase() === 'tcp' ? tcpReady : httpReady;
+    const checkPath = this.spec.environment.AWS_LWA_READINESS_CHECK_PATH ?? '/';
+    const deadline = started + (this.options.readyTimeoutMs ?? 10_000);
+    const ready = (async () => {
+      for (;;) {
+        if (await readiness(port, checkPath)) return;
+        if (Date.now() > deadline) throw new Error(`the web app did not answer its readiness check (${checkPath} on port ${port}) within ${(this.options.readyTimeoutMs ?? 10_000) / 1000} s; its output:\n${this.output.trim()}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    try {
+      await Promise.race([ready, exited]);
+    } catch (error) {
+      this.stop();
+      throw error;
+    }
+    log(`[${this.spec.logicalId}] web app ready on port ${port} (cold start ${Date.now() - started} ms)`);
+    return `http://127.0.0.1:${port}`;
+  }
+
+  private environment(port: number): NodeJS.ProcessEnv {
+    // Lambda's Python runtime has `python` as well as `python3`; many start scripts use it.
+    const shims = pythonShim(this.spec.runtime);
+    return {
+      PATH: [shims, path.dirname(process.execPath), process.env.PATH].filter(Boolean).join(path.delimiter),
+      HOME: process.env.HOME,
+      LANG: process.env.LANG ?? 'C.UTF-8',
+      ...this.spec.environment,
+      ...this.options.environment,
+      LAMBDA_TASK_ROOT: this.spec.codeDir,
+      LAMBDA_RUNTIME_DIR: '',
+      _HANDLER: this.spec.startScript,
+      AWS_LAMBDA_FUNCTION_NAME: this.spec.logicalId,
+      PORT: String(port),
+      AWS_LWA_PORT: String(port),
+      AWS_LAMBDA_EXEC_WRAPPER: undefined,
+    };
+  }
+}
+
+/** The command that runs a start script: its shebang's interpreter, else `sh`. */
+export function startCommand(script: string): string[] {
+  let first = '';
+  try {
+    first = fs.readFileSync(script, 'utf8').split('\n', 1)[0];
+  } catch {
+    // a missing script fails when spawned, with a clear error
+  }
+  const shebang = /^#!\s*(\S+)(?:\s+(.*))?$/.exec(first.trim());
+  if (!shebang) return ['/bin/sh', script];
+  return [shebang[1], ...(shebang[2] ? shebang[2].trim().split(/\s+/) : []), script];
+}
+
+let shimDir: string | undefined;
+function pythonShim(runtime: string): string | undefined {
+  if (!runtime.startsWith('python')) return undefined;
+  const searchPath = process.env.PATH ?? '';
+  const python3 = which('python3', searchPath);
+  if (which('python', searchPath) || !python3) return undefined;
+  if (!shimDir) {
+    shimDir = fs.mkdtempSync(path.join(os.tmpdir(), 'local-gateway-python-'));
+    fs.symlinkSync(python3, path.join(shimDir, 'python'));
+  }
+  return shimDir;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function httpReady(port: number, checkPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.get({ host: '127.0.0.1', port, path: checkPath, timeout: 1000 }, (res) => {
+      res.resume();
+      resolve((res.statusCode ?? 500) < 500);
+    });
+    req.once('timeout', () => req.destroy());
+    req.once('error', () => resolve(false));
+  });
+}
+
+function tcpReady(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port }, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** The web apps of a gateway, one process per function, started on first use. */
+export class WebApps {
+  private readonly apps = new Map<string, WebAppProcess>();
+
+  constructor(private readonly options: WebAppOptions = {}) {}
+
+  /** The base URL of the app for `spec`, starting it if needed. */
+  public url(spec: WebAppSpec): Promise<string> {
+    const key = `${spec.logicalId}\0${spec.codeDir}`;
+    let app = this.apps.get(key);
+    if (!app) {
+      app = new WebAppProcess(spec, this.options);
+      this.apps.set(key, app);
+    }
+    return app.url();
+  }
+
+  /** Stops every app (on stop, or when a new synthesis replaces them). */
+  public stopAll(): void {
+    for (const app of this.apps.values()) app.stop();
+    this.apps.clear();
+  }
+}
