@@ -1,5 +1,5 @@
 import { HttpError, StreamingResponse } from './response';
-import { encodeSseEvent } from './sse';
+import { encodeSseEvent, isEndedStreamId } from './sse';
 import type { AwsLambdaGlobal, LambdaContext, LambdaResponseStream, RawStreamingHandler, RestProxyEvent } from './types';
 
 /** The function a streaming handler runs for each request. */
@@ -12,6 +12,12 @@ export interface StreamingHandlerOptions {
    * cleanly (an error event for SSE/NDJSON) if the handler is still running. Default: 1000 ms.
    */
   deadlineMarginMs?: number;
+  /**
+   * Answer a request whose `Last-Event-ID` marks a finished stream (see `SseWriter.end()`) with
+   * HTTP 204, without calling the handler: an `EventSource` reconnecting after the end stops for
+   * good. Default: true.
+   */
+  answerEndedStreams?: boolean;
   /** The Lambda runtime API. Default: the `awslambda` global (or a test stand-in installed as it). */
   runtime?: AwsLambdaGlobal;
 }
@@ -51,6 +57,14 @@ export function streamingHandler<E = RestProxyEvent>(fn: StreamingHandlerFunctio
     context.callbackWaitsForEmptyEventLoop = false;
     const controller = new AbortController();
     const response = new StreamingResponse(raw, runtimeOf(options), controller);
+    if ((options.answerEndedStreams ?? true) && isEndedStreamId(requestHeader(event, 'last-event-id'))) {
+      const origin = requestHeader(event, 'origin');
+      // Nothing is read from an empty 204, so any origin may see it (an EventSource that cannot
+      // read it would take it for a network error and reconnect).
+      if (origin) response.headers({ 'access-control-allow-origin': origin, 'access-control-allow-credentials': 'true', 'vary': 'origin' });
+      await response.status(204).end();
+      return;
+    }
     const remaining = typeof context.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : undefined;
     let deadline: ReturnType<typeof setTimeout> | undefined;
     const deadlineReached = new Promise<DeadlineError>((resolve) => {
@@ -75,7 +89,7 @@ export function streamingHandler<E = RestProxyEvent>(fn: StreamingHandlerFunctio
       // A raw body that failed after its first byte is left open: the runtime ends it with the
       // error trailers when the error is rethrown, and API Gateway cuts the client's transfer.
       if (!response.finished && rethrow === undefined) {
-        await response.end().catch(() => undefined);
+        await response.autoEnd().catch(() => undefined);
       }
       controller.abort();
     }
@@ -88,6 +102,14 @@ export function streamingHandler<E = RestProxyEvent>(fn: StreamingHandlerFunctio
   // No runtime yet (a unit test importing the module): mark the handler as the runtime would.
   (inner as unknown as Record<symbol, string>)[STREAMING_MARK] = 'response';
   return inner;
+}
+
+/** A request header of a proxy event (any case), if the event has headers. */
+function requestHeader(event: unknown, name: string): string | undefined {
+  const headers = (event as { headers?: Record<string, string | undefined> | null } | null)?.headers;
+  if (!headers || typeof headers !== 'object') return undefined;
+  const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
+  return key === undefined ? undefined : headers[key];
 }
 
 /**
@@ -111,6 +133,11 @@ async function reportError(response: StreamingResponse, error: unknown): Promise
         : error instanceof DeadlineError ? 504 : 500;
       const details = error instanceof HttpError ? error.details : undefined;
       await response.json(status, { message, errorType, ...details });
+      return undefined;
+    }
+    const frame = response.errorFrame({ message, errorType });
+    if (frame !== undefined) {
+      await response.end(frame);
       return undefined;
     }
     if (response.mode === 'sse') {

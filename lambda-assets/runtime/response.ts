@@ -30,6 +30,8 @@ export class StreamingResponse {
   private ended = false;
   private modeValue: ResponseMode = 'raw';
   private readonly onEnd: Array<() => void> = [];
+  private errorFrameOf?: (error: { message: string; errorType: string }) => string;
+  private autoEndFrame?: () => string;
 
   constructor(
     private readonly raw: LambdaResponseStream,
@@ -140,9 +142,28 @@ export class StreamingResponse {
     this.metadata = freshMetadata();
   }
 
-  /** @internal Switches the error-reporting mode (used by the writers). */
-  public setMode(mode: ResponseMode): void {
+  /**
+   * @internal Switches the error-reporting mode (used by the writers), with the frame an error
+   * after the first byte is sent as (default: the mode's own).
+   */
+  public setMode(mode: ResponseMode, errorFrame?: (error: { message: string; errorType: string }) => string): void {
     this.modeValue = mode;
+    this.errorFrameOf = errorFrame;
+  }
+
+  /** @internal The frame that reports `error` after the first byte, if the writer chose one. */
+  public errorFrame(error: { message: string; errorType: string }): string | undefined {
+    return this.errorFrameOf?.(error);
+  }
+
+  /** @internal A last chunk to write when the handler returns without ending the stream. */
+  public beforeAutoEnd(frame: () => string): void {
+    this.autoEndFrame = frame;
+  }
+
+  /** @internal Ends the stream after the handler returned (with the writer's last chunk, if any). */
+  public async autoEnd(): Promise<void> {
+    await this.end(this.headersSent && this.autoEndFrame ? this.autoEndFrame() : undefined);
   }
 
   /** @internal Runs `callback` when the stream ends (used by the writers to stop timers). */

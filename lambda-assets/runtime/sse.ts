@@ -20,6 +20,44 @@ export interface SseOptions {
    * stream. `0` turns it off. Default: 15000.
    */
   heartbeatMs?: number;
+  /**
+   * How an error after the first byte is sent (the runtime sends it, then ends the stream).
+   * Default: `event: error` with `data: {"message": ..., "errorType": ...}`, which a browser
+   * `EventSource` and the `eventsource` package raise as an `error` event.
+   */
+  errorEvent?: (error: SseErrorInfo) => SseEvent;
+  /**
+   * Also mark the end when the stream ends by an error or because the handler returned without
+   * `end()`, so a reconnecting `EventSource` is answered 204 (see `SseWriter.end()`). Default: false
+   * (only `end()` marks the end).
+   */
+  stayEnded?: boolean;
+}
+
+/** An error reported after the first byte, as the runtime exposes it (see `streamingHandler`). */
+export interface SseErrorInfo {
+  /** The error's message (`Internal Server Error` for errors that are not `HttpError`s). */
+  message: string;
+  /** The error's name, e.g. `HttpError`, `DeadlineError`. */
+  errorType: string;
+}
+
+/**
+ * The suffix of the id of a finished stream's last event. An `EventSource` that reconnects sends
+ * that id as `Last-Event-ID`; `streamingHandler` answers such a request 204 (which the SSE
+ * standard defines as final) without calling the handler. Stateless: the marker is in the id.
+ */
+export const SSE_END_MARKER = '~end';
+
+/** True when a `Last-Event-ID` value marks a finished stream (it ends with `SSE_END_MARKER`). */
+export function isEndedStreamId(lastEventId: string | undefined | null): boolean {
+  return typeof lastEventId === 'string' && lastEventId.endsWith(SSE_END_MARKER);
+}
+
+/** The frame that marks the end of a stream: an id-only event (clients dispatch nothing for it). */
+export function encodeSseEnd(id = ''): string {
+  if (LINE_BREAK.test(id)) throw new Error('SSE id cannot contain line breaks or NUL');
+  return `id: ${id}${SSE_END_MARKER}\n\n`;
 }
 
 const LINE_BREAK = /[\r\n\0]/;
@@ -56,7 +94,9 @@ export class SseWriter {
   private timer?: ReturnType<typeof setInterval>;
 
   constructor(private readonly response: StreamingResponse, options: SseOptions = {}) {
-    response.setMode('sse');
+    const errorEvent = options.errorEvent ?? ((error: SseErrorInfo): SseEvent => ({ event: 'error', data: error }));
+    response.setMode('sse', (error) => encodeSseEvent(errorEvent(error)) + (options.stayEnded ? encodeSseEnd() : ''));
+    if (options.stayEnded) response.beforeAutoEnd(() => encodeSseEnd());
     if (!response.headersSent) {
       if (!response.getHeader('content-type')) response.header('content-type', 'text/event-stream; charset=utf-8');
       if (!response.getHeader('cache-control')) response.header('cache-control', 'no-cache');
@@ -86,6 +126,18 @@ export class SseWriter {
   /** Sends a comment frame. */
   public comment(text: string): Promise<void> {
     return this.write(encodeSseComment(text));
+  }
+
+  /**
+   * Finishes the stream for good: sends `final` (if given), then an id-only frame whose id carries
+   * `SSE_END_MARKER`, then ends the response. An `EventSource` that reconnects afterwards sends that
+   * id as `Last-Event-ID` and is answered HTTP 204, which makes it stop, without the handler running
+   * again. Call it instead of `response.end()`.
+   */
+  public async end(final?: SseEvent): Promise<void> {
+    this.stop();
+    if (this.response.finished) return;
+    await this.response.end((final ? encodeSseEvent(final) : '') + encodeSseEnd(final?.id));
   }
 
   /** Stops the heartbeat (also done when the response ends). */

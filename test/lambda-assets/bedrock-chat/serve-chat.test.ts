@@ -87,6 +87,7 @@ describe('serveChat', () => {
       'event: delta\ndata: {"text":"Hel"}\n\n',
       'event: delta\ndata: {"text":"lo"}\n\n',
       'event: done\ndata: {"stopReason":"end_turn","usage":{"inputTokens":1,"outputTokens":2,"totalTokens":3},"latencyMs":5}\n\n',
+      'id: ~end\n\n', // the end marker: a reconnecting EventSource is answered 204
     ]);
     expect(sent.ended).toBe(1);
     expect(calls[0].input).toMatchObject({ modelId: 'amazon.nova-lite-v1:0', messages: [{ role: 'user', content: [{ text: 'Hi' }] }] });
@@ -108,6 +109,7 @@ describe('serveChat', () => {
     expect(sent.chunks).toEqual([
       'event: delta\ndata: {"text":"Hel"}\n\n',
       'event: error\ndata: {"error":"ModelStreamErrorException","message":"stream broke"}\n\n',
+      'id: ~end\n\n',
     ]);
     expect(sent.ended).toBe(1);
   });
@@ -130,7 +132,7 @@ describe('serveChat', () => {
     // THEN
     expect(calls[0].signal).toBe(controller.signal);
     expect(sent.chunks.some((c) => c.startsWith('event: delta'))).toBe(false);
-    expect(sent.chunks).toEqual(['event: error\ndata: {"error":"AbortError","message":"aborted"}\n\n']);
+    expect(sent.chunks).toEqual(['event: error\ndata: {"error":"AbortError","message":"aborted"}\n\n', 'id: ~end\n\n']);
     expect(sent.ended).toBe(1);
   });
 });

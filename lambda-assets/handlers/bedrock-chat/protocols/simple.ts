@@ -1,7 +1,8 @@
 /**
  * The chat's own protocol (`ChatProtocol.simple()`): `POST {"messages":[{"role","content"}]}` or
  * `GET ?message=` for `EventSource`; SSE `event: delta` `{"text"}`, then `event: done` with the stop
- * reason and usage, or `event: error` `{"error","message"}`.
+ * reason and usage, or `event: error` `{"error","message"}`. The stream ends with an id-only frame
+ * that marks it finished, so a reconnecting `EventSource` is answered 204 (see the runtime's `sse()`).
  */
 import { sse } from '../../../runtime';
 import { parseChatQuery, parseChatRequest } from '../chat';
@@ -22,11 +23,20 @@ export const simpleProtocol: ChatProtocolHandler = {
 
   open(response) {
     response.header('x-accel-buffering', 'no');
-    const events = sse(response);
+    const events = sse(response, {
+      stayEnded: true,
+      errorEvent: ({ message, errorType }) => ({ event: 'error', data: { error: errorType, message } }),
+    });
     return {
       delta: (text) => events.send({ event: 'delta', data: { text } }),
-      finish: (stopReason, usage, latencyMs) => events.send({ event: 'done', data: { stopReason, usage, latencyMs } }),
-      fail: (error, message) => events.send({ event: 'error', data: { error, message } }),
+      finish: async (stopReason, usage, latencyMs) => {
+        await events.send({ event: 'done', data: { stopReason, usage, latencyMs } });
+        await events.end();
+      },
+      fail: async (error, message) => {
+        await events.send({ event: 'error', data: { error, message } });
+        await events.end();
+      },
     };
   },
 };

@@ -1,0 +1,134 @@
+import { Writable } from 'stream';
+import {
+  AwsLambdaGlobal, HttpError, LambdaContext, LambdaResponseStream, RestProxyEvent, SSE_END_MARKER, isEndedStreamId, sse, streamingHandler,
+  StreamingHandlerFunction, StreamingHandlerOptions,
+} from '../../../lambda-assets/runtime';
+import { runEsm } from '../../clients/support/esm';
+
+// Streams that end stay ended: the end marker in the last event's id, and the 204 a reconnecting
+// EventSource gets, without the handler running again.
+
+interface Sent { status?: number; headers: Record<string, string>; body: string; ended: boolean }
+
+/** Runs a handler once with a recording stand-in of the Lambda runtime. */
+async function run(
+  fn: StreamingHandlerFunction<RestProxyEvent>, headers: Record<string, string> = {}, options: StreamingHandlerOptions = {},
+): Promise<Sent> {
+  const sent: Sent = { headers: {}, body: '', ended: false };
+  const raw = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      sent.body += chunk.toString();
+      callback();
+    },
+    final(callback) {
+      sent.ended = true;
+      callback();
+    },
+  }) as LambdaResponseStream;
+  raw.setContentType = () => undefined;
+  const runtime: AwsLambdaGlobal = {
+    HttpResponseStream: {
+      from(stream, metadata) {
+        sent.status = metadata.statusCode;
+        sent.headers = (metadata.headers ?? {}) as Record<string, string>;
+        return stream;
+      },
+    },
+    streamifyResponse: (handler) => handler,
+  };
+  const handler = streamingHandler(fn, { ...options, runtime });
+  const event = { httpMethod: 'GET', path: '/events', headers } as unknown as RestProxyEvent;
+  const context = { awsRequestId: 'r', functionName: 'f', callbackWaitsForEmptyEventLoop: true, getRemainingTimeInMillis: () => 60_000 } as LambdaContext;
+  await handler(event, raw, context);
+  return sent;
+}
+
+/** What a spec-following SSE parser (eventsource-parser) sees: events, comments, the last id. */
+function parse(body: string) {
+  return runEsm<{ events: Array<{ event?: string; id?: string; data: string }>; comments: string[]; lastId?: string }>('parse-sse', body);
+}
+
+describe('sse(): ending a stream for good', () => {
+  test('end() sends the final event, then an id-only frame carrying the end marker', async () => {
+    // WHEN
+    const sent = await run(async (_event, response) => {
+      const events = sse(response);
+      await events.data({ n: 1 });
+      await events.end({ event: 'done', data: { total: 1 } });
+    });
+    // THEN
+    expect(sent.status).toBe(200);
+    expect(sent.body).toBe('data: {"n":1}\n\nevent: done\ndata: {"total":1}\n\nid: ~end\n\n');
+    const { events, lastId } = await parse(sent.body);
+    expect(events.map((e) => e.event ?? 'message')).toEqual(['message', 'done']);
+    expect(isEndedStreamId(lastId)).toBe(true);
+    expect(sent.ended).toBe(true);
+  });
+
+  test("the final event's own id is kept in front of the marker", async () => {
+    const sent = await run(async (_event, response) => {
+      await sse(response).end({ id: '42', data: 'bye' });
+    });
+    expect(sent.body).toBe('id: 42\ndata: bye\n\nid: 42~end\n\n');
+  });
+
+  test('a reconnect with the marked Last-Event-ID gets 204 and the handler does not run', async () => {
+    // GIVEN
+    let runs = 0;
+    const fn: StreamingHandlerFunction<RestProxyEvent> = async (_event, response) => {
+      runs += 1;
+      await sse(response).end({ data: 'work' });
+    };
+    // WHEN
+    const reconnect = await run(fn, { 'Last-Event-ID': `7${SSE_END_MARKER}`, 'Origin': 'https://app.example.com' });
+    const fresh = await run(fn, { 'last-event-id': '7' });
+    // THEN
+    expect(reconnect.status).toBe(204);
+    expect(reconnect.body).toBe('');
+    expect(reconnect.headers['access-control-allow-origin']).toBe('https://app.example.com');
+    expect(fresh.status).toBe(200);
+    expect(runs).toBe(1);
+  });
+
+  test('answerEndedStreams: false lets the handler decide', async () => {
+    let runs = 0;
+    const sent = await run(async (_event, response) => {
+      runs += 1;
+      await response.end('again');
+    }, { 'last-event-id': SSE_END_MARKER }, { answerEndedStreams: false });
+    expect(runs).toBe(1);
+    expect(sent.status).toBe(200);
+  });
+
+  test('stayEnded: an error after the first byte is sent in the chosen shape, then marked ended', async () => {
+    const sent = await run(async (_event, response) => {
+      const events = sse(response, { stayEnded: true, errorEvent: ({ message, errorType }) => ({ data: { error: { message, type: errorType } } }) });
+      await events.data('first');
+      throw new HttpError(502, 'upstream broke');
+    });
+    expect(sent.body).toBe('data: first\n\ndata: {"error":{"message":"upstream broke","type":"HttpError"}}\n\nid: ~end\n\n');
+  });
+
+  test('stayEnded: a handler that returns without end() is marked ended; without it, it is not', async () => {
+    const marked = await run(async (_event, response) => {
+      await sse(response, { stayEnded: true }).data('x');
+    });
+    const unmarked = await run(async (_event, response) => {
+      await sse(response).data('x');
+    });
+    expect(marked.body).toBe('data: x\n\nid: ~end\n\n');
+    expect(unmarked.body).toBe('data: x\n\n');
+  });
+
+  test('heartbeats stay comments, which parsers do not dispatch', async () => {
+    const sent = await run(async (_event, response) => {
+      const events = sse(response, { heartbeatMs: 10 });
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      await events.end({ data: 'done' });
+    });
+    expect(sent.body).toMatch(/^: keep-alive\n\n/);
+    const parsed = await parse(sent.body);
+    expect(parsed.events.map((e) => e.data)).toEqual(['done']);
+    expect(parsed.comments[0]).toBe('keep-alive');
+  });
+});
