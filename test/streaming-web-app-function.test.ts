@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { LambdaWebAdapter, StreamingRestApi, StreamingWebAppFunction } from '../src';
@@ -7,7 +7,7 @@ import { newStack } from './support/stacks';
 const CODE = lambda.Code.fromInline('#!/bin/sh\nexec python -m uvicorn --port=$PORT main:app');
 
 function stackIn(region?: string): Stack {
-  return new Stack(new App(), 'WebApp', region ? { env: { account: '123456789012', region } } : {});
+  return newStack({ id: 'WebApp', region: region ?? null }).stack;
 }
 
 describe('StreamingWebAppFunction', () => {

@@ -6,6 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NagPack, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { StreamingExampleStack } from '../../examples/stack';
 import { BedrockChatModel, StreamingBedrockChat, StreamingFunction, StreamingRestApi, StreamingWebAppFunction } from '../../src';
+import { newStack } from '../support/stacks';
 
 // cdk-nag (v3, a validation plugin) on the library's constructs with default props and on the
 // example app. What the library can meet (access logging, JSON logs, execution logging,
@@ -54,8 +55,8 @@ function acknowledgeStreamingCache(api: apigateway.RestApi): void {
   );
 }
 
-function newStack(): Stack {
-  return new Stack(new App(), 'Nag', { env: { account: '123456789012', region: 'us-east-1' } });
+function nagStack(): Stack {
+  return newStack({ id: 'Nag' }).stack;
 }
 
 /** Rule ids a pack reports on `stack`, with the construct paths, sorted. */
@@ -72,7 +73,7 @@ interface Scenario {
 
 const scenarios: Array<[string, () => Scenario]> = [
   ['StreamingRestApi with a StreamingFunction route and an HTTP proxy route', () => {
-    const stack = newStack();
+    const stack = nagStack();
     const api = new StreamingRestApi(stack, 'Api');
     api.addStreamingLambda('/chat', new StreamingFunction(stack, 'Fn', { entry: FIXTURE }));
     api.addStreamingHttpProxy('/proxy/{proxy+}', 'https://backend.example.com/{proxy}');
@@ -80,12 +81,12 @@ const scenarios: Array<[string, () => Scenario]> = [
     return { stack };
   }],
   ['StreamingBedrockChat with the API it creates', () => {
-    const stack = newStack();
+    const stack = nagStack();
     new StreamingBedrockChat(stack, 'Chat', { model: BedrockChatModel.foundationModel('amazon.nova-lite-v1:0') });
     return { stack };
   }],
   ['StreamingWebAppFunction on a StreamingRestApi', () => {
-    const stack = newStack();
+    const stack = nagStack();
     const api = new StreamingRestApi(stack, 'Api');
     const web = new StreamingWebAppFunction(stack, 'Web', { code: lambda.Code.fromInline('app = None') });
     api.addStreamingLambda('/{proxy+}', web);
@@ -115,7 +116,7 @@ describe.each(scenarios)('AwsSolutions on %s', (_name, build) => {
 
 test('the same route on a plain RestApi fails the rules the library meets (the checks can fail)', () => {
   // GIVEN
-  const stack = newStack();
+  const stack = nagStack();
   const api = new apigateway.RestApi(stack, 'Api');
   api.root.addResource('chat').addMethod('ANY', new apigateway.LambdaIntegration(new StreamingFunction(stack, 'Fn', { entry: FIXTURE }), {
     responseTransferMode: apigateway.ResponseTransferMode.STREAM,
@@ -132,7 +133,7 @@ describe.each([new HIPAASecurityChecks(), new NIST80053R5Checks(), new PCIDSS321
 
   test('reports the cache rule that streaming makes impossible; the README recipe acknowledges it and nothing else', () => {
     // GIVEN
-    const stack = newStack();
+    const stack = nagStack();
     const api = new StreamingRestApi(stack, 'Api');
     api.addStreamingLambda('/chat', new StreamingFunction(stack, 'Fn', { entry: FIXTURE }));
     const before = findings(pack, stack);

@@ -1,10 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { StreamingExampleStack } from '../../examples/stack';
 import { BedrockChatModel, StreamingBedrockChat, StreamingRestApi, StreamingWebAppFunction } from '../../src';
 import { validateTemplate } from '../support/cfn-schema';
+import { newStack } from '../support/stacks';
 
 // Every AWS::ApiGateway::* and AWS::Lambda::* resource the example app (and the constructs the
 // app does not use) synthesizes conforms to the published CloudFormation resource specification.
@@ -28,8 +29,7 @@ test('the example app\'s API Gateway and Lambda resources conform to the resourc
 });
 
 test('so do a Bedrock chat with its own API and a web app function', () => {
-  const app = new App();
-  const stack = new Stack(app, 'More');
+  const { app, stack } = newStack({ id: 'More', region: null });
   new StreamingBedrockChat(stack, 'Chat', { model: BedrockChatModel.foundationModel('amazon.nova-lite-v1:0') });
   const api = new StreamingRestApi(stack, 'Api');
   api.addStreamingLambda('/{proxy+}', new StreamingWebAppFunction(stack, 'Web', { code: lambda.Code.fromInline('app = None') }));

@@ -4,6 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as fc from 'fast-check';
 import { Path, streamedMethod, synthError, validatedStack } from './support';
 import { StreamingRestApi } from '../../src';
+import { inlineFunction } from '../support/stacks';
 
 // Random combinations of API props and routes: synthesis either succeeds or fails with our
 // messages (construct path, property, value, fix), never with a TypeError or another crash.
@@ -32,10 +33,8 @@ test('synthesis succeeds or fails with our messages (1000 seeded cases)', () => 
   fc.assert(fc.property(scenario, (s) => {
     const { app, stack } = validatedStack();
     const l1 = s.path === 'CfnMethod' || s.path === 'SpecRestApi';
-    const handler = new lambda.Function(stack, 'Fn', {
+    const handler = inlineFunction(stack, 'Fn', {
       runtime: s.python ? lambda.Runtime.PYTHON_3_13 : lambda.Runtime.NODEJS_24_X,
-      handler: 'index.handler',
-      code: lambda.Code.fromInline('x'),
       timeout: Duration.seconds(s.functionTimeout),
     });
     const deployOptions: apigateway.StageOptions = s.caching === 'wildcard' ? { cachingEnabled: true }

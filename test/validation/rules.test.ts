@@ -1,8 +1,9 @@
-import { Annotations, App, Aspects, CfnParameter, Duration, Size, Stack } from 'aws-cdk-lib';
+import { Annotations, CfnParameter, Duration, Size } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Extra, fn, Path, streamedMethod, synthError, validatedStack, warnings } from './support';
-import { StreamingRestApi, StreamingValidator, StreamingWarnings, StreamingWebAppFunction } from '../../src';
+import { StreamingRestApi, StreamingWarnings, StreamingWebAppFunction } from '../../src';
+import { newStack } from '../support/stacks';
 
 // Rule table: for every rule, a compliant and a non-compliant case through each construction path
 // that can reach it. Messages name the construct path, the method, the property, the value, the fix.
@@ -122,7 +123,7 @@ describe('function rules', () => {
 
   test('a Python function without the Lambda Web Adapter is a warning; with StreamingWebAppFunction it is not', () => {
     const { app, stack } = validatedStack();
-    const python = new lambda.Function(stack, 'Py', { runtime: lambda.Runtime.PYTHON_3_13, handler: 'app.handler', code: lambda.Code.fromInline('x'), timeout: Duration.minutes(15) });
+    const python = fn(stack, 'Py', { runtime: lambda.Runtime.PYTHON_3_13, handler: 'app.handler' });
     const adapted = new StreamingWebAppFunction(stack, 'Web', { code: lambda.Code.fromInline('x') });
     const api = new StreamingRestApi(stack, 'Api');
     api.addStreamingLambda('/py', python, { httpMethod: 'POST' });
@@ -164,8 +165,7 @@ describe('buffered methods', () => {
 
 describe('the validator itself', () => {
   test('StreamingRestApi applies it without being asked', () => {
-    const app = new App();
-    const stack = new Stack(app, 'S');
+    const { app, stack } = newStack({ id: 'S', region: null });
     new StreamingRestApi(stack, 'Api', { minCompressionSize: Size.kibibytes(1) }).addStreamingLambda('/chat', fn(stack));
     expect(synthError(app)).toMatch(/\[S\/Api\/Resource\] MinimumCompressionSize/);
   });
@@ -202,9 +202,7 @@ describe('the validator itself', () => {
   });
 
   test('warnings can be switched off', () => {
-    const app = new App();
-    Aspects.of(app).add(new StreamingValidator({ warnings: false }));
-    const stack = new Stack(app, 'S');
+    const { app, stack } = newStack({ id: 'S', region: null, validator: { warnings: false } });
     const api = new apigateway.RestApi(stack, 'Api');
     api.root.addMethod('GET', new apigateway.LambdaIntegration(fn(stack), { responseTransferMode: apigateway.ResponseTransferMode.STREAM }));
     app.synth();

@@ -1,43 +1,22 @@
-import { App, Aspects, Duration, Stack } from 'aws-cdk-lib';
-import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { StreamingRestApi, StreamingValidator } from '../../src';
+import { StreamingRestApi } from '../../src';
+import { newStack, streamingInlineFunction } from '../support/stacks';
+
+export { synthError, warnings } from '../support/stacks';
 
 /** A stack whose app applies the validator app-wide. */
 export function validatedStack(): { app: App; stack: Stack } {
-  const app = new App();
-  Aspects.of(app).add(new StreamingValidator());
-  return { app, stack: new Stack(app, 'V', { env: { account: '123456789012', region: 'us-east-1' } }) };
+  return newStack({ id: 'V', validator: true });
 }
 
 export function fn(stack: Stack, id = 'Fn', props: Partial<lambda.FunctionProps> = {}): lambda.Function {
-  return new lambda.Function(stack, id, {
-    runtime: lambda.Runtime.NODEJS_24_X,
-    handler: 'index.handler',
-    code: lambda.Code.fromInline('exports.handler = async () => {};'),
-    timeout: Duration.minutes(15),
-    ...props,
-  });
+  return streamingInlineFunction(stack, id, props);
 }
 
 /** The four ways a streamed method can be defined. */
 export type Path = 'StreamingRestApi' | 'RestApi' | 'CfnMethod' | 'SpecRestApi';
-
-/** The synthesis error message, or undefined when synthesis succeeds. */
-export function synthError(app: App): string | undefined {
-  try {
-    app.synth();
-    return undefined;
-  } catch (e) {
-    return (e as Error).message;
-  }
-}
-
-export function warnings(stack: Stack, id: string): string[] {
-  return Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp(`.*${id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.*`))
-    .map((w) => String(w.entry.data));
-}
 
 /** Integration settings a test adds, in L2 (camelCase) terms. */
 export interface Extra {

@@ -1,26 +1,21 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Duration, Stack } from 'aws-cdk-lib';
-import { Template as Assert } from 'aws-cdk-lib/assertions';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import {
   effectiveSetting, encodeSettingsPath, functionOfUri, isClassicLambdaUri, isStreamingLambdaUri, lambdaUriKind,
   readRestApis, readTemplate, resourcePath, Template,
 } from '../../src/private/template';
+import { newStack, streamingInlineFunction, templateOf } from '../support/stacks';
 
 const FOLDER = path.join(__dirname, '../../src/private/template');
 
-function fn(stack: Stack, id = 'Fn'): lambda.Function {
-  return new lambda.Function(stack, id, {
-    runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('x'), timeout: Duration.minutes(15),
-  });
-}
+const fn = streamingInlineFunction;
 
 function synth(build: (stack: Stack) => void): Template {
-  const stack = new Stack(new App(), 'S');
+  const { stack } = newStack({ id: 'S', region: null });
   build(stack);
-  return Assert.fromStack(stack).toJSON() as Template;
+  return templateOf(stack) as Template;
 }
 
 describe('the template folder is dependency-free (the local gateway bundles it)', () => {
