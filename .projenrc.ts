@@ -61,6 +61,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // A headless Chromium shipped inside the npm tarball (x86_64 Linux), for the browser tests on
     // machines without a system Chromium: test/support/chromium.ts.
     '@sparticuz/chromium@153.0.0',
+    // Jest's printer: the testing helpers' serializer is tested through it.
+    'pretty-format@^30',
     'cdk-nag@^3.0.2',
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
     '@aws-cdk/integ-runner@^2.197.10',
