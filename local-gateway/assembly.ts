@@ -5,6 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { MAX_BUFFERED_TIMEOUT_MS } from '../wire/limits';
 
 export type EndpointType = 'EDGE' | 'REGIONAL' | 'PRIVATE';
 
@@ -56,7 +57,6 @@ interface CfnResource {
   readonly Metadata?: any;
 }
 
-const DEFAULT_INTEGRATION_TIMEOUT_MS = 29_000;
 
 /** Reads every REST API method of every stack in the assembly at `dir`. */
 export function readAssembly(dir: string): Route[] {
@@ -114,7 +114,7 @@ export function routesOfTemplate(stack: string, template: { Resources?: Record<s
       httpMethod: String(props.HttpMethod),
       integrationType,
       transferMode: integration.ResponseTransferMode === 'STREAM' ? 'STREAM' as const : 'BUFFERED' as const,
-      timeoutMs: typeof integration.TimeoutInMillis === 'number' ? integration.TimeoutInMillis : DEFAULT_INTEGRATION_TIMEOUT_MS,
+      timeoutMs: typeof integration.TimeoutInMillis === 'number' ? integration.TimeoutInMillis : MAX_BUFFERED_TIMEOUT_MS,
     };
     if (integrationType === 'HTTP_PROXY') {
       routes.push(typeof integration.Uri === 'string'

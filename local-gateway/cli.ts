@@ -7,6 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { readAssembly, Route } from './assembly';
 import { LocalStreamingGateway, LocalStreamingGatewayOptions } from './gateway';
+import { MAX_STREAMING_TIMEOUT_MS } from '../wire/limits';
 
 const USAGE = `Usage:
   cdk-streaming-rest-api serve [--app cdk.out] [options]
@@ -103,7 +104,7 @@ export function handlerFileRoutes(file: string, specs: string[], timeoutSeconds:
       httpMethod: match[1].toUpperCase(),
       integrationType: 'AWS_PROXY',
       transferMode: 'STREAM',
-      timeoutMs: Math.min(timeoutSeconds * 1000, 900_000),
+      timeoutMs: Math.min(timeoutSeconds * 1000, MAX_STREAMING_TIMEOUT_MS),
       lambdaUriKind: 'streaming',
       function: { logicalId: path.basename(file), assetDir: outDir, handler: 'index.handler', runtime: 'nodejs24.x', timeoutSeconds, memorySize: 512, environment: {} },
     };

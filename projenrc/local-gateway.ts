@@ -11,7 +11,7 @@ export function configureLocalGateway(project: awscdk.AwsCdkConstructLibrary): v
     description: 'Bundle the local streaming gateway and its CLI into lib/local-gateway',
   });
   compile.exec(`esbuild local-gateway/cli.ts ${common} --banner:js="#!/usr/bin/env node" --outfile=lib/local-gateway/cli.js`);
-  compile.exec(`esbuild local-gateway/worker.ts ${common} --outfile=lib/local-gateway/worker.js`);
+  compile.exec(`esbuild local-gateway/lambda/worker.ts ${common} --outfile=lib/local-gateway/worker.js`);
   compile.exec(`esbuild local-gateway/index.ts ${common} --outfile=lib/local-gateway/index.js`);
   compile.exec('tsc -p local-gateway/tsconfig.build.json');
   project.compileTask.spawn(compile);

@@ -137,7 +137,7 @@ export class PreludeSplitter {
     const at = joined.subarray(0, METADATA_WINDOW_BYTES + DELIMITER_LENGTH).indexOf(DELIMITER);
     if (at < 0) {
       if (this.pendingBytes >= METADATA_WINDOW_BYTES + DELIMITER_LENGTH) {
-        fail(`no delimiter (${DELIMITER_LENGTH} NUL bytes) in the first ${METADATA_WINDOW_BYTES / 1024} KB of the response`);
+        fail(`no metadata delimiter (${DELIMITER_LENGTH} NUL bytes) in the first ${METADATA_WINDOW_BYTES / 1024} KB of the response`);
       }
       this.pending = [joined];
       return { done: false };
@@ -162,6 +162,6 @@ export function parseMetadata(bytes: Buffer): ResponseMetadata {
 /** Splits a whole streamed response into its metadata and payload (see `PreludeSplitter`). */
 export function splitStreamedResponse(bytes: Buffer): { metadata: ResponseMetadata; body: Buffer } {
   const result = new PreludeSplitter().push(bytes);
-  if (!result.done) fail(`no delimiter (${DELIMITER_LENGTH} NUL bytes) in the response`);
+  if (!result.done) fail(`no metadata delimiter (${DELIMITER_LENGTH} NUL bytes) in the response`);
   return { metadata: result.metadata, body: result.rest };
 }

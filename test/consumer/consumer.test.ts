@@ -2,8 +2,8 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { restProxyEvent } from '../../lambda-assets/testing/events';
-import { installAwsLambda, invoke, parseStreamedResponse, uninstallAwsLambda } from '../../lambda-assets/testing/lambda-runtime';
+import { restProxyEvent } from '../support/events';
+import { installAwsLambda, invoke, parseStreamedResponse, uninstallAwsLambda } from '../../local-gateway/lambda/emulator';
 
 // The library as a user gets it: `npm pack`, installed into a fresh project, used through its
 // documented import paths. The project's dev dependencies (aws-cdk-lib, constructs, TypeScript,

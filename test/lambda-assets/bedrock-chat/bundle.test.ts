@@ -1,7 +1,7 @@
 import * as path from 'path';
-import { restProxyEvent } from '../../../lambda-assets/testing/events';
-import { installAwsLambda, invoke, parseStreamedResponse, uninstallAwsLambda } from '../../../lambda-assets/testing/lambda-runtime';
+import { installAwsLambda, invoke, parseStreamedResponse, uninstallAwsLambda } from '../../../local-gateway/lambda/emulator';
 import { FakeBedrock, startFakeBedrock } from '../../../local-gateway/stand-ins/bedrock';
+import { restProxyEvent } from '../../support/events';
 
 // The bundle StreamingBedrockChat deploys (assets/handlers/bedrock-chat/index.js, built by
 // `npx projen bundle:handlers` before the tests), run in the Lambda runtime stand-in against the

@@ -1,0 +1,55 @@
+/**
+ * The HTTP proxy integration: forwards the request to the route's backend (or its `--backend`
+ * replacement) and relays the backend's response as it arrives.
+ */
+import * as http from 'http';
+import * as https from 'https';
+import type { LocalStreamingGatewayOptions } from '../options';
+import { Relay, RelayError } from '../relay';
+import type { RequestContext } from '../request';
+
+/** Headers that belong to one connection, not to the request or response passed on. */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'te', 'trailer', 'host', 'content-length']);
+
+export function proxyHttp(ctx: RequestContext, options: LocalStreamingGatewayOptions): void {
+  const targetUrl = backendUrl(ctx, options.backends ?? {});
+  const headers = endToEnd(ctx.req.headers);
+  if (ctx.body.length > 0) headers['content-length'] = String(ctx.body.length);
+  ctx.integrationStarted = Date.now();
+  const client = targetUrl.protocol === 'https:' ? https : http;
+  const upstream = client.request(targetUrl, { method: ctx.req.method, headers });
+  const relay = new Relay(ctx, options, () => upstream.destroy());
+  let responded = false;
+  upstream.on('response', (response) => {
+    responded = true;
+    response.on('data', () => relay.touch());
+    relay.send(response.statusCode ?? 502, endToEnd(response.headers), response);
+  });
+  upstream.on('error', (error) => {
+    if (responded) return; // the relay's pipeline reports it
+    relay.fail(new RelayError(502, { message: 'Internal server error' }, `backend ${targetUrl.origin} failed: ${error.message}`));
+  });
+  upstream.end(ctx.body);
+}
+
+/** The backend URL: the route's URL with path parameters filled in, the query string appended. */
+function backendUrl(ctx: RequestContext, backends: Record<string, string>): URL {
+  let target = ctx.route!.url!;
+  for (const [name, value] of Object.entries(ctx.pathParameters ?? {})) {
+    target = target.replace(`{${name}}`, name === 'proxy' ? value : encodeURIComponent(value)).replace(`{${name}+}`, value);
+  }
+  for (const [from, to] of Object.entries(backends)) {
+    if (target.startsWith(from)) target = to + target.slice(from.length);
+  }
+  const url = new URL(target);
+  ctx.url.searchParams.forEach((value, name) => url.searchParams.append(name, value));
+  return url;
+}
+
+function endToEnd(headers: http.IncomingHttpHeaders): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
+  }
+  return out;
+}

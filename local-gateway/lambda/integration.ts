@@ -1,0 +1,87 @@
+/**
+ * The Lambda proxy integration: builds the REST proxy event, runs it in one of the function's
+ * workers, reads the metadata prelude and hands status, headers and the payload to the relay.
+ */
+import { Readable } from 'stream';
+import { buildRestEvent } from './event';
+import type { InvocationEnd } from './frames';
+import { metadataHeaders, readPrelude } from './prelude';
+import type { InvocationSink, Worker, WorkerPool } from './workers';
+import type { LocalStreamingGatewayOptions } from '../options';
+import { Relay, RelayError } from '../relay';
+import type { RequestContext } from '../request';
+
+/** Bytes of function output buffered before the worker's pipe is paused. */
+const OUTPUT_HIGH_WATER_MARK = 256 * 1024;
+
+export async function invokeLambda(ctx: RequestContext, pool: WorkerPool, options: LocalStreamingGatewayOptions): Promise<void> {
+  const route = ctx.route!;
+  const event = buildRestEvent({
+    req: ctx.req,
+    body: ctx.body,
+    resource: route.path,
+    path: ctx.url.pathname,
+    query: ctx.url.searchParams,
+    pathParameters: ctx.pathParameters,
+    stage: route.stageName,
+    apiId: route.apiId,
+    requestId: ctx.requestId,
+    sourceIp: ctx.ip,
+  });
+  const worker = await pool.acquire();
+  ctx.integrationStarted = Date.now();
+  const output = new InvocationOutput(worker, pool);
+  const relay = new Relay(ctx, options, () => output.destroy());
+  output.onActivity = () => relay.touch();
+  worker.invoke(event, route.function!.timeoutSeconds * 1000, output);
+  try {
+    const metadata = await readPrelude(output);
+    relay.send(metadata.statusCode ?? 200, metadataHeaders(metadata), output);
+  } catch (error) {
+    relay.fail(error instanceof RelayError ? error : RelayError.internal((error as Error).message));
+  }
+}
+
+/**
+ * One invocation's output as a readable stream: backpressure pauses the worker's pipe. It ends
+ * when the invocation ended, or fails with why it did not. Once closed, the worker goes back to
+ * its pool (after a complete invocation) or is killed (the request was cut short).
+ */
+class InvocationOutput extends Readable implements InvocationSink {
+  public onActivity?: () => void;
+  private end?: InvocationEnd;
+
+  constructor(private readonly worker: Worker, pool: WorkerPool) {
+    super({ highWaterMark: OUTPUT_HIGH_WATER_MARK });
+    this.once('close', () => {
+      if (this.end?.outcome === 'ended' && worker.alive) {
+        worker.resume();
+        pool.release(worker);
+      } else {
+        pool.discard(worker);
+      }
+    });
+  }
+
+  public onData(chunk: Buffer): void {
+    if (this.destroyed) return;
+    this.onActivity?.();
+    if (!this.push(chunk)) this.worker.pause();
+  }
+
+  public onEnd(end: InvocationEnd): void {
+    if (this.destroyed) return;
+    this.end = end;
+    if (end.outcome === 'ended') {
+      this.push(null);
+    } else if (end.outcome === 'timeout') {
+      this.destroy(RelayError.timeout('the function timed out'));
+    } else {
+      this.destroy(RelayError.internal(`the function failed: ${end.error?.errorType}: ${end.error?.errorMessage}`));
+    }
+  }
+
+  public _read(): void {
+    this.worker.resume();
+  }
+}

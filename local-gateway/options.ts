@@ -1,0 +1,32 @@
+/** The local gateway's options (see `LocalStreamingGateway`). */
+import type { AccessLogEntry } from './access-log';
+import type { Route } from './assembly';
+
+export interface LocalStreamingGatewayOptions {
+  /** The routes to serve (see `readAssembly()`). */
+  readonly routes: Route[];
+  /** Port to listen on; 0 picks a free one. Default 3000. */
+  readonly port?: number;
+  /** Address to listen on. Default 127.0.0.1. */
+  readonly host?: string;
+  /** HTTP_PROXY backends to replace: URL prefix → local URL prefix. */
+  readonly backends?: Record<string, string>;
+  /** Idle timeout of a stream in ms. Default: 30 s for edge-optimized APIs, 5 minutes otherwise. */
+  readonly idleTimeoutMs?: number;
+  /** Cap on every integration timeout in ms (for tests). Default: none. */
+  readonly maxIntegrationTimeoutMs?: number;
+  /** API Gateway's bandwidth shaping: the first 10 MB unthrottled, then 2 MB/s. Default true. */
+  readonly shaping?: boolean;
+  /** Bytes sent unthrottled before shaping starts. Default 10 MB. */
+  readonly shapingFreeBytes?: number;
+  /** Bytes per second after the free bytes. Default 2 MB/s. */
+  readonly shapingBytesPerSecond?: number;
+  /** Serve every route buffered, whatever its transfer mode (to compare). Default false. */
+  readonly forceBuffered?: boolean;
+  /** Environment variables added to every function (e.g. BEDROCK_ENDPOINT_URL). */
+  readonly environment?: Record<string, string>;
+  /** Receives each access-log entry. Default: one JSON line on stderr. */
+  readonly accessLog?: (entry: AccessLogEntry) => void;
+  /** Receives diagnostics (why a request got a 500, ...). Default: stderr. */
+  readonly log?: (message: string) => void;
+}

@@ -1,0 +1,188 @@
+/**
+ * Relays one integration response to the client as API Gateway does: status and headers once the
+ * integration's headers are known, then the body as it arrives (STREAMED) or all at once with a
+ * Content-Length (BUFFERED). Backpressure is `stream.pipeline` from the integration through the
+ * shaper to the client; the integration and idle timeouts are enforced here. A failure before the
+ * status went out is a JSON error; after it the connection is cut.
+ */
+import { pipeline, Readable, Transform, TransformCallback } from 'stream';
+import type { LocalStreamingGatewayOptions } from './options';
+import type { RequestContext } from './request';
+import { EDGE_IDLE_TIMEOUT_MS, REGIONAL_IDLE_TIMEOUT_MS, SHAPING_BYTES_PER_SECOND, SHAPING_FREE_BYTES } from '../wire/limits';
+
+/** Bytes the relay holds for a slow client before it pauses the integration. */
+const RELAY_SLACK_BYTES = 256 * 1024;
+
+export type Headers = Record<string, string | string[]>;
+
+/** A relay failure: the status and body API Gateway answers, and the reason for the log. */
+export class RelayError extends Error {
+  /** API Gateway's answer to an integration that failed: 500 Internal server error. */
+  public static internal(why: string): RelayError {
+    return new RelayError(500, { message: 'Internal server error' }, why);
+  }
+
+  /** API Gateway's answer to a timeout: 504 Endpoint request timed out. */
+  public static timeout(why: string): RelayError {
+    return new RelayError(504, { message: 'Endpoint request timed out' }, why);
+  }
+
+  constructor(public readonly status: number, public readonly body: object, why: string) {
+    super(why);
+  }
+}
+
+export class Relay {
+  private done = false;
+  private readonly timers: Array<ReturnType<typeof setTimeout>> = [];
+  private lastActivity = Date.now();
+  private source?: Readable;
+
+  /** `abort` stops the integration (the request failed or the client left). */
+  constructor(private readonly ctx: RequestContext, private readonly options: LocalStreamingGatewayOptions, private readonly abort: () => void) {
+    const route = ctx.route!;
+    const timeout = Math.min(route.timeoutMs, options.maxIntegrationTimeoutMs ?? Infinity);
+    this.timers.push(setTimeout(() => this.fail(RelayError.timeout('the integration timeout was reached')), timeout));
+    this.armIdleTimer(options.idleTimeoutMs ?? (route.endpointType === 'EDGE' ? EDGE_IDLE_TIMEOUT_MS : REGIONAL_IDLE_TIMEOUT_MS));
+    ctx.res.on('close', () => {
+      if (!this.done && !ctx.res.writableFinished) this.finish(true);
+    });
+  }
+
+  /** The integration sent something (resets the idle timer). */
+  public touch(): void {
+    this.lastActivity = Date.now();
+  }
+
+  /** Relays the integration's response: status, headers, then the body from `body`. */
+  public send(status: number, headers: Headers, body: Readable): void {
+    if (this.done) {
+      body.destroy();
+      return;
+    }
+    const { ctx } = this;
+    this.source = body;
+    ctx.allHeaders = Date.now();
+    this.touch();
+    if (!ctx.streamed) {
+      this.sendBuffered(status, headers, body);
+      return;
+    }
+    const shaper = new Shaper(ctx, this.options, () => this.touch(), () => this.writeHead(status, headers));
+    pipeline(body, shaper, ctx.res, (error) => {
+      if (!error) this.finish(false);
+      else this.fail(error instanceof RelayError ? error : RelayError.internal(error.message));
+    });
+  }
+
+  /** Fails the request: a JSON error before the status went out, a cut connection after it. */
+  public fail(error: RelayError): void {
+    if (this.done) return;
+    const { ctx } = this;
+    ctx.log(error.message);
+    if (!ctx.res.headersSent) ctx.respond(error.status, error.body);
+    else ctx.res.destroy();
+    this.finish(true);
+  }
+
+  private sendBuffered(status: number, headers: Headers, body: Readable): void {
+    const chunks: Buffer[] = [];
+    body.on('data', (chunk: Buffer) => {
+      this.touch();
+      this.ctx.firstContent ??= Date.now();
+      chunks.push(chunk);
+    });
+    body.on('error', (error) => this.fail(error instanceof RelayError ? error : RelayError.internal(error.message)));
+    body.on('end', () => {
+      if (this.done) return;
+      const bytes = Buffer.concat(chunks);
+      this.ctx.bytes = bytes.length;
+      this.writeHead(status, { ...headers, 'content-length': String(bytes.length) });
+      this.ctx.res.end(bytes);
+      this.finish(false);
+    });
+    body.resume();
+  }
+
+  private writeHead(status: number, headers: Headers): void {
+    const { res } = this.ctx;
+    this.ctx.status = status;
+    res.writeHead(status, headers);
+    res.flushHeaders();
+  }
+
+  private finish(aborted: boolean): void {
+    if (this.done) return;
+    this.done = true;
+    this.ctx.ended ??= Date.now();
+    this.timers.forEach(clearTimeout);
+    if (aborted) {
+      this.source?.destroy();
+      this.abort();
+    }
+  }
+
+  /** The idle timer re-arms itself lazily (no timer churn per chunk). */
+  private armIdleTimer(idleMs: number): void {
+    const check = () => {
+      const silent = Date.now() - this.lastActivity;
+      if (silent >= idleMs) this.fail(RelayError.timeout('the idle timeout was reached'));
+      else this.timers.push(setTimeout(check, idleMs - silent));
+    };
+    this.timers.push(setTimeout(check, idleMs));
+  }
+}
+
+/**
+ * The body's last stage before the client: sends the status and headers with the first byte,
+ * counts bytes for the access log, and keeps to API Gateway's bandwidth shaping (2 MB/s after the
+ * first 10 MB). Its buffer is the relay's slack for a slow client.
+ */
+class Shaper extends Transform {
+  private shapingStarted?: number;
+
+  constructor(
+    private readonly ctx: RequestContext,
+    private readonly options: LocalStreamingGatewayOptions,
+    private readonly onData: () => void,
+    private readonly onFirst: () => void,
+  ) {
+    super({ highWaterMark: RELAY_SLACK_BYTES });
+  }
+
+  public _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.onData();
+    if (chunk.length === 0) {
+      callback();
+      return;
+    }
+    this.head();
+    this.ctx.firstContent ??= Date.now();
+    this.ctx.bytes += chunk.length;
+    const delay = this.delay();
+    if (delay > 0) setTimeout(() => callback(null, chunk), delay);
+    else callback(null, chunk);
+  }
+
+  public _flush(callback: TransformCallback): void {
+    this.head();
+    callback();
+  }
+
+  private head(): void {
+    if (this.ctx.status !== undefined) return;
+    this.onFirst();
+  }
+
+  /** How long to wait before passing more on, to keep to the shaped rate. */
+  private delay(): number {
+    const { options, ctx } = this;
+    if (options.shaping === false) return 0;
+    const free = options.shapingFreeBytes ?? SHAPING_FREE_BYTES;
+    const rate = options.shapingBytesPerSecond ?? SHAPING_BYTES_PER_SECOND;
+    if (ctx.bytes <= free) return 0;
+    this.shapingStarted ??= Date.now();
+    const due = this.shapingStarted + ((ctx.bytes - free) / rate) * 1000;
+    return Math.max(0, Math.ceil(due - Date.now()));
+  }
+}

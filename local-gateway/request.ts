@@ -1,0 +1,70 @@
+/**
+ * One request's context, from the moment it arrives to its access-log line: the client's request
+ * and response, the route it matched, and the timings and outcome API Gateway logs. Every stage of
+ * the gateway reads and writes this one object instead of passing arguments along.
+ */
+import { randomUUID } from 'crypto';
+import type * as http from 'http';
+import type { Route } from './assembly';
+
+export type TransferMode = 'STREAMED' | 'BUFFERED';
+
+export class RequestContext {
+  public readonly requestId = randomUUID();
+  public readonly started = Date.now();
+  public readonly ip: string;
+  public readonly url: URL;
+  /** The matched route and its path parameters (set by the router). */
+  public route?: Route;
+  public pathParameters: Record<string, string> | null = null;
+  /** The request body (read whole: API Gateway does not stream requests). */
+  public body: Buffer = Buffer.alloc(0);
+  public mode: TransferMode = 'BUFFERED';
+  /** Timings (epoch ms) and outcome for the access log. */
+  public integrationStarted?: number;
+  public allHeaders?: number;
+  public firstContent?: number;
+  public ended?: number;
+  public status?: number;
+  public bytes = 0;
+
+  constructor(
+    public readonly req: http.IncomingMessage,
+    public readonly res: http.ServerResponse,
+    private readonly logger: (message: string) => void,
+  ) {
+    this.ip = req.socket.remoteAddress ?? '-';
+    this.url = new URL(req.url ?? '/', 'http://localhost');
+  }
+
+  public get streamed(): boolean {
+    return this.mode === 'STREAMED';
+  }
+
+  /** Logs a diagnostic about this request, naming its route. */
+  public log(message: string): void {
+    this.logger(this.route ? `${this.route.httpMethod} ${this.route.path}: ${message}` : message);
+  }
+
+  /** Answers with a JSON body (API Gateway's own errors), recording the outcome. */
+  public respond(status: number, body: object): void {
+    const text = JSON.stringify(body);
+    this.status = status;
+    this.ended = Date.now();
+    this.bytes = Buffer.byteLength(text);
+    this.res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(this.bytes) });
+    this.res.end(text);
+  }
+}
+
+/** Reads a request body of at most `limit` bytes; undefined when it is longer. */
+export async function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
