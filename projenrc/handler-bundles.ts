@@ -1,20 +1,25 @@
 import { awscdk } from 'projen';
 
 /**
- * Handlers the library's patterns deploy. Each `lambda-assets/handlers/<name>/index.ts` is bundled
- * by esbuild into `assets/handlers/<name>/index.js`: build output, not committed, shipped in the
- * npm package (the constructs load it with `lambda.Code.fromAsset`).
+ * Handlers the library's patterns deploy, by bundle name: each entry under `lambda-assets/handlers/`
+ * is bundled by esbuild into `assets/handlers/<name>/index.js`: build output, not committed,
+ * shipped in the npm package (the constructs load it with `lambda.Code.fromAsset`). One bundle per
+ * chat protocol, so each function carries only its protocol.
  */
-export const PATTERN_HANDLERS = ['bedrock-chat'];
+export const PATTERN_HANDLERS: Record<string, string> = {
+  'bedrock-chat': 'lambda-assets/handlers/bedrock-chat/index.ts',
+  'bedrock-chat-openai': 'lambda-assets/handlers/bedrock-chat/openai.ts',
+  'bedrock-chat-ui-message-stream': 'lambda-assets/handlers/bedrock-chat/ui-message-stream.ts',
+};
 
 export function configureHandlerBundles(project: awscdk.AwsCdkConstructLibrary): void {
   const bundle = project.addTask('bundle:handlers', {
     description: 'Bundle the handlers the patterns deploy into assets/handlers/',
   });
-  for (const name of PATTERN_HANDLERS) {
+  for (const [name, entry] of Object.entries(PATTERN_HANDLERS)) {
     bundle.exec([
       'esbuild',
-      `lambda-assets/handlers/${name}/index.ts`,
+      entry,
       '--bundle',
       '--platform=node',
       '--target=node22',

@@ -67,7 +67,6 @@ export abstract class BedrockChatModel {
       grantee,
       actions: ['bedrock:InvokeModelWithResponseStream'],
       resourceArns: this.resourceArns(within),
-      scope: within,
     });
   }
 }

@@ -1,2 +1,3 @@
 export * from './bedrock-chat-model';
 export * from './streaming-bedrock-chat';
+export * from './chat-protocol';

@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { BedrockChatModel } from './bedrock-chat-model';
+import { ChatProtocol } from './chat-protocol';
 import { bundledHandlerCode } from '../private/assets';
 import { StreamingConfigError } from '../private/errors';
 import { checkStreamingTimeout } from '../private/timeouts';
@@ -25,9 +26,18 @@ export interface StreamingBedrockChatProps {
   readonly api?: StreamingRestApi;
 
   /**
-   * The route's path.
+   * The protocol the chat speaks to its clients: its own simple one, OpenAI Chat Completions, or
+   * the Vercel AI SDK UI message stream.
    *
-   * @default '/chat'
+   * @default ChatProtocol.simple()
+   */
+  readonly protocol?: ChatProtocol;
+
+  /**
+   * The route's path. With `ChatProtocol.openAiChatCompletions()` it must end with
+   * `/chat/completions` (the SDKs append that to their `baseURL`).
+   *
+   * @default - '/v1/chat/completions' for `ChatProtocol.openAiChatCompletions()`, else '/chat'
    */
   readonly path?: string;
 
@@ -75,9 +85,9 @@ export interface StreamingBedrockChatProps {
 
   /**
    * Also answer `GET <path>?message=...` (a single-turn conversation), so browsers can read the
-   * answer with `EventSource`, which can only GET.
+   * answer with `EventSource`, which can only GET. Only with `ChatProtocol.simple()`.
    *
-   * @default true
+   * @default - true with `ChatProtocol.simple()`, else false
    */
   readonly eventSource?: boolean;
 
@@ -105,14 +115,16 @@ export interface StreamingBedrockChatProps {
 }
 
 /**
- * A chat API on Amazon Bedrock that answers word by word: a streamed `POST /chat` route whose
- * handler calls Bedrock `ConverseStream` and sends Server-Sent Events.
+ * A chat API on Amazon Bedrock that answers word by word: a streamed `POST` route whose handler
+ * calls Bedrock `ConverseStream` and sends Server-Sent Events in the chosen `protocol`.
  *
- * Request: `POST {"messages":[{"role":"user","content":"Hello"}]}` (roles alternate, first and
- * last `user`), or `GET ?message=Hello` for `EventSource`. Response (`text/event-stream`): one `event: delta` per text delta with
- * `data: {"text":"..."}`, then `event: done` with the stop reason and token usage; an error after
- * the stream began is an `event: error`. Bad requests get a JSON 400 before any model call; a
- * client that disconnects or a timeout aborts the model call.
+ * With `ChatProtocol.simple()` (the default), request: `POST {"messages":[{"role":"user","content":"Hello"}]}`
+ * (roles alternate, first and last `user`), or `GET ?message=Hello` for `EventSource`. Response
+ * (`text/event-stream`): one `event: delta` per text delta with `data: {"text":"..."}`, then
+ * `event: done` with the stop reason and token usage; an error after the stream began is an
+ * `event: error`. `ChatProtocol.openAiChatCompletions()` speaks what the `openai` SDKs read, and
+ * `ChatProtocol.aiSdkUiMessageStream()` what the AI SDK's `useChat` reads. Bad requests get a JSON
+ * 400 before any model call; a client that disconnects or a timeout aborts the model call.
  *
  * The function may only call `bedrock:InvokeModelWithResponseStream` on the chosen model (and, for
  * an inference profile, on the profile and its regions' foundation model).
@@ -161,6 +173,10 @@ export class StreamingBedrockChat extends Construct {
       throw new StreamingConfigError({ scope: this, property: 'temperature', value: props.temperature, problem: 'is outside 0 to 1', fix: 'pass a temperature between 0 and 1' });
     }
     const timeout = checkStreamingTimeout(this, 'timeout', props.timeout ?? Duration.minutes(5));
+    const protocol = props.protocol ?? ChatProtocol.simple();
+    const path = props.path ?? protocol._defaultPath;
+    const eventSource = props.eventSource ?? protocol._eventSource;
+    checkProtocol(this, protocol, path, eventSource);
     props.model.resourceArns(this); // checks the model eagerly, naming this construct
 
     this.api = props.api ?? new StreamingRestApi(this, 'Api', { description: 'Streaming Bedrock chat' });
@@ -173,10 +189,11 @@ export class StreamingBedrockChat extends Construct {
     if (props.systemPrompt !== undefined) environment.SYSTEM_PROMPT = props.systemPrompt;
     if (props.temperature !== undefined) environment.TEMPERATURE = String(props.temperature);
     if (props.allowOrigin !== undefined) environment.ALLOW_ORIGIN = props.allowOrigin;
+    if (protocol._allowedModels.length > 0) environment.ALLOWED_MODELS = protocol._allowedModels.join(',');
 
     this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH });
     this.function = new lambda.Function(this, 'Handler', {
-      code: bundledHandlerCode('bedrock-chat'),
+      code: bundledHandlerCode(protocol._bundle),
       handler: 'index.handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
@@ -188,13 +205,13 @@ export class StreamingBedrockChat extends Construct {
     });
     this.handler = this.function;
     this.modelGrant = props.model.grantInvokeStream(this.function, this);
-    this.method = this.api.addStreamingLambda(props.path ?? '/chat', this.function, {
+    this.method = this.api.addStreamingLambda(path, this.function, {
       httpMethod: 'POST',
       timeout,
       authorizer: props.authorizer,
     });
-    if (props.eventSource ?? true) {
-      this.eventSourceMethod = this.api.addStreamingLambda(props.path ?? '/chat', this.function, {
+    if (eventSource) {
+      this.eventSourceMethod = this.api.addStreamingLambda(path, this.function, {
         httpMethod: 'GET',
         timeout,
         authorizer: props.authorizer,
@@ -202,6 +219,38 @@ export class StreamingBedrockChat extends Construct {
       });
     }
     this.methods = this.eventSourceMethod ? [this.method, this.eventSourceMethod] : [this.method];
+  }
+}
+
+function checkProtocol(scope: Construct, protocol: ChatProtocol, path: string, eventSource: boolean): void {
+  if (eventSource && !protocol._eventSource) {
+    throw new StreamingConfigError({
+      scope,
+      property: 'eventSource',
+      value: eventSource,
+      problem: `is not available with ChatProtocol.${protocol.name}() (EventSource can only GET; this protocol is POST only)`,
+      fix: 'leave eventSource unset, or use ChatProtocol.simple()',
+    });
+  }
+  if (protocol.name === 'openAiChatCompletions' && !Token.isUnresolved(path) && !path.endsWith('/chat/completions')) {
+    throw new StreamingConfigError({
+      scope,
+      property: 'path',
+      value: path,
+      problem: 'does not end with /chat/completions, which the OpenAI SDKs append to their baseURL',
+      fix: "pass a path such as '/v1/chat/completions' and give clients baseURL '<api url>/v1'",
+    });
+  }
+  for (const model of protocol._allowedModels) {
+    if (Token.isUnresolved(model) || model === '' || /[,\s]/.test(model)) {
+      throw new StreamingConfigError({
+        scope,
+        property: 'protocol.allowedModels',
+        value: model,
+        problem: 'is not a model name a request can send (empty, a token, or with a comma or space)',
+        fix: "list plain names such as 'gpt-4o-mini' or 'nova-lite'",
+      });
+    }
   }
 }
 

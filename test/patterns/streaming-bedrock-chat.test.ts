@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { BedrockChatModel, StreamingBedrockChat, StreamingRestApi } from '../../src';
+import { BedrockChatModel, ChatProtocol, StreamingBedrockChat, StreamingRestApi } from '../../src';
 import { inlineFunction, newStack } from '../support/stacks';
 
 const MODEL = BedrockChatModel.foundationModel('amazon.nova-lite-v1:0');
@@ -162,5 +162,51 @@ describe('BedrockChatModel.grantInvokeStream', () => {
     const { stack } = newStack();
     const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     expect(() => BedrockChatModel.foundationModel('bad id').grantInvokeStream(role)).toThrow(/\[TestStack\/Role\] model: 'bad id' is not a Bedrock model id/);
+  });
+});
+
+describe('StreamingBedrockChat protocols', () => {
+  /** The asset folder of the stack's function code (its bundle), from the template's metadata. */
+  function functionCode(template: Template): string[] {
+    return Object.values(template.findResources('AWS::Lambda::Function')).map((f) => JSON.stringify(f.Properties.Code));
+  }
+
+  test('OpenAI Chat Completions: POST /v1/chat/completions only, its own bundle, the allow-list in the environment', () => {
+    // GIVEN
+    const { stack } = newStack();
+    // WHEN
+    const chat = new StreamingBedrockChat(stack, 'Chat', {
+      model: MODEL, protocol: ChatProtocol.openAiChatCompletions({ allowedModels: ['nova-lite', 'gpt-4o-mini'] }),
+    });
+    // THEN
+    expect(chat.method.resource.path).toBe('/v1/chat/completions');
+    expect(chat.methods).toHaveLength(1);
+    expect(chat.eventSourceMethod).toBeUndefined();
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::ApiGateway::Method', 1);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ MODEL_ID: 'amazon.nova-lite-v1:0', ALLOWED_MODELS: 'nova-lite,gpt-4o-mini' }) },
+    });
+    expect(ChatProtocol.openAiChatCompletions().name).toBe('openAiChatCompletions');
+  });
+
+  test('each protocol deploys its own handler bundle; the simple one keeps GET for EventSource', () => {
+    const codes = [ChatProtocol.simple(), ChatProtocol.openAiChatCompletions(), ChatProtocol.aiSdkUiMessageStream()].map((protocol) => {
+      const { stack } = newStack();
+      const chat = new StreamingBedrockChat(stack, 'Chat', { model: MODEL, protocol });
+      return { code: functionCode(Template.fromStack(stack))[0], methods: chat.methods.map((m) => m.httpMethod), path: chat.method.resource.path };
+    });
+    expect(new Set(codes.map((c) => c.code)).size).toBe(3);
+    expect(codes.map((c) => c.methods)).toEqual([['POST', 'GET'], ['POST'], ['POST']]);
+    expect(codes.map((c) => c.path)).toEqual(['/chat', '/v1/chat/completions', '/chat']);
+  });
+
+  test.each([
+    [{ protocol: ChatProtocol.aiSdkUiMessageStream(), eventSource: true }, /eventSource: true is not available with ChatProtocol.aiSdkUiMessageStream\(\)/],
+    [{ protocol: ChatProtocol.openAiChatCompletions(), path: '/v1/chat' }, /\[TestStack\/Chat\] path: '\/v1\/chat' does not end with \/chat\/completions/],
+    [{ protocol: ChatProtocol.openAiChatCompletions({ allowedModels: ['a,b'] }) }, /protocol.allowedModels: 'a,b' is not a model name/],
+  ])('a protocol setting that cannot work is rejected with the construct path (%#)', (props, message) => {
+    const { stack } = newStack();
+    expect(() => new StreamingBedrockChat(stack, 'Chat', { model: MODEL, ...props })).toThrow(message);
   });
 });
