@@ -68,7 +68,9 @@ export class Relay {
       this.sendBuffered(status, headers, body);
       return;
     }
-    const shaper = new Shaper(ctx, this.options, () => this.touch(), () => this.writeHead(status, headers));
+    // API Gateway sends status and headers as soon as the integration's headers are complete.
+    this.writeHead(status, headers);
+    const shaper = new Shaper(ctx, this.options, () => this.touch());
     pipeline(body, shaper, ctx.res, (error) => {
       if (!error) this.finish(false);
       else this.fail(error instanceof RelayError ? error : RelayError.internal(error.message));
@@ -134,8 +136,7 @@ export class Relay {
 }
 
 /**
- * The body's last stage before the client: sends the status and headers with the first byte,
- * counts bytes for the access log, and keeps to API Gateway's bandwidth shaping (2 MB/s after the
+ * The body's last stage before the client: counts bytes for the access log, and keeps to API Gateway's bandwidth shaping (2 MB/s after the
  * first 10 MB). Its buffer is the relay's slack for a slow client.
  */
 class Shaper extends Transform {
@@ -145,7 +146,6 @@ class Shaper extends Transform {
     private readonly ctx: RequestContext,
     private readonly options: LocalStreamingGatewayOptions,
     private readonly onData: () => void,
-    private readonly onFirst: () => void,
   ) {
     super({ highWaterMark: RELAY_SLACK_BYTES });
   }
@@ -156,22 +156,11 @@ class Shaper extends Transform {
       callback();
       return;
     }
-    this.head();
     this.ctx.firstContent ??= Date.now();
     this.ctx.bytes += chunk.length;
     const delay = this.delay();
     if (delay > 0) setTimeout(() => callback(null, chunk), delay);
     else callback(null, chunk);
-  }
-
-  public _flush(callback: TransformCallback): void {
-    this.head();
-    callback();
-  }
-
-  private head(): void {
-    if (this.ctx.status !== undefined) return;
-    this.onFirst();
   }
 
   /** How long to wait before passing more on, to keep to the shaped rate. */

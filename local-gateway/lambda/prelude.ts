@@ -48,13 +48,16 @@ export function readPrelude(output: Readable): Promise<ResponseMetadata> {
   });
 }
 
-/** Response headers from Lambda metadata: multi-value headers win; each cookie is a Set-Cookie. */
+/**
+ * Response headers from Lambda metadata: multi-value headers win; each cookie is a Set-Cookie; a
+ * Content-Encoding the handler set passes through (the handler compressed the body itself).
+ */
 export function metadataHeaders(metadata: ResponseMetadata): Record<string, string | string[]> {
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(metadata.headers ?? {})) headers[name.toLowerCase()] = String(value);
   for (const [name, values] of Object.entries(metadata.multiValueHeaders ?? {})) headers[name.toLowerCase()] = values.map(String);
   if (metadata.cookies?.length) headers['set-cookie'] = [...metadata.cookies];
-  for (const name of ['transfer-encoding', 'connection', 'content-encoding']) delete headers[name];
+  for (const name of ['transfer-encoding', 'connection']) delete headers[name];
   return headers;
 }
 

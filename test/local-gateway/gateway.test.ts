@@ -1,29 +1,11 @@
-import * as fs from 'fs';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
-import { buildAssembly, chunkedHandler, TestRoute } from './support/assembly';
+import { chunkedHandler, TestRoute } from './support/assembly';
 import { curl, fetchStream } from './support/clients';
-import { AccessLogEntry, LocalStreamingGateway, LocalStreamingGatewayOptions } from '../../local-gateway/gateway';
+import { serve } from './support/serve';
 
 // The gateway against hand-built assemblies and raw handlers: one test per row of the fault matrix
 // of API Gateway REST response streaming (see FACTS.md), with real clients on 127.0.0.1.
-
-const started: LocalStreamingGateway[] = [];
-const dirs: string[] = [];
-afterEach(async () => {
-  await Promise.all(started.splice(0).map((g) => g.stop()));
-  dirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true }));
-});
-
-async function serve(routes: TestRoute[], options: Partial<LocalStreamingGatewayOptions> = {}, endpointType?: string) {
-  const dir = buildAssembly(routes, endpointType);
-  dirs.push(dir);
-  const logs: AccessLogEntry[] = [];
-  const diagnostics: string[] = [];
-  const gateway = LocalStreamingGateway.fromAssembly(dir, { port: 0, accessLog: (e) => logs.push(e), log: (m) => diagnostics.push(m), ...options });
-  started.push(gateway);
-  return { url: await gateway.start(), gateway, logs, diagnostics };
-}
 
 const SSE = chunkedHandler({ statusCode: 200, headers: { 'content-type': 'text/event-stream' } }, ['data: 1\n\n', 'data: 2\n\n', 'data: 3\n\n', 'data: 4\n\n'], 150);
 
