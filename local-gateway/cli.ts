@@ -5,6 +5,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { parseArgs } from 'util';
 import { readAssembly, Route } from './assembly';
 import { LocalStreamingGateway, LocalStreamingGatewayOptions } from './gateway';
 import { MAX_STREAMING_TIMEOUT_MS } from '../wire/limits';
@@ -18,6 +19,8 @@ const USAGE = `Usage:
       List the methods of a cloud assembly and how they would be served.
 
 Options:
+  -h, --help             print this help
+  --version              print the version
   --port N               port to listen on (default 3000; 0 for any free port)
   --host ADDR            address to listen on (default 127.0.0.1)
   --backend FROM=TO      send HTTP_PROXY requests for URLs starting with FROM to TO instead
@@ -33,28 +36,34 @@ export interface CliIo {
   err(text: string): void;
 }
 
-interface Parsed {
-  command?: string;
-  file?: string;
-  flags: Map<string, string[]>;
-}
+/** The flags, for `util.parseArgs`: unknown flags are errors that name the flag. */
+const OPTIONS = {
+  'app': { type: 'string' },
+  'port': { type: 'string' },
+  'host': { type: 'string' },
+  'backend': { type: 'string', multiple: true },
+  'env': { type: 'string', multiple: true },
+  'idle-timeout': { type: 'string' },
+  'no-shaping': { type: 'boolean' },
+  'buffered': { type: 'boolean' },
+  'timeout': { type: 'string' },
+  'route': { type: 'string', multiple: true },
+  'help': { type: 'boolean', short: 'h' },
+  'version': { type: 'boolean' },
+} as const;
 
-function parse(argv: string[]): Parsed {
-  const flags = new Map<string, string[]>();
-  const positional: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg.startsWith('--')) {
-      const [name, inline] = arg.slice(2).split(/=(.*)/s, 2);
-      const boolean = ['no-shaping', 'buffered', 'help'].includes(name);
-      const value = boolean ? 'true' : inline ?? argv[++i];
-      if (value === undefined) throw new UsageError(`--${name} needs a value`);
-      flags.set(name, [...(flags.get(name) ?? []), value]);
-    } else {
-      positional.push(arg);
-    }
+function parse(argv: string[]) {
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    return { command: positionals[0], file: positionals[1], extra: positionals.slice(2), values };
+  } catch (error) {
+    const message = (error as Error).message;
+    const missing = /^Option '(--[\w-]+)[^']*' argument missing/.exec(message);
+    if (missing) throw new UsageError(`${missing[1]} needs a value`);
+    const unknown = /^Unknown option '([^']+)'/.exec(message);
+    if (unknown) throw new UsageError(`unknown option '${unknown[1]}' (see --help)`);
+    throw new UsageError(message);
   }
-  return { command: positional[0], file: positional[1], flags };
 }
 
 class UsageError extends Error {}
@@ -141,36 +150,64 @@ export function routesTable(routes: Route[]): string {
 const STDIO: CliIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
 
 export async function main(argv: string[], io: CliIo = STDIO): Promise<LocalStreamingGateway | undefined> {
-  const { command, file, flags } = parse(argv);
-  const one = (name: string) => flags.get(name)?.[flags.get(name)!.length - 1];
-  if (!command || flags.has('help') || !['serve', 'routes'].includes(command)) {
-    (command && !flags.has('help') ? io.err : io.out)(USAGE);
-    if (command && !flags.has('help') && !['serve', 'routes'].includes(command)) throw new UsageError(`unknown command '${command}'`);
+  const { command, file, extra, values } = parse(argv);
+  if (values.version) {
+    io.out(`${packageVersion()}\n`);
     return undefined;
   }
+  if (values.help || !command) {
+    io.out(USAGE);
+    return undefined;
+  }
+  if (!['serve', 'routes'].includes(command)) {
+    io.err(USAGE);
+    throw new UsageError(`unknown command '${command}'`);
+  }
+  if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
   const routes = file
-    ? handlerFileRoutes(file, flags.get('route') ?? [], seconds(one('timeout'), 'timeout') ?? 900)
-    : readAssembly(path.resolve(one('app') ?? 'cdk.out'));
+    ? handlerFileRoutes(file, values.route ?? [], seconds(values.timeout, 'timeout') ?? 900)
+    : readAssembly(path.resolve(values.app ?? 'cdk.out'));
   if (command === 'routes') {
     io.out(`${routesTable(routes)}\n`);
     return undefined;
   }
-  const idle = seconds(one('idle-timeout'), 'idle-timeout');
+  const idle = seconds(values['idle-timeout'], 'idle-timeout');
+  const port = values.port === undefined ? 3000 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port takes 0..65535, got '${values.port}'`);
   const options: LocalStreamingGatewayOptions = {
     routes,
-    port: one('port') === undefined ? 3000 : Number(one('port')),
-    host: one('host'),
-    backends: pairs(flags.get('backend'), 'backend'),
-    environment: pairs(flags.get('env'), 'env'),
+    port,
+    host: values.host,
+    backends: pairs(values.backend, 'backend'),
+    environment: pairs(values.env, 'env'),
     idleTimeoutMs: idle === undefined ? undefined : idle * 1000,
-    shaping: !flags.has('no-shaping'),
-    forceBuffered: flags.has('buffered'),
+    shaping: !values['no-shaping'],
+    forceBuffered: values.buffered,
   };
-  if (!Number.isInteger(options.port) || options.port! < 0 || options.port! > 65535) throw new UsageError(`--port takes 0..65535, got '${one('port')}'`);
   const gateway = new LocalStreamingGateway(options);
-  const url = await gateway.start();
+  let url: string;
+  try {
+    url = await gateway.start();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new UsageError(`port ${port} is in use: pass another with --port N (or --port 0 for any free port)`);
+    }
+    throw error;
+  }
   io.out(`${routesTable(routes)}\n\nLocal streaming gateway on ${url} (Ctrl-C to stop). Try: curl --no-buffer ${url}${routes.find((r) => !r.unsupported)?.path.replace(/\{[^}]+\}/g, 'x') ?? '/'}\n`);
   return gateway;
+}
+
+/** This package's version, from its package.json (beside the sources or the bundled CLI). */
+function packageVersion(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const file = path.join(dir, 'package.json');
+    if (fs.existsSync(file)) {
+      const pkg = JSON.parse(fs.readFileSync(file, 'utf8'));
+      if (pkg.name === 'cdk-streaming-rest-api') return pkg.version;
+    }
+    if (path.dirname(dir) === dir) return 'unknown';
+  }
 }
 
 if (require.main === module) {

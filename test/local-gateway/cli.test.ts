@@ -1,4 +1,7 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as http from 'http';
+import type { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { buildAssembly, chunkedHandler } from './support/assembly';
@@ -72,4 +75,45 @@ test('--help prints the usage', async () => {
   const { out, io: streams } = io();
   await main(['serve', '--help'], streams);
   expect(out.join('')).toContain('cdk-streaming-rest-api serve [--app cdk.out]');
+});
+
+test.each([
+  [['serve', '--prot', '3001'], /unknown option '--prot'/],
+  [['routes', '-x'], /unknown option '-x'/],
+  [['serve', '--port'], /--port needs a value/],
+  [['serve', '--app', 'a', 'b', 'c'], /unexpected argument 'c'/],
+])('an unknown or incomplete flag is an error that names it: %j', async (argv, message) => {
+  const { io: streams } = io();
+  await expect(main(argv, streams)).rejects.toThrow(message);
+});
+
+test('-h prints the usage; --version prints the package version', async () => {
+  const help = io();
+  await main(['-h'], help.io);
+  expect(help.out.join('')).toContain('cdk-streaming-rest-api serve [--app cdk.out]');
+  const version = io();
+  await main(['--version'], version.io);
+  expect(version.out.join('').trim()).toBe(JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')).version);
+});
+
+test('a port in use is an error that suggests --port', async () => {
+  // GIVEN: a port taken by another server
+  const taken = http.createServer();
+  await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+  const dir = buildAssembly([{ path: '/a', code: chunkedHandler({}, ['a']) }]);
+  cleanup.push(() => new Promise<void>((r) => taken.close(() => r())), () => fs.rmSync(dir, { recursive: true, force: true }));
+  const { io: streams } = io();
+  // WHEN / THEN
+  await expect(main(['serve', '--app', dir, '--port', String((taken.address() as AddressInfo).port)], streams)).rejects.toThrow(/is in use: pass another with --port/);
+});
+
+test('the command line exits 0 for --help and 2 for an unknown flag, naming it', () => {
+  const cli = path.join(__dirname, '..', '..', 'local-gateway', 'cli.ts');
+  const run = (args: string[]) => spawnSync(process.execPath, [require.resolve('tsx/cli'), cli, ...args], { encoding: 'utf8' });
+  const help = run(['--help']);
+  expect(help.status).toBe(0);
+  expect(help.stdout).toContain('Usage:');
+  const bad = run(['serve', '--bogus']);
+  expect(bad.status).toBe(2);
+  expect(bad.stderr).toContain("unknown option '--bogus'");
 });
