@@ -1,5 +1,5 @@
 import { HttpError, StreamingResponse } from './response';
-import { encodeSseEvent, isEndedStreamId } from './sse';
+import { isEndedStreamId } from './sse';
 import type { AwsLambdaGlobal, LambdaContext, LambdaResponseStream, RawStreamingHandler, RestProxyEvent } from './types';
 
 /** The function a streaming handler runs for each request. */
@@ -61,7 +61,7 @@ export function streamingHandler<E = RestProxyEvent>(fn: StreamingHandlerFunctio
       const origin = requestHeader(event, 'origin');
       // Nothing is read from an empty 204, so any origin may see it (an EventSource that cannot
       // read it would take it for a network error and reconnect).
-      if (origin) response.headers({ 'access-control-allow-origin': origin, 'access-control-allow-credentials': 'true', 'vary': 'origin' });
+      if (origin) response.headers({ 'access-control-allow-origin': origin, 'access-control-allow-credentials': 'true' });
       await response.status(204).end();
       return;
     }
@@ -106,10 +106,9 @@ export function streamingHandler<E = RestProxyEvent>(fn: StreamingHandlerFunctio
 
 /** A request header of a proxy event (any case), if the event has headers. */
 function requestHeader(event: unknown, name: string): string | undefined {
-  const headers = (event as { headers?: Record<string, string | undefined> | null } | null)?.headers;
-  if (!headers || typeof headers !== 'object') return undefined;
-  const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
-  return key === undefined ? undefined : headers[key];
+  const headers = Object((event as { headers?: unknown } | null)?.headers) as Record<string, string | undefined>;
+  for (const key in headers) if (key.toLowerCase() === name) return headers[key];
+  return undefined;
 }
 
 /**
@@ -138,14 +137,6 @@ async function reportError(response: StreamingResponse, error: unknown): Promise
     const frame = response.errorFrame({ message, errorType });
     if (frame !== undefined) {
       await response.end(frame);
-      return undefined;
-    }
-    if (response.mode === 'sse') {
-      await response.end(encodeSseEvent({ event: 'error', data: { message, errorType } }));
-      return undefined;
-    }
-    if (response.mode === 'ndjson') {
-      await response.end(`${JSON.stringify({ error: { message, errorType } })}\n`);
       return undefined;
     }
   } catch {

@@ -6,7 +6,7 @@ import type { StreamingResponse } from './response';
  */
 export class NdjsonWriter {
   constructor(private readonly response: StreamingResponse) {
-    response.setMode('ndjson');
+    response.setMode('ndjson', { error: (error) => `${JSON.stringify({ error })}\n` });
     if (!response.headersSent && !response.getHeader('content-type')) {
       response.header('content-type', 'application/x-ndjson');
     }

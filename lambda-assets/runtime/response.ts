@@ -1,6 +1,12 @@
 import { validateMetadata } from './metadata';
 import type { AwsLambdaGlobal, LambdaResponseStream, ResponseMetadata } from './types';
 
+/** An error reported after the first byte: its message and name. */
+export interface ErrorInfo { message: string; errorType: string }
+
+/** @internal How a writer reports an error after the first byte, and ends a forgotten stream. */
+export interface ModeFrames { last?: () => string; error(error: ErrorInfo): string }
+
 /** A chunk of body: text (UTF-8) or bytes. */
 export type Chunk = string | Uint8Array;
 
@@ -30,8 +36,7 @@ export class StreamingResponse {
   private ended = false;
   private modeValue: ResponseMode = 'raw';
   private readonly onEnd: Array<() => void> = [];
-  private errorFrameOf?: (error: { message: string; errorType: string }) => string;
-  private autoEndFrame?: () => string;
+  private frames?: ModeFrames;
 
   constructor(
     private readonly raw: LambdaResponseStream,
@@ -144,26 +149,21 @@ export class StreamingResponse {
 
   /**
    * @internal Switches the error-reporting mode (used by the writers), with the frame an error
-   * after the first byte is sent as (default: the mode's own).
+   * after the first byte is sent as, and a last frame for when the handler returns without `end()`.
    */
-  public setMode(mode: ResponseMode, errorFrame?: (error: { message: string; errorType: string }) => string): void {
+  public setMode(mode: ResponseMode, frames?: ModeFrames): void {
     this.modeValue = mode;
-    this.errorFrameOf = errorFrame;
+    this.frames = frames;
   }
 
-  /** @internal The frame that reports `error` after the first byte, if the writer chose one. */
-  public errorFrame(error: { message: string; errorType: string }): string | undefined {
-    return this.errorFrameOf?.(error);
+  /** @internal The frame that reports an error after the first byte, if the writer has one. */
+  public errorFrame(error: ErrorInfo): string | undefined {
+    return this.frames?.error(error);
   }
 
-  /** @internal A last chunk to write when the handler returns without ending the stream. */
-  public beforeAutoEnd(frame: () => string): void {
-    this.autoEndFrame = frame;
-  }
-
-  /** @internal Ends the stream after the handler returned (with the writer's last chunk, if any). */
-  public async autoEnd(): Promise<void> {
-    await this.end(this.headersSent && this.autoEndFrame ? this.autoEndFrame() : undefined);
+  /** @internal Ends the stream after the handler returned (with the writer's last frame, if any). */
+  public autoEnd(): Promise<void> {
+    return this.end(this.headersSent ? this.frames?.last?.() : undefined);
   }
 
   /** @internal Runs `callback` when the stream ends (used by the writers to stop timers). */

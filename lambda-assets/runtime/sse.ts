@@ -1,4 +1,4 @@
-import type { StreamingResponse } from './response';
+import type { ErrorInfo, StreamingResponse } from './response';
 
 /** One Server-Sent Event. */
 export interface SseEvent {
@@ -34,13 +34,11 @@ export interface SseOptions {
   stayEnded?: boolean;
 }
 
-/** An error reported after the first byte, as the runtime exposes it (see `streamingHandler`). */
-export interface SseErrorInfo {
-  /** The error's message (`Internal Server Error` for errors that are not `HttpError`s). */
-  message: string;
-  /** The error's name, e.g. `HttpError`, `DeadlineError`. */
-  errorType: string;
-}
+/**
+ * An error reported after the first byte: its message (`Internal Server Error` for errors that are
+ * not `HttpError`s) and name (`errorType`, e.g. `HttpError`, `DeadlineError`).
+ */
+export type SseErrorInfo = ErrorInfo;
 
 /**
  * The suffix of the id of a finished stream's last event. An `EventSource` that reconnects sends
@@ -56,8 +54,12 @@ export function isEndedStreamId(lastEventId: string | undefined | null): boolean
 
 /** The frame that marks the end of a stream: an id-only event (clients dispatch nothing for it). */
 export function encodeSseEnd(id = ''): string {
-  if (LINE_BREAK.test(id)) throw new Error('SSE id cannot contain line breaks or NUL');
-  return `id: ${id}${SSE_END_MARKER}\n\n`;
+  return `${field('id', id + SSE_END_MARKER)}\n`;
+}
+
+function field(name: string, value: string): string {
+  if (LINE_BREAK.test(value)) throw new Error(`SSE ${name} cannot contain line breaks or NUL`);
+  return `${name}: ${value}\n`;
 }
 
 const LINE_BREAK = /[\r\n\0]/;
@@ -65,11 +67,8 @@ const LINE_BREAK = /[\r\n\0]/;
 /** Encodes one event as SSE text (`event:`, `id:`, `retry:`, one `data:` line per line, blank line). */
 export function encodeSseEvent(event: SseEvent): string {
   let frame = '';
-  for (const field of ['event', 'id'] as const) {
-    const value = event[field];
-    if (value === undefined) continue;
-    if (LINE_BREAK.test(value)) throw new Error(`SSE ${field} cannot contain line breaks or NUL`);
-    frame += `${field}: ${value}\n`;
+  for (const name of ['event', 'id'] as const) {
+    if (event[name] !== undefined) frame += field(name, event[name]);
   }
   if (event.retry !== undefined) {
     if (!Number.isInteger(event.retry) || event.retry < 0) throw new Error('SSE retry must be a whole number of ms');
@@ -94,9 +93,11 @@ export class SseWriter {
   private timer?: ReturnType<typeof setInterval>;
 
   constructor(private readonly response: StreamingResponse, options: SseOptions = {}) {
-    const errorEvent = options.errorEvent ?? ((error: SseErrorInfo): SseEvent => ({ event: 'error', data: error }));
-    response.setMode('sse', (error) => encodeSseEvent(errorEvent(error)) + (options.stayEnded ? encodeSseEnd() : ''));
-    if (options.stayEnded) response.beforeAutoEnd(() => encodeSseEnd());
+    const end = options.stayEnded ? encodeSseEnd : () => '';
+    response.setMode('sse', {
+      error: (error) => encodeSseEvent(options.errorEvent?.(error) ?? { event: 'error', data: error }) + end(),
+      last: end,
+    });
     if (!response.headersSent) {
       if (!response.getHeader('content-type')) response.header('content-type', 'text/event-stream; charset=utf-8');
       if (!response.getHeader('cache-control')) response.header('cache-control', 'no-cache');
