@@ -69,7 +69,7 @@ export class Relay {
       return;
     }
     // API Gateway sends status and headers as soon as the integration's headers are complete.
-    this.writeHead(status, headers);
+    if (!this.writeHead(status, headers)) return;
     const shaper = new Shaper(ctx, this.options, () => this.touch());
     pipeline(body, shaper, ctx.res, (error) => {
       if (!error) this.finish(false);
@@ -99,18 +99,27 @@ export class Relay {
       if (this.done) return;
       const bytes = Buffer.concat(chunks);
       this.ctx.bytes = bytes.length;
-      this.writeHead(status, { ...headers, 'content-length': String(bytes.length) });
+      if (!this.writeHead(status, { ...headers, 'content-length': String(bytes.length) })) return;
       this.ctx.res.end(bytes);
       this.finish(false);
     });
     body.resume();
   }
 
-  private writeHead(status: number, headers: Headers): void {
+  /** Sends status and headers; false (and the request failed) when Node refuses them. */
+  private writeHead(status: number, headers: Headers): boolean {
     const { res } = this.ctx;
+    try {
+      res.writeHead(status, headers);
+    } catch (error) {
+      // A last line of defence: the integrations validate what they pass on.
+      for (const name of res.getHeaderNames()) if (name !== 'x-amzn-requestid') res.removeHeader(name);
+      this.fail(RelayError.internal(`the response head is invalid: ${(error as Error).message}`));
+      return false;
+    }
     this.ctx.status = status;
-    res.writeHead(status, headers);
     res.flushHeaders();
+    return true;
   }
 
   private finish(aborted: boolean): void {

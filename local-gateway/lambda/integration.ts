@@ -5,7 +5,7 @@
 import { Readable } from 'stream';
 import { buildRestEvent } from './event';
 import type { InvocationEnd } from './frames';
-import { metadataHeaders, readPrelude } from './prelude';
+import { readPrelude, responseHead } from './prelude';
 import type { InvocationSink, Worker, WorkerPool } from './workers';
 import type { LocalStreamingGatewayOptions } from '../options';
 import { Relay, RelayError } from '../relay';
@@ -35,8 +35,9 @@ export async function invokeLambda(ctx: RequestContext, pool: WorkerPool, option
   output.onActivity = () => relay.touch();
   worker.invoke(event, route.function!.timeoutSeconds * 1000, output);
   try {
-    const metadata = await readPrelude(output);
-    relay.send(metadata.statusCode ?? 200, metadataHeaders(metadata), output);
+    const head = responseHead(await readPrelude(output));
+    if (head.dropped.length > 0) ctx.log(`dropped the framing header(s) ${head.dropped.join(', ')} of the response metadata: the gateway frames the response itself`);
+    relay.send(head.status, head.headers, output);
   } catch (error) {
     relay.fail(error instanceof RelayError ? error : RelayError.internal((error as Error).message));
   }

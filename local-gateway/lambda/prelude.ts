@@ -49,16 +49,37 @@ export function readPrelude(output: Readable): Promise<ResponseMetadata> {
 }
 
 /**
- * Response headers from Lambda metadata: multi-value headers win; each cookie is a Set-Cookie; a
- * Content-Encoding the handler set passes through (the handler compressed the body itself).
+ * Headers that frame the response on the client's connection. The gateway frames the response
+ * itself (chunked when streamed, a Content-Length of the bytes it sends when buffered), so a
+ * handler's value could only contradict it: a Content-Length that the body then overruns would
+ * corrupt the next response on a keep-alive connection. They are dropped, with a log line.
  */
-export function metadataHeaders(metadata: ResponseMetadata): Record<string, string | string[]> {
+const FRAMING_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'proxy-connection', 'te', 'trailer']);
+
+/** The status and headers a streamed response's metadata asks for. */
+export interface ResponseHead {
+  readonly status: number;
+  readonly headers: Record<string, string | string[]>;
+  /** Framing headers of the metadata that were dropped. */
+  readonly dropped: string[];
+}
+
+/**
+ * The response head from validated Lambda metadata: multi-value headers win; each cookie is a
+ * Set-Cookie; a Content-Encoding the handler set passes through (the handler compressed the body
+ * itself); framing headers are dropped. An informational status (1xx) cannot be a response's
+ * final status: API Gateway answers 500.
+ */
+export function responseHead(metadata: ResponseMetadata): ResponseHead {
+  const status = metadata.statusCode ?? 200;
+  if (status < 200) throw RelayError.internal(`invalid response metadata: statusCode ${status} is not 200..599 (an informational status cannot end a response)`);
   const headers: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(metadata.headers ?? {})) headers[name.toLowerCase()] = String(value);
-  for (const [name, values] of Object.entries(metadata.multiValueHeaders ?? {})) headers[name.toLowerCase()] = values.map(String);
+  for (const [name, value] of Object.entries(metadata.headers ?? {})) headers[name.toLowerCase()] = value;
+  for (const [name, values] of Object.entries(metadata.multiValueHeaders ?? {})) headers[name.toLowerCase()] = [...values];
   if (metadata.cookies?.length) headers['set-cookie'] = [...metadata.cookies];
-  for (const name of ['transfer-encoding', 'connection']) delete headers[name];
-  return headers;
+  const dropped = Object.keys(headers).filter((name) => FRAMING_HEADERS.has(name));
+  for (const name of dropped) delete headers[name];
+  return { status, headers, dropped };
 }
 
 function lowerFirst(text: string): string {
