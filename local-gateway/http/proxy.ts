@@ -13,6 +13,11 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'up
 
 export function proxyHttp(ctx: RequestContext, options: LocalStreamingGatewayOptions): void {
   const targetUrl = backendUrl(ctx, options.backends ?? {});
+  if (!targetUrl) {
+    ctx.log('a path parameter would leave the backend\'s base path: answered 400');
+    ctx.respond(400, { message: 'Invalid request path' });
+    return;
+  }
   const headers = endToEnd(ctx.req.headers);
   if (ctx.body.length > 0) headers['content-length'] = String(ctx.body.length);
   ctx.integrationStarted = Date.now();
@@ -32,11 +37,25 @@ export function proxyHttp(ctx: RequestContext, options: LocalStreamingGatewayOpt
   upstream.end(ctx.body);
 }
 
-/** The backend URL: the route's URL with path parameters filled in, the query string appended. */
-function backendUrl(ctx: RequestContext, backends: Record<string, string>): URL {
-  let target = ctx.route!.url!;
+/**
+ * The backend URL: the route's URL with path parameters filled in, encoded (a greedy `{name+}`
+ * value segment by segment, its slashes kept), the query string appended; undefined when the
+ * result would leave the backend's base path (the URL's path before its first parameter).
+ */
+function backendUrl(ctx: RequestContext, backends: Record<string, string>): URL | undefined {
+  const template = ctx.route!.url!;
+  let target = template;
   for (const [name, value] of Object.entries(ctx.pathParameters ?? {})) {
-    target = target.replace(`{${name}}`, name === 'proxy' ? value : encodeURIComponent(value)).replace(`{${name}+}`, value);
+    const segments = value.split('/').map(encodeURIComponent).join('/');
+    // split/join, not String.replace: a value's `$&` or `$1` is text, not a replacement pattern.
+    target = target.split(`{${name}+}`).join(segments).split(`{${name}}`).join(name === 'proxy' ? segments : encodeURIComponent(value));
+  }
+  const brace = template.indexOf('{');
+  if (brace >= 0) {
+    const base = new URL(template.slice(0, brace)).pathname;
+    const resolved = new URL(target).pathname;
+    const dotSegment = /(^|\/)(\.|%2e){1,2}(\/|$)/i.test(target.slice(brace));
+    if (dotSegment || !resolved.startsWith(base)) return undefined;
   }
   for (const [from, to] of Object.entries(backends)) {
     if (target.startsWith(from)) target = to + target.slice(from.length);
