@@ -1,11 +1,18 @@
 /**
- * Reads the REST API methods of a synthesized cloud assembly (`cdk.out`): their paths, HTTP
- * methods, integrations, transfer modes and timeouts, and for Lambda proxy integrations the
- * function's bundled asset, handler, timeout and environment.
+ * Reads the REST APIs of a synthesized cloud assembly (`cdk.out`) into the routes the gateway
+ * serves: every method of every API, written as `AWS::ApiGateway::Method` resources or in an
+ * OpenAPI body (inline `Body`, or a `BodyS3Location` file asset), with its integration, transfer
+ * mode and timeout, and for Lambda proxy integrations the function's code, handler, timeout and
+ * environment. The template walk itself is the shared, dependency-free reader of
+ * `src/private/template` (the constructs' validation uses the same one).
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import {
+  functionOfUri, isLiteral, lambdaUriKind, MethodModel, readTemplate, RestApiModel, Template, TemplateResource,
+} from '../src/private/template';
 import { MAX_BUFFERED_TIMEOUT_MS } from '../wire/limits';
+import { isWebAppFunction, missingLanguage, WebAppSpec } from './web-app/adapter';
 
 export type EndpointType = 'EDGE' | 'REGIONAL' | 'PRIVATE';
 
@@ -23,15 +30,27 @@ export interface RouteFunction {
   readonly memorySize: number;
   /** Environment variables whose values are literals (tokens are left out). */
   readonly environment: Record<string, string>;
+  /** Folders whose `node_modules` stand in for the Lambda runtime's (AWS SDK v3): the app's. */
+  readonly searchDirs?: readonly string[];
 }
 
 /** One method of a REST API. */
 export interface Route {
   readonly stack: string;
+  /** The API's logical id. */
   readonly apiId: string;
   readonly apiName: string;
+  /** Where the method was written. */
+  readonly source?: 'CloudFormation' | 'OpenAPI';
   readonly endpointType: EndpointType;
   readonly stageName: string;
+  /**
+   * When the assembly has several APIs: the path prefix this API is served under locally
+   * (`/<api name>`), besides the root. Empty with one API.
+   */
+  readonly prefix?: string;
+  /** The API's `BinaryMediaTypes`: request bodies of these types reach Lambda base64-encoded. */
+  readonly binaryMediaTypes?: readonly string[];
   /** The resource path, e.g. `/chat/{id}` or `/files/{proxy+}`. */
   readonly path: string;
   /** `GET`, `POST`, ... or `ANY`. */
@@ -45,21 +64,35 @@ export interface Route {
   readonly url?: string;
   /** AWS_PROXY: the function, when the URI names one in the same stack. */
   readonly function?: RouteFunction;
+  /** AWS_PROXY to a web app behind the Lambda Web Adapter: how to run it. */
+  readonly webApp?: WebAppSpec;
   /** The Lambda URI's kind: the streaming (`2021-11-15`) or classic (`2015-03-31`) invocation. */
   readonly lambdaUriKind?: 'streaming' | 'classic';
   /** Why this route cannot be served locally, if it cannot. */
   readonly unsupported?: string;
 }
 
-interface CfnResource {
-  readonly Type: string;
-  readonly Properties?: any;
-  readonly Metadata?: any;
+/** An assembly without a single REST API method. */
+export class NoRoutesError extends Error {}
+
+/**
+ * Reads every REST API method of every stack in the assembly at `dir`. Throws when the assembly
+ * has none (or when `api` names no API of it).
+ */
+export function readAssembly(dir: string, options: { api?: string } = {}): Route[] {
+  const routes = readStacks(dir);
+  if (routes.length === 0) {
+    throw new NoRoutesError(`the cloud assembly ${dir} has no REST API method (AWS::ApiGateway::Method, or an OpenAPI body with x-amazon-apigateway-integration): is this the right app, and did 'cdk synth' succeed?`);
+  }
+  const selected = options.api ? routes.filter((r) => [r.apiId, r.apiName, `${r.stack}/${r.apiId}`].includes(options.api!)) : routes;
+  if (selected.length === 0) {
+    const names = [...new Set(routes.map((r) => `${r.apiName} (${r.stack}/${r.apiId})`))].join(', ');
+    throw new NoRoutesError(`--api ${options.api} names no API of the assembly; it has: ${names}`);
+  }
+  return withPrefixes(selected).sort((a, b) => (a.prefix ?? '').localeCompare(b.prefix ?? '') || a.path.localeCompare(b.path) || a.httpMethod.localeCompare(b.httpMethod));
 }
 
-
-/** Reads every REST API method of every stack in the assembly at `dir`. */
-export function readAssembly(dir: string): Route[] {
+function readStacks(dir: string): Route[] {
   const manifestFile = path.join(dir, 'manifest.json');
   if (!fs.existsSync(manifestFile)) {
     throw new Error(`${dir} is not a cloud assembly (no manifest.json): run 'cdk synth' first, or pass --app <cdk.out>`);
@@ -71,114 +104,164 @@ export function readAssembly(dir: string): Route[] {
       const template = JSON.parse(fs.readFileSync(path.join(dir, artifact.properties.templateFile), 'utf8'));
       routes.push(...routesOfTemplate(stack, template, dir));
     } else if (artifact.type === 'cdk:cloud-assembly' && artifact.properties?.directoryName) {
-      routes.push(...readAssembly(path.join(dir, artifact.properties.directoryName)));
+      routes.push(...readStacks(path.join(dir, artifact.properties.directoryName)));
     }
-  }
-  return routes.sort((a, b) => a.path.localeCompare(b.path) || a.httpMethod.localeCompare(b.httpMethod));
-}
-
-/** Reads the REST API methods of one CloudFormation template. */
-export function routesOfTemplate(stack: string, template: { Resources?: Record<string, CfnResource> }, assemblyDir: string): Route[] {
-  const resources = template.Resources ?? {};
-  const refId = (value: any): string | undefined => value?.Ref ?? (Array.isArray(value?.['Fn::GetAtt']) ? value['Fn::GetAtt'][0] : undefined);
-  const pathOf = (resourceId: any, depth = 0): string => {
-    const id = refId(resourceId);
-    const resource = id ? resources[id] : undefined;
-    if (resource?.Type !== 'AWS::ApiGateway::Resource' || resourceId?.['Fn::GetAtt']) return '/';
-    if (depth > 100) throw new Error(`the resource tree of ${stack} has a cycle at ${id}`);
-    const parent = pathOf(resource.Properties.ParentId, depth + 1);
-    return `${parent === '/' ? '' : parent}/${resource.Properties.PathPart}`;
-  };
-  const stageOf = (apiId: string): string => {
-    for (const resource of Object.values(resources)) {
-      if (resource.Type === 'AWS::ApiGateway::Stage' && refId(resource.Properties?.RestApiId) === apiId) return String(resource.Properties.StageName ?? 'prod');
-    }
-    return 'prod';
-  };
-  const routes: Route[] = [];
-  for (const resource of Object.values(resources)) {
-    if (resource.Type !== 'AWS::ApiGateway::Method') continue;
-    const props = resource.Properties ?? {};
-    const apiId = refId(props.RestApiId) ?? 'unknown';
-    const api = resources[apiId];
-    const types: string[] = api?.Properties?.EndpointConfiguration?.Types ?? ['EDGE'];
-    const integration = props.Integration ?? {};
-    const integrationType = String(integration.Type ?? 'MOCK');
-    const base = {
-      stack,
-      apiId,
-      apiName: String(api?.Properties?.Name ?? apiId),
-      endpointType: (types[0] ?? 'EDGE') as EndpointType,
-      stageName: stageOf(apiId),
-      path: pathOf(props.ResourceId),
-      httpMethod: String(props.HttpMethod),
-      integrationType,
-      transferMode: integration.ResponseTransferMode === 'STREAM' ? 'STREAM' as const : 'BUFFERED' as const,
-      timeoutMs: typeof integration.TimeoutInMillis === 'number' ? integration.TimeoutInMillis : MAX_BUFFERED_TIMEOUT_MS,
-    };
-    if (integrationType === 'HTTP_PROXY') {
-      routes.push(typeof integration.Uri === 'string'
-        ? { ...base, url: integration.Uri }
-        : { ...base, unsupported: 'the HTTP_PROXY URL is built from CloudFormation values unknown before deployment: map it with --backend' });
-      continue;
-    }
-    if (integrationType !== 'AWS_PROXY') {
-      routes.push({ ...base, unsupported: `${integrationType} integrations are not emulated (only AWS_PROXY Lambda and HTTP_PROXY)` });
-      continue;
-    }
-    const uri = JSON.stringify(integration.Uri ?? '');
-    const lambdaUriKind = uri.includes('/response-streaming-invocations') ? 'streaming' as const : uri.includes('2015-03-31') ? 'classic' as const : undefined;
-    const functionId = findFunctionId(integration.Uri, resources);
-    if (!functionId) {
-      routes.push({ ...base, lambdaUriKind, unsupported: 'the integration URI does not name a Lambda function of this stack' });
-      continue;
-    }
-    const fn = functionOf(functionId, resources[functionId], assemblyDir);
-    let unsupported: string | undefined;
-    if (!fn.runtime.startsWith('nodejs')) unsupported = `the function's runtime ${fn.runtime} is not emulated (only Node.js)`;
-    else if (!fn.assetDir && !fn.inlineCode) unsupported = 'the function code is not a local asset of the assembly';
-    else if (base.transferMode === 'STREAM' && lambdaUriKind !== 'streaming') unsupported = 'STREAM needs the response-streaming Lambda URI (2021-11-15/.../response-streaming-invocations); API Gateway rejects this one';
-    routes.push({ ...base, function: fn, lambdaUriKind, unsupported });
   }
   return routes;
 }
 
-function findFunctionId(uri: unknown, resources: Record<string, CfnResource>): string | undefined {
-  let found: string | undefined;
-  const visit = (value: any): void => {
-    if (found || value === null || typeof value !== 'object') return;
-    const getAtt = value['Fn::GetAtt'];
-    if (Array.isArray(getAtt) && resources[getAtt[0]]?.Type === 'AWS::Lambda::Function') {
-      found = getAtt[0];
-      return;
-    }
-    if (typeof value.Ref === 'string') {
-      const target = resources[value.Ref];
-      if (target?.Type === 'AWS::Lambda::Function') found = value.Ref;
-      else if (target?.Type === 'AWS::Lambda::Alias' || target?.Type === 'AWS::Lambda::Version') visit(target.Properties?.FunctionName);
-      return;
-    }
-    Object.values(value).forEach(visit);
-  };
-  visit(uri);
-  return found;
+/** With several APIs, each is also served under `/<api name>` so same paths stay apart. */
+function withPrefixes(routes: Route[]): Route[] {
+  const apis = [...new Set(routes.map((r) => `${r.stack}/${r.apiId}`))];
+  if (apis.length < 2) return routes;
+  const used = new Set<string>();
+  const prefixes = new Map<string, string>();
+  for (const key of apis) {
+    const route = routes.find((r) => `${r.stack}/${r.apiId}` === key)!;
+    let slug = `/${slugOf(route.apiName) || slugOf(route.apiId)}`;
+    if (used.has(slug)) slug = `/${slugOf(route.stack)}-${slugOf(route.apiId)}`;
+    used.add(slug);
+    prefixes.set(key, slug);
+  }
+  return routes.map((r) => ({ ...r, prefix: prefixes.get(`${r.stack}/${r.apiId}`) }));
 }
 
-function functionOf(logicalId: string, resource: CfnResource, assemblyDir: string): RouteFunction {
+function slugOf(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+}
+
+/** Reads the REST API methods of one CloudFormation template. */
+export function routesOfTemplate(stack: string, template: Template, assemblyDir: string): Route[] {
+  const resources = template.Resources ?? {};
+  const model = readTemplate(template, { readBody: (_location, apiId) => readAssetBody(resources[apiId], assemblyDir) });
+  const routes: Route[] = [];
+  for (const api of model.apis) {
+    for (const method of api.methods) routes.push(routeOf(stack, api, method, resources, assemblyDir));
+  }
+  return routes;
+}
+
+function routeOf(stack: string, api: RestApiModel, method: MethodModel, resources: Record<string, TemplateResource>, assemblyDir: string): Route {
+  const integration = method.integration;
+  const integrationType = typeof integration.type === 'string' ? integration.type.toUpperCase() : 'MOCK';
+  const stage = api.stages.find((s) => typeof s.stageName === 'string');
+  const base = {
+    stack,
+    apiId: api.logicalId,
+    apiName: typeof api.name === 'string' ? api.name : openApiTitle(api.body) ?? api.logicalId,
+    source: method.source,
+    endpointType: api.endpointType ?? 'EDGE',
+    stageName: typeof stage?.stageName === 'string' ? stage.stageName : 'prod',
+    binaryMediaTypes: binaryMediaTypesOf(api),
+    path: method.path,
+    httpMethod: method.httpMethod,
+    integrationType,
+    transferMode: integration.responseTransferMode === 'STREAM' ? 'STREAM' as const : 'BUFFERED' as const,
+    timeoutMs: typeof integration.timeoutInMillis === 'number' ? integration.timeoutInMillis : MAX_BUFFERED_TIMEOUT_MS,
+  };
+  if (!method.pathComplete) return { ...base, unsupported: 'the resource path is built from values unknown before deployment' };
+  if (integrationType === 'HTTP_PROXY') {
+    return typeof integration.uri === 'string'
+      ? { ...base, url: integration.uri }
+      : { ...base, unsupported: 'the HTTP_PROXY URL is built from CloudFormation values unknown before deployment: map it with --backend' };
+  }
+  if (integrationType !== 'AWS_PROXY') {
+    return { ...base, unsupported: `${integrationType} integrations are not emulated (only AWS_PROXY Lambda and HTTP_PROXY)` };
+  }
+  const uriKind = lambdaUriKind(integration.uri);
+  const functionId = functionOfUri(integration.uri, resources).functionId ?? functionByLiteralName(integration.uri, resources);
+  if (!functionId) return { ...base, lambdaUriKind: uriKind, unsupported: 'the integration URI does not name a Lambda function of this stack' };
+  const fn = functionOf(functionId, resources[functionId], assemblyDir);
+  let unsupported: string | undefined;
+  let webApp: WebAppSpec | undefined;
+  if (base.transferMode === 'STREAM' && uriKind !== 'streaming') {
+    unsupported = 'STREAM needs the response-streaming Lambda URI (2021-11-15/.../response-streaming-invocations); API Gateway rejects this one';
+  } else if (!fn.assetDir && !fn.inlineCode) {
+    unsupported = 'the function code is not a local asset of the assembly';
+  } else if (isWebAppFunction(fn.environment, resources[functionId].Properties?.Layers ?? [])) {
+    if (!fn.assetDir) unsupported = 'the web app is not a local asset folder of the assembly';
+    else webApp = { logicalId: fn.logicalId, codeDir: fn.assetDir, startScript: fn.handler, runtime: fn.runtime, environment: fn.environment };
+    unsupported ??= missingLanguage(fn.runtime);
+  } else if (!fn.runtime.startsWith('nodejs')) {
+    unsupported = `the function's runtime ${fn.runtime} is not emulated (Node.js handlers, and any language behind the Lambda Web Adapter)`;
+  }
+  return { ...base, function: fn, webApp, lambdaUriKind: uriKind, unsupported };
+}
+
+/** `x-amazon-apigateway-binary-media-types` or `BinaryMediaTypes`, `~1` read as `/`. */
+function binaryMediaTypesOf(api: RestApiModel): string[] {
+  const types = [api.binaryMediaTypes, api.openApi.binaryMediaTypes].flatMap((value) => (Array.isArray(value) ? value : []));
+  return types.filter((t): t is string => typeof t === 'string').map((t) => t.replace(/~1/g, '/').toLowerCase());
+}
+
+function openApiTitle(body: unknown): string | undefined {
+  const title = (body as { info?: { title?: unknown } } | undefined)?.info?.title;
+  return typeof title === 'string' ? title : undefined;
+}
+
+/** A function named by a literal ARN (`...:function:my-fn/...`), as asset bodies must write it. */
+function functionByLiteralName(uri: unknown, resources: Record<string, TemplateResource>): string | undefined {
+  const name = typeof uri === 'string' ? /:function:([^/:]+)/.exec(uri)?.[1] : undefined;
+  if (!name) return undefined;
+  return Object.keys(resources).find((id) => resources[id].Type === 'AWS::Lambda::Function' && resources[id].Properties?.FunctionName === name);
+}
+
+/** The OpenAPI document of a `BodyS3Location` file asset (JSON, or YAML read with the app's aws-cdk-lib). */
+function readAssetBody(api: TemplateResource | undefined, assemblyDir: string): unknown {
+  const file = assetPathOf(api, api?.Properties?.BodyS3Location?.Key, assemblyDir);
+  if (!file || !fs.statSync(file).isFile()) return undefined;
+  const text = fs.readFileSync(file, 'utf8');
+  try {
+    return JSON.parse(text);
+  } catch {
+    return parseYaml(text, file, assemblyDir);
+  }
+}
+
+function parseYaml(text: string, file: string, assemblyDir: string): unknown {
+  const appDir = path.dirname(path.resolve(assemblyDir));
+  // Every CDK app has aws-cdk-lib, which bundles the `yaml` package.
+  for (const from of [appDir, process.cwd(), __dirname]) {
+    try {
+      const cdkLib = path.dirname(require.resolve('aws-cdk-lib/package.json', { paths: [from] }));
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      return require(require.resolve('yaml', { paths: [cdkLib] })).parse(text);
+    } catch {
+      // try the next place
+    }
+  }
+  throw new Error(`${file} is an OpenAPI body in YAML, and no 'yaml' parser was found (it comes with aws-cdk-lib): run the gateway from your CDK app's folder`);
+}
+
+/**
+ * The local copy of a resource's asset: its `aws:asset:path` metadata (the CDK CLI asks for it),
+ * else the `asset.<hash>` file or folder its literal S3 key (`<hash>.zip`, `<hash>.yaml`) names.
+ */
+function assetPathOf(resource: TemplateResource | undefined, s3Key: unknown, assemblyDir: string): string | undefined {
+  const candidates: string[] = [];
+  const metadataPath: unknown = resource?.Metadata?.['aws:asset:path'];
+  if (typeof metadataPath === 'string') candidates.push(path.resolve(assemblyDir, metadataPath));
+  const key = typeof s3Key === 'string' ? /^([0-9a-f]{64})(\.\w+)?$/.exec(s3Key) : null;
+  if (key) candidates.push(path.join(assemblyDir, `asset.${key[1]}`), path.join(assemblyDir, `asset.${key[1]}${key[2] ?? ''}`));
+  return candidates.find((candidate) => fs.existsSync(candidate));
+}
+
+function functionOf(logicalId: string, resource: TemplateResource, assemblyDir: string): RouteFunction {
   const props = resource.Properties ?? {};
-  const assetPath: string | undefined = resource.Metadata?.['aws:asset:path'];
   const environment: Record<string, string> = {};
   for (const [key, value] of Object.entries<any>(props.Environment?.Variables ?? {})) {
-    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') environment[key] = String(value);
+    if (isLiteral(value) && ['string', 'number', 'boolean'].includes(typeof value)) environment[key] = String(value);
   }
+  const appDir = path.dirname(path.resolve(assemblyDir));
   return {
     logicalId,
-    assetDir: assetPath ? path.resolve(assemblyDir, assetPath) : undefined,
+    assetDir: assetPathOf(resource, props.Code?.S3Key, assemblyDir),
     inlineCode: typeof props.Code?.ZipFile === 'string' ? props.Code.ZipFile : undefined,
-    handler: String(props.Handler ?? 'index.handler'),
-    runtime: String(props.Runtime ?? 'unknown'),
+    handler: typeof props.Handler === 'string' ? props.Handler : 'index.handler',
+    runtime: typeof props.Runtime === 'string' ? props.Runtime : 'unknown',
     timeoutSeconds: typeof props.Timeout === 'number' ? props.Timeout : 3,
     memorySize: typeof props.MemorySize === 'number' ? props.MemorySize : 128,
     environment,
+    searchDirs: [...new Set([appDir, process.cwd()])],
   };
 }

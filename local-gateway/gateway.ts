@@ -13,6 +13,8 @@ import { resolveWorkerScript, WorkerPool } from './lambda/workers';
 import type { LocalStreamingGatewayOptions } from './options';
 import { readBody, RequestContext } from './request';
 import { matchRoute } from './router';
+import { WebApps } from './web-app/adapter';
+import { proxyWebApp } from './web-app/integration';
 import { MAX_REQUEST_BODY_BYTES } from '../wire/limits';
 
 export type { AccessLogEntry } from './access-log';
@@ -26,9 +28,11 @@ export class LocalStreamingGateway {
     return new LocalStreamingGateway({ ...options, routes: readAssembly(dir) });
   }
 
-  public readonly routes: Route[];
+  /** The routes served (replaced by `reload()`). */
+  public routes: Route[];
   private readonly server: http.Server;
   private readonly pools = new Map<string, WorkerPool>();
+  private readonly webApps: WebApps;
   private readonly options: LocalStreamingGatewayOptions;
   private workerScript?: string;
   private urlValue?: string;
@@ -36,6 +40,7 @@ export class LocalStreamingGateway {
   constructor(options: LocalStreamingGatewayOptions) {
     this.options = options;
     this.routes = options.routes;
+    this.webApps = new WebApps({ environment: options.environment, log: (message) => this.log(message) });
     this.server = http.createServer((req, res) => {
       const ctx = new RequestContext(req, res, (message) => this.log(message));
       res.on('close', () => this.writeAccessLog(ctx));
@@ -71,6 +76,7 @@ export class LocalStreamingGateway {
   public async stop(): Promise<void> {
     for (const pool of this.pools.values()) pool.close();
     this.pools.clear();
+    this.webApps.stopAll();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -90,6 +96,7 @@ export class LocalStreamingGateway {
     }
     const route = ctx.route = match.route;
     ctx.pathParameters = match.pathParameters;
+    ctx.apiPath = match.path;
     if (route.unsupported) {
       ctx.respond(501, { message: `Not emulated by the local gateway: ${route.path} ${route.httpMethod}: ${route.unsupported}` });
       return;
@@ -101,8 +108,20 @@ export class LocalStreamingGateway {
     }
     ctx.body = body;
     ctx.mode = route.transferMode === 'STREAM' && !this.options.forceBuffered ? 'STREAMED' : 'BUFFERED';
-    if (route.integrationType === 'HTTP_PROXY') proxyHttp(ctx, this.options);
+    if (route.webApp) await proxyWebApp(ctx, this.options, this.webApps);
+    else if (route.integrationType === 'HTTP_PROXY') proxyHttp(ctx, this.options);
     else await invokeLambda(ctx, this.pool(route), this.options);
+  }
+
+  /**
+   * Serves `routes` from now on (a new synthesis): requests in flight finish on the old
+   * environments, which are then ended; new requests get fresh ones with the new code.
+   */
+  public reload(routes: Route[]): void {
+    this.routes = routes;
+    for (const pool of this.pools.values()) pool.retire();
+    this.pools.clear();
+    this.webApps.stopAll();
   }
 
   /** The workers of a route's function (made on first use). */

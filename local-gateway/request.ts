@@ -17,6 +17,8 @@ export class RequestContext {
   /** The matched route and its path parameters (set by the router). */
   public route?: Route;
   public pathParameters: Record<string, string> | null = null;
+  /** The request path within the API, without the API's prefix or stage (set by the router). */
+  public apiPath = '/';
   /** The request body (read whole: API Gateway does not stream requests). */
   public body: Buffer = Buffer.alloc(0);
   public mode: TransferMode = 'BUFFERED';

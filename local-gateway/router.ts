@@ -1,15 +1,51 @@
 /**
  * Routing: finds the route for a method and path the way API Gateway does. Literal segments win
  * over `{name}`, which wins over `{name+}`; a method wins over `ANY`.
+ *
+ * A route is served where the deployed API serves it, under its stage (`/prod/chat`, the URL the
+ * stack outputs), and at the root (`/chat`). With several APIs each also has a prefix of its own
+ * (`/<api name>/prod/chat`, `/<api name>/chat`); at the root the first API that has the path wins.
  */
 import type { Route } from './assembly';
 
 export interface RouteMatch {
   readonly route: Route;
   readonly pathParameters: Record<string, string> | null;
+  /** The request path within the API (no prefix, no stage): the event's `path`. */
+  readonly path: string;
 }
 
 export function matchRoute(routes: readonly Route[], method: string, pathname: string): RouteMatch | undefined {
+  for (const [candidates, apiPath] of candidatesOf(routes, pathname)) {
+    const found = bestMatch(candidates, method, apiPath);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** Where to look, in order: under an API's prefix (with, then without the stage), under a stage, at the root. */
+function candidatesOf(routes: readonly Route[], pathname: string): Array<[readonly Route[], string]> {
+  const out: Array<[readonly Route[], string]> = [];
+  const under = (prefix: string, path: string) => (path === prefix ? '/' : path.startsWith(`${prefix}/`) ? path.slice(prefix.length) : undefined);
+  const byStage = (subset: readonly Route[], path: string) => {
+    for (const stage of new Set(subset.map((r) => r.stageName))) {
+      const rest = under(`/${stage}`, path);
+      if (rest !== undefined) out.push([subset.filter((r) => r.stageName === stage), rest]);
+    }
+  };
+  for (const prefix of new Set(routes.map((r) => r.prefix).filter((p): p is string => !!p))) {
+    const rest = under(prefix, pathname);
+    if (rest === undefined) continue;
+    const api = routes.filter((r) => r.prefix === prefix);
+    byStage(api, rest);
+    out.push([api, rest]);
+  }
+  byStage(routes, pathname);
+  out.push([routes, pathname]);
+  return out;
+}
+
+function bestMatch(routes: readonly Route[], method: string, pathname: string): RouteMatch | undefined {
   let segments: string[];
   try {
     segments = pathname.split('/').filter(Boolean).map(decodeURIComponent);
@@ -24,7 +60,7 @@ export function matchRoute(routes: readonly Route[], method: string, pathname: s
     const score = matched.score + (route.httpMethod === method ? 0.5 : 0);
     if (!best || score > best.score) best = { route, params: matched.params, score };
   }
-  return best && { route: best.route, pathParameters: Object.keys(best.params).length ? best.params : null };
+  return best && { route: best.route, pathParameters: Object.keys(best.params).length ? best.params : null, path: pathname };
 }
 
 function matchPath(pattern: string[], segments: string[]): { params: Record<string, string>; score: number } | undefined {

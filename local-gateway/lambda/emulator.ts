@@ -13,7 +13,11 @@
  * - a handler that resolves without ending the stream hangs until the function timeout;
  * - a handler that throws (rejects) ends the stream with the error in trailers
  *   (`Lambda-Runtime-Function-Error-Type` / `-Body`);
- * - the handler is never told that the client went away (no `close` event).
+ * - the handler is never told that the client went away (no `close` event);
+ * - `write()` of anything but a string, Buffer or Uint8Array writes its JSON;
+ * - `streamifyResponse(fn, { highWaterMark })` sets the stream's high-water mark;
+ * - a streaming handler that is not async (returns no promise) fails the invocation
+ *   (`Streaming does not support non-async handlers.`), and nothing it wrote is sent.
  */
 import { randomUUID } from 'crypto';
 import { Writable } from 'stream';
@@ -26,6 +30,7 @@ import {
 /** The content type `HttpResponseStream.from()` sets (the wire contract's prelude type). */
 export const METADATA_CONTENT_TYPE = PRELUDE_CONTENT_TYPE;
 const STREAMING_MARK = Symbol.for('aws.lambda.runtime.handler.streaming');
+const HIGH_WATER_MARK_MARK = Symbol.for('aws.lambda.runtime.handler.streaming.highWaterMark');
 
 type FirstWriteHook = (write: (chunk: string | Uint8Array) => void) => void;
 
@@ -37,9 +42,27 @@ export class StandInResponseStream extends Writable implements LambdaResponseStr
   public trailers?: Record<string, string>;
   public _onBeforeFirstWrite?: FirstWriteHook;
   private firstWriteDone = false;
+  /** Writes held back until the handler is known to be async (see `invoke`). */
+  private held?: Array<() => void>;
 
-  constructor(private readonly sink: Writable) {
-    super({ highWaterMark: RESPONSE_STREAM_HIGH_WATER_MARK, decodeStrings: true });
+  constructor(private readonly sink: Writable, highWaterMark: number = RESPONSE_STREAM_HIGH_WATER_MARK) {
+    super({ highWaterMark, decodeStrings: true });
+  }
+
+  /** Holds what reaches the sink until `release()` (or drops it with `discard()`). */
+  public hold(): void {
+    this.held ??= [];
+  }
+
+  public release(): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    held.forEach((write) => write());
+  }
+
+  public discard(): void {
+    this.held = undefined;
+    this.destroy();
   }
 
   public setContentType(contentType: string): void {
@@ -51,6 +74,10 @@ export class StandInResponseStream extends Writable implements LambdaResponseStr
 
   // The real runtime patches write() (not end()) to run the first-write hook.
   public write(chunk: any, encoding?: any, callback?: any): boolean {
+    // As the runtime does: what is neither text nor bytes is written as JSON.
+    if (typeof chunk !== 'string' && !Buffer.isBuffer(chunk) && chunk?.constructor !== Uint8Array) {
+      chunk = JSON.stringify(chunk);
+    }
     if (!this.firstWriteDone) {
       this.firstWriteDone = true;
       this._onBeforeFirstWrite?.((ch) => super.write(ch));
@@ -58,7 +85,11 @@ export class StandInResponseStream extends Writable implements LambdaResponseStr
     return super.write(chunk, encoding, callback);
   }
 
-  public _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+  public _write(chunk: Buffer, encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    if (this.held) {
+      this.held.push(() => this._write(chunk, encoding, callback));
+      return;
+    }
     if (this.sink.destroyed) {
       callback();
       return;
@@ -71,8 +102,10 @@ export class StandInResponseStream extends Writable implements LambdaResponseStr
 /** The `awslambda` global of the stand-in. */
 export function createAwsLambda(): AwsLambdaGlobal {
   return {
-    streamifyResponse<E>(handler: RawStreamingHandler<E>): RawStreamingHandler<E> {
-      (handler as unknown as Record<symbol, string>)[STREAMING_MARK] = 'response';
+    streamifyResponse<E>(handler: RawStreamingHandler<E>, options?: { highWaterMark?: number }): RawStreamingHandler<E> {
+      const marks = handler as unknown as Record<symbol, unknown>;
+      marks[STREAMING_MARK] = 'response';
+      if (typeof options?.highWaterMark === 'number') marks[HIGH_WATER_MARK_MARK] = Math.trunc(options.highWaterMark);
       return handler;
     },
     HttpResponseStream: {
@@ -153,18 +186,34 @@ export async function invoke<E>(handler: RawStreamingHandler<E>, event: E, optio
   const timeoutMs = options.timeoutMs ?? 3000;
   const chunks: Buffer[] = [];
   const sink = options.sink ?? new Writable({ write: (chunk: Buffer, _e, cb) => (chunks.push(chunk), cb()) });
-  const stream = new StandInResponseStream(sink);
+  const highWaterMark = (handler as unknown as Record<symbol, unknown>)[HIGH_WATER_MARK_MARK];
+  const stream = new StandInResponseStream(sink, typeof highWaterMark === 'number' ? highWaterMark : undefined);
   const context = createContext(timeoutMs, options.context);
 
   // The invocation is over when the handler has settled and the stream has finished (a stream
   // left open hangs until the timeout), or when the handler failed (the runtime then ends the
   // stream with error trailers).
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const finished = new Promise<void>((resolve) => stream.on('finish', () => resolve()));
+  const finished = new Promise<void>((resolve) => {
+    stream.on('finish', () => resolve());
+    stream.on('close', () => resolve());
+  });
   const settled = Promise.resolve()
-    .then(() => handler(event, stream, context))
+    .then(() => {
+      // The runtime fails a handler that returns no promise, after it ran: hold its writes until then.
+      stream.hold();
+      const returned: unknown = handler(event, stream, context);
+      if (!returned || typeof (returned as Promise<unknown>).then !== 'function') {
+        stream.discard();
+        throw Object.assign(new Error('Streaming does not support non-async handlers.'), { name: 'Runtime.NonAsyncStreamingHandler' });
+      }
+      stream.release();
+      return returned;
+    })
     .then(
-      () => undefined,
+      (value: unknown) => {
+        if (value !== undefined) console.warn('Streaming handlers ignore return values.');
+      },
       (error: unknown) => {
         const errorType = error instanceof Error ? error.name : 'Error';
         const errorMessage = error instanceof Error ? error.message : String(error);
@@ -172,7 +221,7 @@ export async function invoke<E>(handler: RawStreamingHandler<E>, event: E, optio
           [ERROR_TYPE_TRAILER]: errorType,
           [ERROR_BODY_TRAILER]: Buffer.from(JSON.stringify({ errorType, errorMessage })).toString('base64'),
         };
-        if (!stream.writableEnded) stream.end();
+        if (!stream.writableEnded && !stream.destroyed) stream.end();
       },
     );
   const result = await Promise.race([

@@ -4,14 +4,27 @@
 import { randomUUID } from 'crypto';
 import type { IncomingMessage } from 'http';
 
-/** Content types API Gateway passes as text; anything else is base64-encoded. */
-const TEXT_TYPES = /^(text\/|application\/(json|x-www-form-urlencoded|xml|javascript|x-ndjson|.*\+json|.*\+xml))/i;
+/**
+ * True when API Gateway passes a request body of `contentType` base64-encoded: the type matches one
+ * of the API's `BinaryMediaTypes` (exactly, `type/*`, or `*\/*`). Otherwise the body is text.
+ */
+export function isBinaryMediaType(contentType: string, binaryMediaTypes: readonly string[]): boolean {
+  const type = contentType.split(';')[0].trim().toLowerCase();
+  if (!type) return false;
+  return binaryMediaTypes.some((candidate) => {
+    const wanted = candidate.trim().toLowerCase();
+    return wanted === type || wanted === '*/*' || (wanted.endsWith('/*') && type.startsWith(wanted.slice(0, -1)));
+  });
+}
 
 export interface EventInput {
   readonly req: IncomingMessage;
   readonly body: Buffer;
   readonly resource: string;
+  /** The request path within the API (no stage). */
   readonly path: string;
+  /** The API's `BinaryMediaTypes` (request bodies of these types are base64). */
+  readonly binaryMediaTypes?: readonly string[];
   readonly query: URLSearchParams;
   readonly pathParameters: Record<string, string> | null;
   readonly stage: string;
@@ -38,7 +51,7 @@ export function buildRestEvent(input: EventInput): Record<string, unknown> {
   }
   const hasQuery = Object.keys(queryStringParameters).length > 0;
   const contentType = String(req.headers['content-type'] ?? '');
-  const binary = input.body.length > 0 && !TEXT_TYPES.test(contentType);
+  const binary = input.body.length > 0 && isBinaryMediaType(contentType, input.binaryMediaTypes ?? []);
   const now = Date.now();
   return {
     resource: input.resource,

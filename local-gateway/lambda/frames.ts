@@ -11,6 +11,8 @@ const HEADER = 5;
 export interface InvocationEnd {
   readonly outcome: 'ended' | 'error' | 'timeout';
   readonly error?: { errorType: string; errorMessage: string };
+  /** The handler's kind: `streaming` (`streamifyResponse`) or `classic` (its result is the payload). */
+  readonly handler?: 'streaming' | 'classic';
 }
 
 /** The 5-byte header of a frame of `type` with a payload of `length` bytes. */

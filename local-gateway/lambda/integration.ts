@@ -3,6 +3,7 @@
  * workers, reads the metadata prelude and hands status, headers and the payload to the relay.
  */
 import { Readable } from 'stream';
+import { bufferedResponse } from './classic';
 import { buildRestEvent } from './event';
 import type { InvocationEnd } from './frames';
 import { readPrelude, responseHead } from './prelude';
@@ -20,7 +21,8 @@ export async function invokeLambda(ctx: RequestContext, pool: WorkerPool, option
     req: ctx.req,
     body: ctx.body,
     resource: route.path,
-    path: ctx.url.pathname,
+    path: ctx.apiPath,
+    binaryMediaTypes: route.binaryMediaTypes,
     query: ctx.url.searchParams,
     pathParameters: ctx.pathParameters,
     stage: route.stageName,
@@ -34,6 +36,10 @@ export async function invokeLambda(ctx: RequestContext, pool: WorkerPool, option
   const relay = new Relay(ctx, options, () => output.destroy());
   output.onActivity = () => relay.touch();
   worker.invoke(event, route.function!.timeoutSeconds * 1000, output);
+  if (route.lambdaUriKind === 'classic') {
+    await relayClassic(relay, output);
+    return;
+  }
   try {
     const head = responseHead(await readPrelude(output));
     if (head.dropped.length > 0) ctx.log(`dropped the framing header(s) ${head.dropped.join(', ')} of the response metadata: the gateway frames the response itself`);
@@ -44,6 +50,24 @@ export async function invokeLambda(ctx: RequestContext, pool: WorkerPool, option
 }
 
 /**
+ * The classic (buffered) invocation URI: API Gateway reads the whole result. A classic handler's
+ * result is a proxy response; a streaming handler's output gets status and headers, no body. A
+ * failed function or a malformed result is a 502, as API Gateway answers them.
+ */
+async function relayClassic(relay: Relay, output: InvocationOutput): Promise<void> {
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of output) chunks.push(chunk as Buffer);
+  } catch (error) {
+    relay.fail(error instanceof RelayError && error.status === 504 ? error : new RelayError(502, { message: 'Internal server error' }, (error as Error).message));
+    return;
+  }
+  const response = bufferedResponse(Buffer.concat(chunks), output.handlerKind !== 'classic');
+  if (!response.ok) relay.fail(new RelayError(502, { message: 'Internal server error' }, response.reason));
+  else relay.send(response.statusCode, response.headers, Readable.from([response.body], { objectMode: false }));
+}
+
+/**
  * One invocation's output as a readable stream: backpressure pauses the worker's pipe. It ends
  * when the invocation ended, or fails with why it did not. Once closed, the worker goes back to
  * its pool (after a complete invocation) or is killed (the request was cut short).
@@ -51,6 +75,11 @@ export async function invokeLambda(ctx: RequestContext, pool: WorkerPool, option
 class InvocationOutput extends Readable implements InvocationSink {
   public onActivity?: () => void;
   private end?: InvocationEnd;
+
+  /** The kind of handler that ran (known at the end). */
+  public get handlerKind(): InvocationEnd['handler'] {
+    return this.end?.handler;
+  }
 
   constructor(private readonly worker: Worker, pool: WorkerPool) {
     super({ highWaterMark: OUTPUT_HIGH_WATER_MARK });

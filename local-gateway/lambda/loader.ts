@@ -123,7 +123,8 @@ function describeLoadError(error: unknown, handlerSpec: string): Error {
       : '';
     return new RuntimeLoadError('Runtime.ImportModuleError', `Error: ${firstLine(err.message)}${hint} (handler ${handlerSpec})`);
   }
-  return err instanceof Error ? err : new Error(String(err));
+  // Anything else the module threw while loading fails the init phase.
+  return new RuntimeLoadError('Runtime.ImportModuleError', err instanceof Error ? err.message : String(err));
 }
 
 function firstLine(text: string): string {

@@ -71,6 +71,7 @@ export class WorkerPool {
   private readonly idle: Worker[] = [];
   private readonly all = new Set<Worker>();
   private codeDir?: string;
+  private retired = false;
 
   constructor(
     private readonly fn: RouteFunction,
@@ -91,10 +92,11 @@ export class WorkerPool {
     return worker;
   }
 
-  /** Returns a worker after its invocation; a dead one is forgotten. */
+  /** Returns a worker after its invocation; a dead one (or one of a retired pool) is forgotten. */
   public release(worker: Worker): void {
     worker.busy = false;
-    if (worker.alive) this.idle.push(worker);
+    if (this.retired) this.discard(worker);
+    else if (worker.alive) this.idle.push(worker);
     else this.all.delete(worker);
   }
 
@@ -106,6 +108,12 @@ export class WorkerPool {
 
   public get size(): number {
     return [...this.all].filter((w) => w.alive).length;
+  }
+
+  /** A new synthesis replaced this function: idle workers end now, busy ones after their invocation. */
+  public retire(): void {
+    this.retired = true;
+    for (const worker of this.idle.splice(0)) this.discard(worker);
   }
 
   public close(): void {
@@ -130,6 +138,7 @@ export class WorkerPool {
         ...this.extraEnv,
         LOCAL_GATEWAY_CODE_DIR: this.resolveCodeDir(),
         LOCAL_GATEWAY_HANDLER: this.fn.handler,
+        LOCAL_GATEWAY_SEARCH_DIRS: (this.fn.searchDirs ?? []).join(path.delimiter),
       },
     });
     const worker = new Worker(child);

@@ -209,7 +209,7 @@ describe('the REST proxy event', () => {
   });
 
   test('a binary body is base64-encoded', async () => {
-    const { url } = await serve([{ path: '/b', method: 'PUT', code: echo }]);
+    const { url } = await serve([{ path: '/b', method: 'PUT', code: echo }], {}, undefined, { binaryMediaTypes: ['application/octet-stream'] });
     const bytes = Buffer.from([0, 1, 2, 255]);
     const seen = await fetchStream(`${url}/b`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: bytes });
     const event = JSON.parse(seen.body.toString());

@@ -19,13 +19,20 @@ export interface TestRoute {
   readonly integrationType?: string;
   readonly runtime?: string;
   readonly environment?: Record<string, string>;
+  /** The Lambda URI: `streaming` (2021-11-15, the default) or `classic` (2015-03-31, buffered only). */
+  readonly uri?: 'streaming' | 'classic';
+}
+
+export interface TestApiOptions {
+  /** The API's `BinaryMediaTypes`. */
+  readonly binaryMediaTypes?: string[];
 }
 
 /** Writes an assembly with one stack and one API holding `routes`; returns its directory. */
-export function buildAssembly(routes: TestRoute[], endpointType = 'REGIONAL'): string {
+export function buildAssembly(routes: TestRoute[], endpointType = 'REGIONAL', api: TestApiOptions = {}): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gateway-test-'));
   const resources: Record<string, any> = {
-    Api: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'TestApi', EndpointConfiguration: { Types: [endpointType] } } },
+    Api: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'TestApi', EndpointConfiguration: { Types: [endpointType] }, BinaryMediaTypes: api.binaryMediaTypes } },
     Stage: { Type: 'AWS::ApiGateway::Stage', Properties: { RestApiId: { Ref: 'Api' }, StageName: 'prod' } },
   };
   const resourceIds = new Map<string, string>();
@@ -57,8 +64,9 @@ export function buildAssembly(routes: TestRoute[], endpointType = 'REGIONAL'): s
         Metadata: { 'aws:asset:path': assetDir },
         Properties: { Handler: 'index.handler', Runtime: route.runtime ?? 'nodejs24.x', Timeout: route.functionTimeoutSeconds ?? 30, Environment: { Variables: route.environment ?? {} } },
       };
-      const apiPath = (route.mode ?? 'STREAM') === 'STREAM' ? '2021-11-15/functions/' : '2015-03-31/functions/';
-      const suffix = (route.mode ?? 'STREAM') === 'STREAM' ? '/response-streaming-invocations' : '/invocations';
+      const classic = route.uri === 'classic';
+      const apiPath = classic ? '2015-03-31/functions/' : '2021-11-15/functions/';
+      const suffix = classic ? '/invocations' : '/response-streaming-invocations';
       integration.Uri = { 'Fn::Join': ['', ['arn:aws:apigateway:us-east-1:lambda:path/', apiPath, { 'Fn::GetAtt': [fnId, 'Arn'] }, suffix]] };
     }
     resources[`Method${index}`] = {

@@ -1,6 +1,6 @@
 /** Starts gateways on hand-built assemblies for a test file, and stops them after each test. */
 import * as fs from 'fs';
-import { buildAssembly, TestRoute } from './assembly';
+import { buildAssembly, TestApiOptions, TestRoute } from './assembly';
 import type { AccessLogEntry } from '../../../local-gateway/access-log';
 import { LocalStreamingGateway } from '../../../local-gateway/gateway';
 import type { LocalStreamingGatewayOptions } from '../../../local-gateway/options';
@@ -14,8 +14,8 @@ afterEach(async () => {
 });
 
 /** A started gateway serving `routes`, with its access log and diagnostics collected. */
-export async function serve(routes: TestRoute[], options: Partial<LocalStreamingGatewayOptions> = {}, endpointType?: string) {
-  const dir = buildAssembly(routes, endpointType);
+export async function serve(routes: TestRoute[], options: Partial<LocalStreamingGatewayOptions> = {}, endpointType?: string, api?: TestApiOptions) {
+  const dir = buildAssembly(routes, endpointType, api);
   dirs.push(dir);
   const logs: AccessLogEntry[] = [];
   const diagnostics: string[] = [];
