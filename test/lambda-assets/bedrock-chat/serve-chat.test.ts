@@ -1,43 +1,11 @@
-import { Writable } from 'stream';
 import type { ConverseStreamCommand, ConverseStreamOutput } from '@aws-sdk/client-bedrock-runtime';
 import type { ChatConfig } from '../../../lambda-assets/handlers/bedrock-chat/chat';
 import { simpleProtocol } from '../../../lambda-assets/handlers/bedrock-chat/protocols/simple';
 import { ChatEvent, ConverseStreamClient, serveChat } from '../../../lambda-assets/handlers/bedrock-chat/serve';
-import { AwsLambdaGlobal, LambdaResponseStream, StreamingResponse } from '../../../lambda-assets/runtime';
+import { recorder } from '../support/recorder';
 
 const CONFIG: ChatConfig = { modelId: 'amazon.nova-lite-v1:0', maxTokens: 64, maxRequestBytes: 4096, maxMessages: 10 };
 const BODY = JSON.stringify({ messages: [{ role: 'user', content: 'Hi' }] });
-
-/**
- * Records what the handler sends through the runtime's StreamingResponse: status, headers (the
- * metadata), body chunks, and how often the stream ended.
- */
-function recorder(controller = new AbortController()) {
-  const sent = { status: 0, headers: {} as Record<string, string>, chunks: [] as string[], opened: 0, ended: 0 };
-  const raw = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      if (chunk.length > 0) sent.chunks.push(chunk.toString()); // the runtime opens the stream with an empty write
-      callback();
-    },
-    final(callback) {
-      sent.ended += 1;
-      callback();
-    },
-  }) as LambdaResponseStream;
-  raw.setContentType = () => undefined;
-  const runtime: AwsLambdaGlobal = {
-    HttpResponseStream: {
-      from(stream, metadata) {
-        sent.opened += 1;
-        sent.status = metadata.statusCode ?? 200;
-        sent.headers = (metadata.headers ?? {}) as Record<string, string>;
-        return stream;
-      },
-    },
-    streamifyResponse: (handler) => handler,
-  };
-  return { sent, response: new StreamingResponse(raw, runtime, controller) };
-}
 
 /** Serves one request with the simple protocol, then ends the response as streamingHandler does. */
 async function serve(event: ChatEvent, client: ConverseStreamClient, config: ChatConfig, controller?: AbortController) {

@@ -1,46 +1,22 @@
-import { Writable } from 'stream';
 import {
-  AwsLambdaGlobal, HttpError, LambdaContext, LambdaResponseStream, RestProxyEvent, SSE_END_MARKER, isEndedStreamId, sse, streamingHandler,
-  StreamingHandlerFunction, StreamingHandlerOptions,
+  HttpError, LambdaContext, RestProxyEvent, SSE_END_MARKER, isEndedStreamId, sse, streamingHandler, StreamingHandlerFunction, StreamingHandlerOptions,
 } from '../../../lambda-assets/runtime';
 import { runEsm } from '../../clients/support/esm';
+import { recordingRuntime } from '../support/recorder';
 
 // Streams that end stay ended: the end marker in the last event's id, and the 204 a reconnecting
 // EventSource gets, without the handler running again.
 
-interface Sent { status?: number; headers: Record<string, string>; body: string; ended: boolean }
-
-/** Runs a handler once with a recording stand-in of the Lambda runtime. */
+/** Runs a handler once with a recording stand-in of the Lambda runtime: status, headers, body, ended. */
 async function run(
   fn: StreamingHandlerFunction<RestProxyEvent>, headers: Record<string, string> = {}, options: StreamingHandlerOptions = {},
-): Promise<Sent> {
-  const sent: Sent = { headers: {}, body: '', ended: false };
-  const raw = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      sent.body += chunk.toString();
-      callback();
-    },
-    final(callback) {
-      sent.ended = true;
-      callback();
-    },
-  }) as LambdaResponseStream;
-  raw.setContentType = () => undefined;
-  const runtime: AwsLambdaGlobal = {
-    HttpResponseStream: {
-      from(stream, metadata) {
-        sent.status = metadata.statusCode;
-        sent.headers = (metadata.headers ?? {}) as Record<string, string>;
-        return stream;
-      },
-    },
-    streamifyResponse: (handler) => handler,
-  };
+) {
+  const { sent, raw, runtime } = recordingRuntime();
   const handler = streamingHandler(fn, { ...options, runtime });
   const event = { httpMethod: 'GET', path: '/events', headers } as unknown as RestProxyEvent;
   const context = { awsRequestId: 'r', functionName: 'f', callbackWaitsForEmptyEventLoop: true, getRemainingTimeInMillis: () => 60_000 } as LambdaContext;
   await handler(event, raw, context);
-  return sent;
+  return { status: sent.status, headers: sent.headers, body: sent.chunks.join(''), ended: sent.ended === 1 };
 }
 
 /** What a spec-following SSE parser (eventsource-parser) sees: events, comments, the last id. */
