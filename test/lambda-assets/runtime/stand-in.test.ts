@@ -1,8 +1,8 @@
 import { Writable } from 'stream';
 import { streamingHandler } from '../../../lambda-assets/runtime';
 import type { LambdaResponseStream } from '../../../lambda-assets/runtime';
-import { restProxyEvent } from '../../support/events';
 import { createAwsLambda, invoke, parseStreamedResponse, METADATA_CONTENT_TYPE } from '../../../local-gateway/lambda/emulator';
+import { restProxyEvent } from '../../support/events';
 
 // The raw runtime's traps, shown with the stand-in, and the wrapped handler avoiding each one.
 

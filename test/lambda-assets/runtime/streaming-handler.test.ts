@@ -1,8 +1,8 @@
 import { Readable, Writable } from 'stream';
 import { HttpError, ndjson, pipe, sse, streamingHandler, encodeSseEvent, encodeSseComment, validateMetadata } from '../../../lambda-assets/runtime';
 import type { LambdaResponseStream } from '../../../lambda-assets/runtime';
-import { restProxyEvent } from '../../support/events';
 import { createAwsLambda, installAwsLambda, invoke, parseStreamedResponse, uninstallAwsLambda } from '../../../local-gateway/lambda/emulator';
+import { restProxyEvent } from '../../support/events';
 
 const runtime = createAwsLambda();
 const NUL8 = '\0'.repeat(8);
