@@ -1,9 +1,8 @@
 import { Annotations, IAspect, Stack } from 'aws-cdk-lib';
-import * as apigateway from 'aws-cdk-lib/aws-apigateway';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { IConstruct } from 'constructs';
-import { logicalIdOf, methodsOf } from './model';
-import { checkApi, checkMethod, Finding, StackIndex } from './rules';
+import { appTemplate, isRelevant } from './app-template';
+import { checkApi, checkMethod, Finding, nodeOf, RuleContext } from './rules';
+import { MethodModel, readTemplate, StageModel } from '../private/template';
 
 /**
  * Properties of a `StreamingValidator`.
@@ -17,24 +16,31 @@ export interface StreamingValidatorProps {
   readonly warnings?: boolean;
 }
 
-/** What the validators collected in one stack (shared, so two validators report once). */
-interface Bucket {
-  readonly methods: Set<apigateway.CfnMethod>;
-  readonly apis: Set<apigateway.CfnRestApi>;
-  warnings: boolean;
+/** What the validators of one app share: the constructs they visited, and the last analysis. */
+interface AppState {
+  /** Visited REST API and Lambda resources, and whether a validator with warnings visited them. */
+  readonly visited: Map<IConstruct, boolean>;
+  /** Stacks with the validation registered. */
+  readonly stacks: Set<Stack>;
+  analysis?: { readonly findings: Finding[]; readonly reported: Set<Stack> };
 }
 
-const BUCKETS = new WeakMap<Stack, Bucket>();
+const STATES = new WeakMap<IConstruct, AppState>();
 
 /**
- * Checks every REST API method in its scope that streams (`ResponseTransferMode: STREAM`), whatever
- * created it (StreamingRestApi, RestApi, LambdaRestApi, a raw CfnMethod, or a SpecRestApi's inline
- * OpenAPI), and fails synthesis on what cannot work: VTL response transformation, caching, content
- * encoding, timeouts outside 50..900000 ms, STREAM on an integration other than AWS_PROXY and
- * HTTP_PROXY, the classic Lambda invocation URI. It warns (with ids you can acknowledge) about
- * edge-optimized endpoints, function timeouts shorter than the integration's, runtimes that cannot
- * stream, qualified function ARNs, and buffered methods above 29 seconds.
+ * Checks every REST API method that streams (`ResponseTransferMode: STREAM`) as it will deploy:
+ * the synthesized CloudFormation after overrides (`addPropertyOverride`, `addOverride`), whatever
+ * defined it (StreamingRestApi, RestApi, a raw CfnMethod, an escape hatch, a SpecRestApi's OpenAPI
+ * body inline or as an asset), wherever it is (a nested stack, another stack of the app on an
+ * imported API, another stage). It fails synthesis on what cannot work: VTL response
+ * transformation, caching (integration cache keys, or stage settings that cache the method),
+ * content encoding (`MinimumCompressionSize` or the OpenAPI extension), timeouts outside
+ * 50..900000 ms, STREAM on an integration other than AWS_PROXY and HTTP_PROXY, the classic Lambda
+ * invocation URI. It warns (with ids you can acknowledge) about edge-optimized endpoints,
+ * function timeouts shorter than the integration's, runtimes that cannot stream, qualified
+ * function ARNs, and buffered methods above 29 seconds.
  *
+ * A method is judged when the validator's scope holds the method or its REST API.
  * `StreamingRestApi` applies it to itself. For a whole app:
  *
  * @example
@@ -49,70 +55,68 @@ export class StreamingValidator implements IAspect {
   }
 
   public visit(node: IConstruct): void {
-    if (!(node instanceof apigateway.CfnMethod) && !(node instanceof apigateway.CfnRestApi)) return;
+    if (!isRelevant(node)) return;
+    const root = node.node.root;
+    let state = STATES.get(root);
+    if (!state) {
+      state = { visited: new Map(), stacks: new Set() };
+      STATES.set(root, state);
+    }
+    state.visited.set(node, (state.visited.get(node) ?? false) || this.warnings);
     const stack = Stack.of(node);
-    let bucket = BUCKETS.get(stack);
-    if (!bucket) {
-      const created: Bucket = { methods: new Set(), apis: new Set(), warnings: false };
-      bucket = created;
-      BUCKETS.set(stack, created);
-      stack.node.addValidation({ validate: () => report(stack, created) });
-    }
-    bucket.warnings ||= this.warnings;
-    if (node instanceof apigateway.CfnMethod) bucket.methods.add(node);
-    else bucket.apis.add(node);
+    if (!state.stacks.has(stack)) registerAll(root, state);
   }
 }
 
-function report(stack: Stack, bucket: Bucket): string[] {
-  const findings = analyse(stack, bucket);
-  if (bucket.warnings) {
+/** Every stack of the app reports the findings on its constructs. */
+function registerAll(root: IConstruct, state: AppState): void {
+  for (const child of root.node.findAll()) {
+    if (!Stack.isStack(child) || state.stacks.has(child)) continue;
+    const stack = child;
+    state.stacks.add(stack);
+    stack.node.addValidation({ validate: () => report(root, state, stack) });
+  }
+}
+
+function report(root: IConstruct, state: AppState, stack: Stack): string[] {
+  if (!state.analysis || state.analysis.reported.has(stack)) {
+    // A new synthesis (or the first): analyse the whole app once, and emit the warnings.
+    const findings = analyse(root, state);
+    state.analysis = { findings, reported: new Set() };
     for (const finding of findings) {
-      if (finding.level === 'warning') Annotations.of(finding.node).addWarningV2(finding.warningId!, finding.message);
-    }
-  }
-  return findings.filter((f) => f.level === 'error').map((f) => f.message);
-}
-
-/** Linear in the stack's constructs: one pass to index, one check per method. */
-function analyse(stack: Stack, bucket: Bucket): Finding[] {
-  const index: StackIndex = { stack, stagesByApi: new Map(), apis: new Map(), functions: new Map(), qualified: new Set() };
-  for (const child of stack.node.findAll()) {
-    if (child instanceof apigateway.CfnStage) {
-      addStage(index, logicalIdOf(stack.resolve(child.restApiId)), child, stack.resolve(child.methodSettings));
-    } else if (child instanceof apigateway.CfnDeployment) {
-      const description = stack.resolve(child.stageDescription);
-      if (description) {
-        const settings = [...(description.methodSettings ?? [])];
-        if (description.cachingEnabled === true) settings.push({ resourcePath: '/*', httpMethod: '*', cachingEnabled: true });
-        addStage(index, logicalIdOf(stack.resolve(child.restApiId)), child, settings);
+      if (finding.level === 'warning' && finding.anchors.some((a) => state.visited.get(a) === true)) {
+        Annotations.of(finding.node).addWarningV2(finding.warningId!, finding.message);
       }
-    } else if (child instanceof apigateway.CfnRestApi) {
-      index.apis.set(stack.resolve(child.logicalId), child);
-    } else if (child instanceof lambda.CfnFunction) {
-      index.functions.set(stack.resolve(child.logicalId), child);
-    } else if (child instanceof lambda.CfnVersion || child instanceof lambda.CfnAlias) {
-      index.qualified.add(stack.resolve(child.logicalId));
     }
   }
-  const methods = methodsOf(stack, [...bucket.methods], [...bucket.apis]);
-  const findings = methods.flatMap((m) => checkMethod(m, index));
-  const streamedByApi = new Map<string, typeof methods>();
-  for (const m of methods) {
-    if (m.integration.transferMode === 'STREAM' && m.apiLogicalId) {
-      streamedByApi.set(m.apiLogicalId, [...(streamedByApi.get(m.apiLogicalId) ?? []), m]);
-    }
-  }
-  for (const [apiId, streamed] of streamedByApi) {
-    const api = index.apis.get(apiId);
-    if (api) findings.push(...checkApi(api, streamed, stack));
-  }
-  return dedupe(findings);
+  state.analysis.reported.add(stack);
+  return state.analysis.findings.filter((f) => f.level === 'error' && Stack.of(f.node) === stack).map((f) => f.message);
 }
 
-function addStage(index: StackIndex, apiId: string | undefined, node: IConstruct, settings: unknown): void {
-  if (!apiId || !Array.isArray(settings)) return;
-  index.stagesByApi.set(apiId, [...(index.stagesByApi.get(apiId) ?? []), { node, settings }]);
+/** Reads the app's final templates and runs the rules on the methods the validators cover. */
+function analyse(root: IConstruct, state: AppState): Finding[] {
+  const app = appTemplate(root);
+  const ctx: RuleContext = { elements: app.elements, resources: app.template.Resources ?? {} };
+  const model = readTemplate(app.template, { readBody: app.readBody });
+  const covered = (nodes: Array<IConstruct | undefined>) => nodes.some((n) => n !== undefined && state.visited.has(n));
+  const findings: Finding[] = [];
+  const judge = (m: MethodModel, stages: StageModel[], apiNode: IConstruct | undefined) => {
+    const node = nodeOf(m, ctx);
+    if (!covered([node, apiNode])) return;
+    findings.push(...checkMethod(m, stages, ctx, [node, apiNode].filter((n): n is IConstruct => n !== undefined)));
+  };
+  for (const api of model.apis) {
+    const apiNode = app.elements.get(api.logicalId);
+    for (const m of api.methods) judge(m, api.stages, apiNode);
+    if (covered([apiNode])) {
+      findings.push(...checkApi(api, api.methods.filter((m) => m.integration.responseTransferMode === 'STREAM'), ctx, [apiNode!]));
+    }
+  }
+  // Methods of APIs outside the app (imported by id): their own settings only.
+  // Methods of APIs outside the app (imported by id), with the stages of the same id.
+  const key = (id: unknown) => JSON.stringify(id);
+  for (const m of model.otherMethods) judge(m, model.otherStages.filter((s) => key(s.restApiId) === key(m.restApiId)), undefined);
+  return dedupe(findings);
 }
 
 function dedupe(findings: Finding[]): Finding[] {
