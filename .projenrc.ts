@@ -63,6 +63,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@sparticuz/chromium@153.0.0',
     // Jest's printer: the testing helpers' serializer is tested through it.
     'pretty-format@^30',
+    // What `cdk init app --language=typescript` gives a new app for its tests (test/consumer).
+    '@swc/core@^1.15.0',
+    '@swc/jest@^0.2.39',
     'cdk-nag@^3.0.2',
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
     '@aws-cdk/integ-runner@^2.197.10',

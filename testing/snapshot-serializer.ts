@@ -11,8 +11,8 @@
  * every test with Jest's `snapshotSerializers: ['cdk-streaming-rest-api/testing/snapshot-serializer']`.
  */
 
-/** What Jest calls to print a value inside a serializer (pretty-format's `Printer`). */
-type Printer = (value: unknown, config: unknown, indentation: string, depth: number, refs: unknown[]) => string;
+/** What Jest calls to print a value inside a serializer (pretty-format's `Printer`; `Config` and `Refs` are passed through). */
+type Printer = (value: unknown, config: any, indentation: string, depth: number, refs: any) => string;
 
 const ASSET_HASH = /\b[a-f0-9]{64}\b/g;
 const ASSET_HASH_MASK = '[ASSET HASH]';
@@ -38,7 +38,7 @@ const serializer = {
     if (typeof value === 'string') return hasAssetHash(value);
     return value !== null && typeof value === 'object' && !Array.isArray(value) && hasInlineCode(value);
   },
-  serialize(value: unknown, config: unknown, indentation: string, depth: number, refs: unknown[], printer: Printer): string {
+  serialize(value: unknown, config: any, indentation: string, depth: number, refs: any, printer: Printer): string {
     const masked = typeof value === 'string'
       ? maskAssetHashes(value)
       : { ...(value as object), ZipFile: INLINE_CODE_MASK };
