@@ -7,6 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { readAssembly, Route } from './assembly';
+import { followEdits, synthOnce } from './follow';
 import { LocalStreamingGateway, LocalStreamingGatewayOptions } from './gateway';
 import { MAX_STREAMING_TIMEOUT_MS } from '../wire/limits';
 
@@ -15,18 +16,29 @@ const USAGE = `Usage:
       Serve every REST API method of a synthesized cloud assembly.
   cdk-streaming-rest-api serve <handler.ts|handler.js> --route METHOD:/path [--route ...] [options]
       Serve one handler file (bundled with esbuild) on the given routes.
-  cdk-streaming-rest-api routes [--app cdk.out]
+  cdk-streaming-rest-api routes [--app cdk.out] [--api NAME]
       List the methods of a cloud assembly and how they would be served.
+
+A running 'serve --app' reloads routes and functions after each new synthesis (cdk synth).
 
 Options:
   -h, --help             print this help
   --version              print the version
+  --api NAME             serve only this REST API (its name or logical id); with several
+                         APIs each is also served under /<api name>
+  --watch                re-run the app's synth command (cdk.json "app") when its sources
+                         change, like 'cdk watch' but local
+  --no-reload            keep serving the assembly as it was at start
   --port N               port to listen on (default 3000; 0 for any free port)
   --host ADDR            address to listen on (default 127.0.0.1)
   --backend FROM=TO      send HTTP_PROXY requests for URLs starting with FROM to TO instead
   --env KEY=VALUE        environment variable for every function (repeatable)
   --idle-timeout S       idle timeout of a stream in seconds (default: 30 edge, 300 otherwise)
   --no-shaping           do not throttle to 2 MB/s after the first 10 MB
+  --no-aws-credentials   do not pass the shell's AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and
+                         AWS_SESSION_TOKEN to functions (they see no other shell variable anyway)
+  --max-environments N   execution environments per function at most; more requests wait (default 10)
+  --idle-environment S   retire an execution environment idle this many seconds (default 300)
   --buffered             serve every route buffered, to compare with streaming
   --timeout S            with a handler file: the function timeout (default 900)
 `;
@@ -39,12 +51,18 @@ export interface CliIo {
 /** The flags, for `util.parseArgs`: unknown flags are errors that name the flag. */
 const OPTIONS = {
   'app': { type: 'string' },
+  'api': { type: 'string' },
+  'watch': { type: 'boolean' },
+  'no-reload': { type: 'boolean' },
   'port': { type: 'string' },
   'host': { type: 'string' },
   'backend': { type: 'string', multiple: true },
   'env': { type: 'string', multiple: true },
   'idle-timeout': { type: 'string' },
   'no-shaping': { type: 'boolean' },
+  'no-aws-credentials': { type: 'boolean' },
+  'max-environments': { type: 'string' },
+  'idle-environment': { type: 'string' },
   'buffered': { type: 'boolean' },
   'timeout': { type: 'string' },
   'route': { type: 'string', multiple: true },
@@ -82,6 +100,13 @@ function seconds(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${flag} takes a positive number of seconds, got '${value}'`);
+  return n;
+}
+
+function count(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${flag} takes a whole number of at least 1, got '${value}'`);
   return n;
 }
 
@@ -135,12 +160,13 @@ function loadEsbuild(): typeof import('esbuild') {
 
 /** Formats routes as a table. */
 export function routesTable(routes: Route[]): string {
-  const header = ['Path', 'Method', 'Integration', 'Transfer mode', 'Timeout', 'Served locally'];
+  const header = ['URL path (also at /)', 'Path', 'Method', 'Integration', 'Transfer mode', 'Timeout', 'Served locally'];
   const servedAs = (r: Route) => {
     if (r.unsupported) return `no: ${r.unsupported}`;
+    if (r.webApp) return `web app ${r.function?.logicalId} (${r.webApp.startScript} on ${r.webApp.runtime})`;
     return r.integrationType === 'HTTP_PROXY' ? `proxy to ${r.url}` : `Lambda ${r.function?.logicalId} (${r.lambdaUriKind} URI)`;
   };
-  const rows = routes.map((r) => [r.path, r.httpMethod, r.integrationType, r.transferMode, `${r.timeoutMs / 1000} s`, servedAs(r)]);
+  const rows = routes.map((r) => [`${r.prefix ?? ''}/${r.stageName}${r.path === '/' ? '' : r.path}`, r.path, r.httpMethod, r.integrationType, r.transferMode, `${r.timeoutMs / 1000} s`, servedAs(r)]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
@@ -164,14 +190,17 @@ export async function main(argv: string[], io: CliIo = STDIO): Promise<LocalStre
     throw new UsageError(`unknown command '${command}'`);
   }
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+  const assemblyDir = path.resolve(values.app ?? 'cdk.out');
+  if (!file && values.watch && command === 'serve') await synthOnce(assemblyDir, { log: (m) => io.err(`${m}\n`) });
   const routes = file
     ? handlerFileRoutes(file, values.route ?? [], seconds(values.timeout, 'timeout') ?? 900)
-    : readAssembly(path.resolve(values.app ?? 'cdk.out'));
+    : readAssembly(assemblyDir, { api: values.api });
   if (command === 'routes') {
     io.out(`${routesTable(routes)}\n`);
     return undefined;
   }
   const idle = seconds(values['idle-timeout'], 'idle-timeout');
+  const idleEnvironment = seconds(values['idle-environment'], 'idle-environment');
   const port = values.port === undefined ? 3000 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port takes 0..65535, got '${values.port}'`);
   const options: LocalStreamingGatewayOptions = {
@@ -182,6 +211,9 @@ export async function main(argv: string[], io: CliIo = STDIO): Promise<LocalStre
     environment: pairs(values.env, 'env'),
     idleTimeoutMs: idle === undefined ? undefined : idle * 1000,
     shaping: !values['no-shaping'],
+    awsCredentials: !values['no-aws-credentials'],
+    maxEnvironments: count(values['max-environments'], 'max-environments'),
+    idleEnvironmentMs: idleEnvironment === undefined ? undefined : idleEnvironment * 1000,
     forceBuffered: values.buffered,
   };
   const gateway = new LocalStreamingGateway(options);
@@ -193,6 +225,11 @@ export async function main(argv: string[], io: CliIo = STDIO): Promise<LocalStre
       throw new UsageError(`port ${port} is in use: pass another with --port N (or --port 0 for any free port)`);
     }
     throw error;
+  }
+  if (!file && !values['no-reload']) {
+    const following = followEdits(gateway, assemblyDir, { api: values.api, watch: values.watch, log: (m) => io.err(`${m}\n`) });
+    const stop = gateway.stop.bind(gateway);
+    gateway.stop = () => (following.close(), stop());
   }
   io.out(`${routesTable(routes)}\n\nLocal streaming gateway on ${url} (Ctrl-C to stop). Try: curl --no-buffer ${url}${routes.find((r) => !r.unsupported)?.path.replace(/\{[^}]+\}/g, 'x') ?? '/'}\n`);
   return gateway;

@@ -53,7 +53,7 @@ describe('every REST API of the assembly', () => {
     expect(routes).toHaveLength(11);
     expect(routes.find((r) => r.path === '/greet/{name}')?.function?.handler).toBe('index.echo');
     const table = routesTable(routes);
-    expect(table).toMatch(/\/samples-chat\/prod\/echo\s+POST/);
+    expect(table).toMatch(/\/samples-chat\/prod\/echo\s+\/echo\s+POST/);
     expect(table).toMatch(/MOCK integrations are not emulated/);
   });
 

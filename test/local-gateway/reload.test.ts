@@ -1,0 +1,80 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { fetchStream } from './support/clients';
+import { main } from '../../local-gateway/cli';
+import { synthOnce } from '../../local-gateway/follow';
+import { LocalStreamingGateway } from '../../local-gateway/gateway';
+
+// A running gateway follows the developer's edits: a new synthesis (from `cdk synth`, or from the
+// gateway's own --watch) replaces routes and functions without a restart; a changed handler is
+// never served stale.
+
+const ROOT = path.join(__dirname, '..', '..');
+const APP = path.join(__dirname, 'apps', 'watch-app');
+
+function copyApp(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'watch-app-'));
+  fs.cpSync(APP, dir, { recursive: true });
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+  return dir;
+}
+
+const text = async (url: string) => {
+  const seen = await fetchStream(url);
+  return `${seen.status} ${seen.body.toString()}`;
+};
+
+async function eventually(check: () => Promise<boolean>, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for the reload');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function editApp(dir: string, version: number, routes: string): void {
+  const handler = path.join(dir, 'handler', 'index.mjs');
+  fs.writeFileSync(handler, fs.readFileSync(handler, 'utf8').replace(/version \d+/, `version ${version}`));
+  fs.writeFileSync(path.join(dir, 'routes.txt'), routes);
+}
+
+describe.each([
+  ['a cdk synth run outside the gateway (serve --app)', false],
+  ['a source edit with serve --watch', true],
+])('after %s', (_name, watch) => {
+  let dir: string;
+  let gateway: LocalStreamingGateway;
+  const logs: string[] = [];
+
+  beforeAll(async () => {
+    dir = copyApp();
+    const out = path.join(dir, 'cdk.out');
+    // Without --watch the assembly must exist already (cdk synth); --watch synthesizes first.
+    if (!watch) await synthOnce(out, { appDir: dir, log: (l) => logs.push(l) });
+    const io = { out: (t: string) => logs.push(t), err: (t: string) => logs.push(t) };
+    gateway = (await main(['serve', '--app', out, '--port', '0', ...(watch ? ['--watch'] : [])], io))!;
+  }, 60_000);
+
+  afterAll(async () => {
+    await gateway?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the new route answers and the changed handler is served, without a restart', async () => {
+    // GIVEN
+    expect(await text(`${gateway.url}/prod/hello`)).toBe('200 version 1 at /hello');
+    expect(await text(`${gateway.url}/prod/added`)).toMatch(/^403 /);
+    // WHEN
+    editApp(dir, 2, 'hello,added');
+    if (!watch) {
+      const synth = spawnSync(process.execPath, ['app.js'], { cwd: dir, env: { ...process.env, CDK_OUTDIR: path.join(dir, 'cdk.out') }, encoding: 'utf8' });
+      expect(synth.status).toBe(0);
+    }
+    // THEN
+    await eventually(async () => (await text(`${gateway.url}/prod/added`)) === '200 version 2 at /added', 45_000);
+    expect(await text(`${gateway.url}/prod/hello`)).toBe('200 version 2 at /hello');
+    expect(logs.join('\n')).toMatch(/\[reload\] new synthesis: 2 routes/);
+  }, 60_000);
+});
