@@ -1,3 +1,4 @@
 export * from './bedrock-chat-model';
 export * from './streaming-bedrock-chat';
 export * from './chat-protocol';
+export * from './chat-guardrail';

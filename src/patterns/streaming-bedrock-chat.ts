@@ -5,6 +5,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { BedrockChatModel } from './bedrock-chat-model';
+import { checkGuardrail, checkProtocol, checkWholeNumber } from './chat-checks';
+import { ChatGuardrailOptions, ChatGuardrailStreamProcessing } from './chat-guardrail';
 import { ChatProtocol } from './chat-protocol';
 import { bundledHandlerCode } from '../private/assets';
 import { StreamingConfigError } from '../private/errors';
@@ -61,6 +63,13 @@ export interface StreamingBedrockChatProps {
    * @default - the model's default
    */
   readonly temperature?: number;
+
+  /**
+   * A Bedrock guardrail applied to every conversation (the function may apply this guardrail only).
+   *
+   * @default - no guardrail
+   */
+  readonly guardrail?: ChatGuardrailOptions;
 
   /**
    * The authorizer of the chat route.
@@ -164,6 +173,9 @@ export class StreamingBedrockChat extends Construct {
   /** The grant of `bedrock:InvokeModelWithResponseStream` on the model to the function's role. */
   public readonly modelGrant: iam.Grant;
 
+  /** The grant of `bedrock:ApplyGuardrail` on the guardrail, if `guardrail` is set. */
+  public readonly guardrailGrant?: iam.Grant;
+
   constructor(scope: Construct, id: string, props: StreamingBedrockChatProps) {
     super(scope, id);
     const maxTokens = checkWholeNumber(this, 'maxTokens', props.maxTokens ?? 1024, 1, 1_000_000);
@@ -190,6 +202,12 @@ export class StreamingBedrockChat extends Construct {
     if (props.temperature !== undefined) environment.TEMPERATURE = String(props.temperature);
     if (props.allowOrigin !== undefined) environment.ALLOW_ORIGIN = props.allowOrigin;
     if (protocol._allowedModels.length > 0) environment.ALLOWED_MODELS = protocol._allowedModels.join(',');
+    const guardrailArn = props.guardrail ? checkGuardrail(this, props.guardrail) : undefined;
+    if (props.guardrail) {
+      environment.GUARDRAIL_ID = props.guardrail.guardrailId;
+      environment.GUARDRAIL_VERSION = props.guardrail.version;
+      environment.GUARDRAIL_STREAM_PROCESSING = props.guardrail.streamProcessing ?? ChatGuardrailStreamProcessing.SYNC;
+    }
 
     this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH });
     this.function = new lambda.Function(this, 'Handler', {
@@ -205,6 +223,9 @@ export class StreamingBedrockChat extends Construct {
     });
     this.handler = this.function;
     this.modelGrant = props.model.grantInvokeStream(this.function, this);
+    if (guardrailArn) {
+      this.guardrailGrant = iam.Grant.addToPrincipal({ grantee: this.function, actions: ['bedrock:ApplyGuardrail'], resourceArns: [guardrailArn] });
+    }
     this.method = this.api.addStreamingLambda(path, this.function, {
       httpMethod: 'POST',
       timeout,
@@ -220,43 +241,4 @@ export class StreamingBedrockChat extends Construct {
     }
     this.methods = this.eventSourceMethod ? [this.method, this.eventSourceMethod] : [this.method];
   }
-}
-
-function checkProtocol(scope: Construct, protocol: ChatProtocol, path: string, eventSource: boolean): void {
-  if (eventSource && !protocol._eventSource) {
-    throw new StreamingConfigError({
-      scope,
-      property: 'eventSource',
-      value: eventSource,
-      problem: `is not available with ChatProtocol.${protocol.name}() (EventSource can only GET; this protocol is POST only)`,
-      fix: 'leave eventSource unset, or use ChatProtocol.simple()',
-    });
-  }
-  if (protocol.name === 'openAiChatCompletions' && !Token.isUnresolved(path) && !path.endsWith('/chat/completions')) {
-    throw new StreamingConfigError({
-      scope,
-      property: 'path',
-      value: path,
-      problem: 'does not end with /chat/completions, which the OpenAI SDKs append to their baseURL',
-      fix: "pass a path such as '/v1/chat/completions' and give clients baseURL '<api url>/v1'",
-    });
-  }
-  for (const model of protocol._allowedModels) {
-    if (Token.isUnresolved(model) || model === '' || /[,\s]/.test(model)) {
-      throw new StreamingConfigError({
-        scope,
-        property: 'protocol.allowedModels',
-        value: model,
-        problem: 'is not a model name a request can send (empty, a token, or with a comma or space)',
-        fix: "list plain names such as 'gpt-4o-mini' or 'nova-lite'",
-      });
-    }
-  }
-}
-
-function checkWholeNumber(scope: Construct, property: string, value: number, min: number, max: number): number {
-  if (!Token.isUnresolved(value) && !(Number.isInteger(value) && value >= min && value <= max)) {
-    throw new StreamingConfigError({ scope, property, value, problem: `is not a whole number from ${min} to ${max}`, fix: `pass a whole number from ${min} to ${max}` });
-  }
-  return value;
 }

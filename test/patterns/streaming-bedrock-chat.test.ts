@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { BedrockChatModel, ChatProtocol, StreamingBedrockChat, StreamingRestApi } from '../../src';
+import { BedrockChatModel, ChatGuardrailStreamProcessing, ChatProtocol, StreamingBedrockChat, StreamingRestApi } from '../../src';
 import { inlineFunction, newStack } from '../support/stacks';
 
 const MODEL = BedrockChatModel.foundationModel('amazon.nova-lite-v1:0');
@@ -208,5 +208,33 @@ describe('StreamingBedrockChat protocols', () => {
   ])('a protocol setting that cannot work is rejected with the construct path (%#)', (props, message) => {
     const { stack } = newStack();
     expect(() => new StreamingBedrockChat(stack, 'Chat', { model: MODEL, ...props })).toThrow(message);
+  });
+});
+
+describe('StreamingBedrockChat guardrail', () => {
+  test('reaches the handler, and the function may apply that guardrail only', () => {
+    // GIVEN
+    const { stack } = newStack();
+    // WHEN
+    const chat = new StreamingBedrockChat(stack, 'Chat', {
+      model: MODEL, guardrail: { guardrailId: 'abc123def456', version: '3', streamProcessing: ChatGuardrailStreamProcessing.ASYNC },
+    });
+    // THEN
+    expect(chat.guardrailGrant?.success).toBe(true);
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ GUARDRAIL_ID: 'abc123def456', GUARDRAIL_VERSION: '3', GUARDRAIL_STREAM_PROCESSING: 'async' }) },
+    });
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(statements.map((st) => st.Action)).toEqual(['bedrock:InvokeModelWithResponseStream', 'bedrock:ApplyGuardrail']);
+    expect(JSON.stringify(statements[1].Resource)).toContain(':bedrock:us-east-1:123456789012:guardrail/abc123def456');
+  });
+
+  test.each([
+    [{ guardrailId: 'Not An Id', version: '1' }, /guardrail.guardrailId: 'Not An Id' is not a guardrail id or ARN/],
+    [{ guardrailId: 'abc123', version: 'latest' }, /guardrail.version: 'latest' is not a guardrail version/],
+  ])('a bad guardrail is rejected with the construct path (%#)', (guardrail, message) => {
+    const { stack } = newStack();
+    expect(() => new StreamingBedrockChat(stack, 'Chat', { model: MODEL, guardrail })).toThrow(message);
   });
 });

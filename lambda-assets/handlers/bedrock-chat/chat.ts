@@ -16,6 +16,8 @@ export interface ChatConfig {
   readonly allowOrigin?: string;
   /** The `model` values a request may name (OpenAI protocol); none: any value is ignored. */
   readonly allowedModels?: string[];
+  /** The guardrail applied to every conversation, if any. */
+  readonly guardrail?: { readonly id: string; readonly version: string; readonly streamProcessing: 'sync' | 'async' };
 }
 
 /** Reads the configuration from the environment; throws when MODEL_ID is missing. */
@@ -38,6 +40,9 @@ export function chatConfigFromEnv(env: NodeJS.ProcessEnv): ChatConfig {
     maxMessages: num('MAX_MESSAGES', 50),
     allowOrigin: env.ALLOW_ORIGIN || undefined,
     allowedModels: env.ALLOWED_MODELS ? env.ALLOWED_MODELS.split(',').filter(Boolean) : undefined,
+    guardrail: env.GUARDRAIL_ID
+      ? { id: env.GUARDRAIL_ID, version: env.GUARDRAIL_VERSION || 'DRAFT', streamProcessing: env.GUARDRAIL_STREAM_PROCESSING === 'async' ? 'async' : 'sync' }
+      : undefined,
   };
 }
 
@@ -144,6 +149,13 @@ export function converseInput(messages: ChatMessage[], config: ChatConfig, syste
       ...(config.temperature === undefined ? {} : { temperature: config.temperature }),
     },
   };
+  if (config.guardrail) {
+    input.guardrailConfig = {
+      guardrailIdentifier: config.guardrail.id,
+      guardrailVersion: config.guardrail.version,
+      streamProcessingMode: config.guardrail.streamProcessing,
+    };
+  }
   const texts = [config.systemPrompt, ...system].filter((text): text is string => !!text);
   if (texts.length > 0) {
     input.system = texts.map((text) => ({ text }));

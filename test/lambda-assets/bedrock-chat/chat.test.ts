@@ -71,6 +71,12 @@ describe('converseInput', () => {
     });
     expect(converseInput([{ role: 'user', content: 'Hi' }], CONFIG)).not.toHaveProperty('system');
   });
+
+  test('a configured guardrail is applied to the conversation', () => {
+    const config = chatConfigFromEnv({ MODEL_ID: 'm', GUARDRAIL_ID: 'abc123', GUARDRAIL_VERSION: '2', GUARDRAIL_STREAM_PROCESSING: 'async' });
+    expect(converseInput([{ role: 'user', content: 'Hi' }], config).guardrailConfig).toEqual({ guardrailIdentifier: 'abc123', guardrailVersion: '2', streamProcessingMode: 'async' });
+    expect(converseInput([{ role: 'user', content: 'Hi' }], CONFIG)).not.toHaveProperty('guardrailConfig');
+  });
 });
 
 describe('chatEvents', () => {
