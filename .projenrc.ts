@@ -162,6 +162,11 @@ project.addTask('package:languages', {
 
 // The toolchain's Node.js: npm checks it on `npm ci`/`npm run` and warns once on an older Node
 // (it does not refuse: the machine's Node may be older, `.ci/run` brings its own).
+// npm 11 runs no dependency install scripts unless allowed, and lists the skipped ones after every
+// install. None is needed: esbuild's binary comes from its platform package
+// (@esbuild/linux-x64), @parcel/watcher's and @swc/core's from their prebuilt ones (their scripts are
+// fallbacks that build or download one).
+project.package.file.addOverride('allowScripts', { 'esbuild': false, '@parcel/watcher': false, '@swc/core': false });
 project.package.file.addOverride('devEngines.runtime', { name: 'node', version: `>=${NODE_MIN_VERSION}`, onFail: 'warn' });
 
 project.synth();
