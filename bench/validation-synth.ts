@@ -1,7 +1,9 @@
 /**
  * Synth time with the validation: an app with 100 streamed routes across 10 functions, built
- * with StreamingRestApi (StreamingValidator applied) and with a plain aws-cdk-lib RestApi (STREAM
- * set by hand), alternating in the same run. Prints the ratio of median synth times (target <= 1.10).
+ * with a plain aws-cdk-lib RestApi (STREAM set by hand) with and without StreamingValidator, and
+ * with StreamingRestApi (validator applied), alternating in the same run. The target: validator on
+ * vs off <= 1.05 (ratio of median synth times). StreamingRestApi vs plain is printed for reference
+ * (it also creates access logs, a request validator, the CloudWatch role).
  * Run: npx ts-node --transpile-only --project bench/tsconfig.json bench/validation-synth.ts
  */
 import * as fs from 'fs';
@@ -14,7 +16,7 @@ import { StreamingRestApi, StreamingValidator } from '../src';
 
 const ROUTES = 100;
 const FUNCTIONS = 10;
-const RUNS = 15;
+const RUNS = Number(process.env.RUNS ?? 21);
 
 function functions(stack: Stack): lambda.Function[] {
   return Array.from({ length: FUNCTIONS }, (_, i) => new lambda.Function(stack, `Fn${i}`, {
@@ -66,9 +68,9 @@ for (let i = 0; i < RUNS; i++) {
   plain.push(synthMs(withPlainRestApi));
   plainValidated.push(synthMs(withPlainRestApiValidated));
 }
-const ratio = median(ours) / median(plain);
+const ratio = median(plainValidated) / median(plain);
 console.log(`${ROUTES} streamed routes, ${FUNCTIONS} functions, ${RUNS} alternating runs:`);
-console.log(`StreamingRestApi (validated): median ${median(ours).toFixed(1)} ms`);
 console.log(`plain RestApi (STREAM by hand): median ${median(plain).toFixed(1)} ms`);
-console.log(`plain RestApi + StreamingValidator: median ${median(plainValidated).toFixed(1)} ms (validator alone: ratio ${(median(plainValidated) / median(plain)).toFixed(3)})`);
-console.log(`ratio ${ratio.toFixed(3)} (target <= 1.10) -> ${ratio <= 1.1 ? 'within target' : 'OVER TARGET'}`);
+console.log(`plain RestApi + StreamingValidator: median ${median(plainValidated).toFixed(1)} ms`);
+console.log(`StreamingRestApi (validated): median ${median(ours).toFixed(1)} ms (vs plain: ratio ${(median(ours) / median(plain)).toFixed(3)}, for reference)`);
+console.log(`validator on vs off: ratio ${ratio.toFixed(3)} (target <= 1.05) -> ${ratio <= 1.05 ? 'within target' : 'OVER TARGET'}`);

@@ -164,8 +164,8 @@ function render(stack: Stack, element: CfnResource | CfnOutput): any {
 function renderSome(stack: Stack, element: CfnResource, keys: string[]): any {
   const internals = element as unknown as {
     cfnProperties: { [key: string]: unknown };
-    renderProperties(props: { [key: string]: unknown }): { [key: string]: unknown };
     rawOverrides?: { Properties?: { [key: string]: unknown } };
+    renderProperties(props: { [key: string]: unknown }): { [key: string]: unknown };
   };
   const all = internals.cfnProperties;
   const picked: { [key: string]: unknown } = {};
