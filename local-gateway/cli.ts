@@ -114,6 +114,12 @@ function count(value: string | undefined, flag: string): number | undefined {
 export function handlerFileRoutes(file: string, specs: string[], timeoutSeconds: number): Route[] {
   if (!fs.existsSync(file)) throw new UsageError(`no such handler file: ${file}`);
   if (specs.length === 0) throw new UsageError('serving a handler file needs at least one --route METHOD:/path');
+  // Every --route is checked before bundling: a bad one fails at once, with nothing bundled.
+  const routeSpecs = specs.map((spec) => {
+    const match = /^([A-Za-z]+):(\/\S*)$/.exec(spec);
+    if (!match) throw new UsageError(`--route takes METHOD:/path (e.g. POST:/chat), got '${spec}'`);
+    return { httpMethod: match[1].toUpperCase(), path: match[2] };
+  });
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'local-gateway-handler-'));
   loadEsbuild().buildSync({
     entryPoints: [path.resolve(file)],
@@ -125,17 +131,15 @@ export function handlerFileRoutes(file: string, specs: string[], timeoutSeconds:
     logLevel: 'warning',
     sourcemap: 'inline',
   });
-  return specs.map((spec) => {
-    const match = /^([A-Za-z]+):(\/\S*)$/.exec(spec);
-    if (!match) throw new UsageError(`--route takes METHOD:/path (e.g. POST:/chat), got '${spec}'`);
+  return routeSpecs.map((spec) => {
     return {
       stack: 'local',
       apiId: 'local',
       apiName: 'local',
       endpointType: 'REGIONAL',
       stageName: 'local',
-      path: match[2],
-      httpMethod: match[1].toUpperCase(),
+      path: spec.path,
+      httpMethod: spec.httpMethod,
       integrationType: 'AWS_PROXY',
       transferMode: 'STREAM',
       timeoutMs: Math.min(timeoutSeconds * 1000, MAX_STREAMING_TIMEOUT_MS),

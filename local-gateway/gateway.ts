@@ -22,6 +22,10 @@ export type { LocalStreamingGatewayOptions } from './options';
 export { matchRoute } from './router';
 export type { RouteMatch } from './router';
 
+/** Execution environments per function: enough for a browser and a few tools on a laptop. */
+const DEFAULT_MAX_ENVIRONMENTS = 10;
+const DEFAULT_IDLE_ENVIRONMENT_MS = 5 * 60_000;
+
 export class LocalStreamingGateway {
   /** A gateway for every REST API method of the cloud assembly in `dir`. */
   public static fromAssembly(dir: string, options: Omit<LocalStreamingGatewayOptions, 'routes'> = {}): LocalStreamingGateway {
@@ -129,7 +133,14 @@ export class LocalStreamingGateway {
     const fn = route.function!;
     let pool = this.pools.get(fn.logicalId);
     if (!pool) {
-      pool = new WorkerPool(fn, this.workerScript!, this.options.environment ?? {});
+      pool = new WorkerPool(fn, {
+        workerScript: this.workerScript!,
+        extraEnv: this.options.environment,
+        awsCredentials: this.options.awsCredentials,
+        maxEnvironments: this.options.maxEnvironments ?? DEFAULT_MAX_ENVIRONMENTS,
+        idleMs: this.options.idleEnvironmentMs ?? DEFAULT_IDLE_ENVIRONMENT_MS,
+        log: (message) => this.log(message),
+      });
       this.pools.set(fn.logicalId, pool);
     }
     return pool;

@@ -23,8 +23,18 @@ export interface LocalStreamingGatewayOptions {
   readonly shapingBytesPerSecond?: number;
   /** Serve every route buffered, whatever its transfer mode (to compare). Default false. */
   readonly forceBuffered?: boolean;
-  /** Environment variables added to every function (e.g. BEDROCK_ENDPOINT_URL). */
+  /**
+   * Environment variables added to every function (e.g. BEDROCK_ENDPOINT_URL). A function sees its
+   * template's variables, Lambda's reserved ones, the AWS credentials and these: nothing else of
+   * the shell.
+   */
   readonly environment?: Record<string, string>;
+  /** Pass the shell's AWS credentials (AWS_ACCESS_KEY_ID, ...) to functions. Default true. */
+  readonly awsCredentials?: boolean;
+  /** Most execution environments of one function at once; more requests wait. Default 10. */
+  readonly maxEnvironments?: number;
+  /** An execution environment idle this long is retired, in ms. Default 5 minutes. */
+  readonly idleEnvironmentMs?: number;
   /** Receives each access-log entry. Default: one JSON line on stderr. */
   readonly accessLog?: (entry: AccessLogEntry) => void;
   /** Receives diagnostics (why a request got a 500, ...). Default: stderr. */

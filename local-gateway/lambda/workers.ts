@@ -1,7 +1,10 @@
 /**
  * Warm function workers, like Lambda's execution environments: each runs one invocation at a
- * time; a function gets as many as it has concurrent requests. A worker that timed out, failed to
- * start or lost its client is killed and replaced.
+ * time and keeps its module state between invocations; a function has at most
+ * `maxEnvironments` of them (more requests wait in line, as Lambda queues none but a laptop
+ * must); an idle one is retired after `idleMs`. The function timeout and `memorySize` are
+ * enforced from outside the worker: a handler that never yields, or outgrows its memory, has its
+ * environment ended and replaced, as on Lambda.
  */
 import { ChildProcess, fork } from 'child_process';
 import * as fs from 'fs';
@@ -9,6 +12,7 @@ import * as os from 'os';
 import * as path from 'path';
 import type { Readable } from 'stream';
 import type { RouteFunction } from '../assembly';
+import { functionEnvironment } from './environment';
 import { FRAME_END, FrameParser, InvocationEnd } from './frames';
 
 /** Receives one invocation's output. */
@@ -17,27 +21,35 @@ export interface InvocationSink {
   onEnd(end: InvocationEnd): void;
 }
 
+/** How often a busy environment's resident memory is checked against its `memorySize`. */
+const MEMORY_CHECK_MS = 100;
+
 export class Worker {
   public busy = false;
+  public idleTimer?: ReturnType<typeof setTimeout>;
+  public readonly ready: Promise<void>;
   private sink?: InvocationSink;
   private readonly pipe: Readable;
-  public readonly ready: Promise<void>;
+  private deadline?: ReturnType<typeof setTimeout>;
+  private memoryCheck?: ReturnType<typeof setInterval>;
+  private outOfMemory = false;
 
-  constructor(public readonly child: ChildProcess) {
+  constructor(public readonly child: ChildProcess, private readonly memoryMb: number) {
     this.pipe = child.stdio[3] as Readable;
     const parser = new FrameParser((piece) => this.sink?.onData(piece), (type, payload) => {
-      if (type === FRAME_END) {
-        const sink = this.sink;
-        this.sink = undefined;
-        sink?.onEnd(JSON.parse(payload.toString('utf8')));
-      }
+      if (type === FRAME_END) this.finish(JSON.parse(payload.toString('utf8')));
     });
     this.pipe.on('data', (chunk: Buffer) => parser.push(chunk));
-    this.ready = new Promise((resolve) => child.once('message', () => resolve()));
-    child.once('exit', () => {
-      const sink = this.sink;
-      this.sink = undefined;
-      sink?.onEnd({ outcome: 'error', error: { errorType: 'Runtime.ExitError', errorMessage: 'the function process exited' } });
+    this.ready = new Promise((resolve) => {
+      child.once('message', () => resolve());
+      child.once('exit', () => resolve());
+    });
+    child.once('exit', (_code, signal) => {
+      // V8 aborts a process whose heap is full; the memory check kills one whose RSS is.
+      const oom = this.outOfMemory || signal === 'SIGABRT';
+      this.finish(oom
+        ? { outcome: 'error', error: { errorType: 'Runtime.OutOfMemory', errorMessage: `Runtime exited with error: the function used more than its ${this.memoryMb} MB` } }
+        : { outcome: 'error', error: { errorType: 'Runtime.ExitError', errorMessage: 'the function process exited' } });
     });
   }
 
@@ -45,9 +57,19 @@ export class Worker {
     return this.child.exitCode === null && this.child.signalCode === null && !this.child.killed;
   }
 
-  /** Starts an invocation; output arrives on `sink`. */
+  /** Starts an invocation that may run `timeoutMs`; output arrives on `sink`. */
   public invoke(event: unknown, timeoutMs: number, sink: InvocationSink): void {
     this.sink = sink;
+    if (!this.alive) {
+      this.finish({ outcome: 'error', error: { errorType: 'Runtime.ExitError', errorMessage: 'the function process exited before the invocation' } });
+      return;
+    }
+    this.deadline = setTimeout(() => {
+      // Lambda ends the environment of a function that timed out, even one that never yields.
+      this.finish({ outcome: 'timeout', error: { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds` } });
+      this.kill();
+    }, timeoutMs);
+    this.memoryCheck = setInterval(() => this.checkMemory(), MEMORY_CHECK_MS);
     this.child.send({ type: 'invoke', event, timeoutMs });
   }
 
@@ -61,49 +83,105 @@ export class Worker {
   }
 
   public kill(): void {
+    this.stopWatching();
     this.sink = undefined;
     if (this.alive) this.child.kill('SIGKILL');
   }
+
+  private finish(end: InvocationEnd): void {
+    this.stopWatching();
+    const sink = this.sink;
+    this.sink = undefined;
+    sink?.onEnd(end);
+  }
+
+  private stopWatching(): void {
+    clearTimeout(this.deadline);
+    clearInterval(this.memoryCheck);
+  }
+
+  /** Ends the environment when its resident memory exceeds `memorySize` (Linux: /proc). */
+  private checkMemory(): void {
+    let rssBytes: number;
+    try {
+      rssBytes = Number(fs.readFileSync(`/proc/${this.child.pid}/statm`, 'utf8').split(' ')[1]) * 4096;
+    } catch {
+      clearInterval(this.memoryCheck);
+      return;
+    }
+    if (rssBytes > this.memoryMb * 1024 * 1024) {
+      this.outOfMemory = true;
+      clearInterval(this.memoryCheck);
+      this.child.kill('SIGKILL');
+    }
+  }
+}
+
+export interface WorkerPoolOptions {
+  readonly workerScript: string;
+  /** Variables added to every function (`--env`). */
+  readonly extraEnv?: Record<string, string>;
+  /** Pass the shell's AWS credentials to functions. Default true. */
+  readonly awsCredentials?: boolean;
+  /** Most environments of one function at once. */
+  readonly maxEnvironments: number;
+  /** An environment idle for this long is retired. */
+  readonly idleMs: number;
+  readonly log: (message: string) => void;
 }
 
 /** The workers of one function. */
 export class WorkerPool {
   private readonly idle: Worker[] = [];
   private readonly all = new Set<Worker>();
+  private readonly waiting: Array<(worker: Worker) => void> = [];
   private codeDir?: string;
   private retired = false;
 
-  constructor(
-    private readonly fn: RouteFunction,
-    private readonly workerScript: string,
-    private readonly extraEnv: Record<string, string>,
-  ) {}
+  constructor(private readonly fn: RouteFunction, private readonly options: WorkerPoolOptions) {}
 
-  /** A free worker (a warm one if any), marked busy. */
+  /** A free worker (a warm one if any, a new one while under the cap), marked busy; else waits. */
   public async acquire(): Promise<Worker> {
     let worker = this.idle.pop();
     while (worker && !worker.alive) {
       this.all.delete(worker);
       worker = this.idle.pop();
     }
-    if (!worker) worker = this.spawn();
+    if (!worker && this.all.size < this.options.maxEnvironments) worker = this.spawn();
+    if (!worker) worker = await new Promise<Worker>((resolve) => this.waiting.push(resolve));
+    clearTimeout(worker.idleTimer);
     worker.busy = true;
     await worker.ready;
     return worker;
   }
 
-  /** Returns a worker after its invocation; a dead one (or one of a retired pool) is forgotten. */
+  /** Returns a worker after its invocation: to the next waiting request, or to the idle ones. */
   public release(worker: Worker): void {
     worker.busy = false;
-    if (this.retired) this.discard(worker);
-    else if (worker.alive) this.idle.push(worker);
-    else this.all.delete(worker);
+    if (this.retired || !worker.alive) {
+      this.discard(worker);
+      return;
+    }
+    const next = this.waiting.shift();
+    if (next) {
+      next(worker);
+      return;
+    }
+    this.idle.push(worker);
+    worker.idleTimer = setTimeout(() => {
+      const at = this.idle.indexOf(worker);
+      if (at >= 0) this.idle.splice(at, 1);
+      this.discard(worker);
+    }, this.options.idleMs);
+    worker.idleTimer.unref();
   }
 
-  /** Kills a worker (timed out, or its client left) instead of reusing it. */
+  /** Kills a worker (timed out, or its client left) instead of reusing it; a waiting request gets a new one. */
   public discard(worker: Worker): void {
+    clearTimeout(worker.idleTimer);
     worker.kill();
     this.all.delete(worker);
+    if (this.waiting.length > 0 && this.all.size < this.options.maxEnvironments) this.waiting.shift()!(this.spawn());
   }
 
   public get size(): number {
@@ -117,32 +195,33 @@ export class WorkerPool {
   }
 
   public close(): void {
-    for (const worker of this.all) worker.kill();
+    for (const worker of this.all) {
+      clearTimeout(worker.idleTimer);
+      worker.kill();
+    }
     this.all.clear();
     this.idle.length = 0;
     if (this.codeDir && this.fn.inlineCode !== undefined) fs.rmSync(this.codeDir, { recursive: true, force: true });
   }
 
   private spawn(): Worker {
-    const child = fork(this.workerScript, [], {
+    const started = Date.now();
+    const taskRoot = this.resolveCodeDir();
+    const child = fork(this.options.workerScript, [], {
       stdio: ['ignore', 'inherit', 'inherit', 'pipe', 'ipc'],
+      execArgv: [`--max-old-space-size=${this.fn.memorySize}`],
       env: {
-        ...process.env,
-        AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
-        AWS_DEFAULT_REGION: process.env.AWS_REGION ?? 'us-east-1',
-        AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
-        AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
-        AWS_LAMBDA_FUNCTION_NAME: this.fn.logicalId,
-        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(this.fn.memorySize),
-        ...this.fn.environment,
-        ...this.extraEnv,
-        LOCAL_GATEWAY_CODE_DIR: this.resolveCodeDir(),
+        ...functionEnvironment(this.fn, { taskRoot, extra: this.options.extraEnv, awsCredentials: this.options.awsCredentials }),
+        LOCAL_GATEWAY_CODE_DIR: taskRoot,
         LOCAL_GATEWAY_HANDLER: this.fn.handler,
         LOCAL_GATEWAY_SEARCH_DIRS: (this.fn.searchDirs ?? []).join(path.delimiter),
       },
     });
-    const worker = new Worker(child);
+    const worker = new Worker(child, this.fn.memorySize);
     this.all.add(worker);
+    const count = this.all.size;
+    void worker.ready.then(() => this.options.log(
+      `${this.fn.logicalId}: cold start, environment ${count} of at most ${this.options.maxEnvironments} ready in ${Date.now() - started} ms`));
     return worker;
   }
 

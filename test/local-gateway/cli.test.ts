@@ -117,3 +117,25 @@ test('the command line exits 0 for --help and 2 for an unknown flag, naming it',
   expect(bad.status).toBe(2);
   expect(bad.stderr).toContain("unknown option '--bogus'");
 });
+
+test('--max-environments, --idle-environment and --no-aws-credentials reach the gateway', async () => {
+  // GIVEN
+  const code = `exports.handler = awslambda.streamifyResponse(async (e, s) => {
+    const h = awslambda.HttpResponseStream.from(s, {}); h.write(String(process.env.AWS_SECRET_ACCESS_KEY)); h.end(); });`;
+  const dir = buildAssembly([{ path: '/k', code }]);
+  const saved = process.env.AWS_SECRET_ACCESS_KEY;
+  process.env.AWS_SECRET_ACCESS_KEY = 'from-the-shell';
+  const restore = () => (saved === undefined ? delete process.env.AWS_SECRET_ACCESS_KEY : (process.env.AWS_SECRET_ACCESS_KEY = saved));
+  cleanup.push(() => fs.rmSync(dir, { recursive: true, force: true }), restore);
+  const { io: streams } = io();
+  // WHEN
+  const gateway = (await main(['serve', '--app', dir, '--port', '0', '--no-aws-credentials', '--max-environments', '1', '--idle-environment', '0.3'], streams)) as LocalStreamingGateway;
+  cleanup.push(() => gateway.stop());
+  // THEN
+  const seen = await curl([`${gateway.url}/k`]);
+  expect(seen.body).not.toBe('from-the-shell');
+  expect(gateway.workerCount).toBe(1);
+  await new Promise((r) => setTimeout(r, 800));
+  expect(gateway.workerCount).toBe(0);
+  await expect(main(['serve', '--app', dir, '--max-environments', '0'], io().io)).rejects.toThrow(/--max-environments takes a whole number of at least 1/);
+});

@@ -16,6 +16,7 @@ export interface TestRoute {
   readonly mode?: 'STREAM' | 'BUFFERED';
   readonly timeoutMs?: number;
   readonly functionTimeoutSeconds?: number;
+  readonly memorySize?: number;
   readonly integrationType?: string;
   readonly runtime?: string;
   readonly environment?: Record<string, string>;
@@ -62,7 +63,7 @@ export function buildAssembly(routes: TestRoute[], endpointType = 'REGIONAL', ap
       resources[fnId] = {
         Type: 'AWS::Lambda::Function',
         Metadata: { 'aws:asset:path': assetDir },
-        Properties: { Handler: 'index.handler', Runtime: route.runtime ?? 'nodejs24.x', Timeout: route.functionTimeoutSeconds ?? 30, Environment: { Variables: route.environment ?? {} } },
+        Properties: { Handler: 'index.handler', Runtime: route.runtime ?? 'nodejs24.x', Timeout: route.functionTimeoutSeconds ?? 30, MemorySize: route.memorySize, Environment: { Variables: route.environment ?? {} } },
       };
       const classic = route.uri === 'classic';
       const apiPath = classic ? '2015-03-31/functions/' : '2021-11-15/functions/';
