@@ -30,7 +30,9 @@ Options:
                          change, like 'cdk watch' but local
   --no-reload            keep serving the assembly as it was at start
   --port N               port to listen on (default 3000; 0 for any free port)
-  --host ADDR            address to listen on (default 127.0.0.1)
+  --host ADDR            address to listen on (default 127.0.0.1; another address prints a warning)
+  --allow-host NAME      answer requests for Host NAME too (default: only the bound address and
+                         loopback names; others get 403, against DNS rebinding) (repeatable)
   --backend FROM=TO      send HTTP_PROXY requests for URLs starting with FROM to TO instead
   --env KEY=VALUE        environment variable for every function (repeatable)
   --idle-timeout S       idle timeout of a stream in seconds (default: 30 edge, 300 otherwise)
@@ -56,6 +58,7 @@ const OPTIONS = {
   'no-reload': { type: 'boolean' },
   'port': { type: 'string' },
   'host': { type: 'string' },
+  'allow-host': { type: 'string', multiple: true },
   'backend': { type: 'string', multiple: true },
   'env': { type: 'string', multiple: true },
   'idle-timeout': { type: 'string' },
@@ -211,6 +214,7 @@ export async function main(argv: string[], io: CliIo = STDIO): Promise<LocalStre
     routes,
     port,
     host: values.host,
+    allowedHosts: values['allow-host'],
     backends: pairs(values.backend, 'backend'),
     environment: pairs(values.env, 'env'),
     idleTimeoutMs: idle === undefined ? undefined : idle * 1000,

@@ -7,6 +7,7 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 import { accessLogEntry } from './access-log';
 import { readAssembly, Route } from './assembly';
+import { allowedHosts, hostAllowed, isLoopback } from './host-check';
 import { proxyHttp } from './http/proxy';
 import { invokeLambda } from './lambda/integration';
 import { resolveWorkerScript, WorkerPool } from './lambda/workers';
@@ -15,7 +16,7 @@ import { readBody, RequestContext } from './request';
 import { matchRoute } from './router';
 import { WebApps } from './web-app/adapter';
 import { proxyWebApp } from './web-app/integration';
-import { MAX_REQUEST_BODY_BYTES } from '../wire/limits';
+import { MAX_REQUEST_BODY_BYTES, MAX_REQUEST_HEAD_BYTES } from '../wire/limits';
 
 export type { AccessLogEntry } from './access-log';
 export type { LocalStreamingGatewayOptions } from './options';
@@ -40,12 +41,14 @@ export class LocalStreamingGateway {
   private readonly options: LocalStreamingGatewayOptions;
   private workerScript?: string;
   private urlValue?: string;
+  private hosts = new Set<string>();
 
   constructor(options: LocalStreamingGatewayOptions) {
     this.options = options;
     this.routes = options.routes;
     this.webApps = new WebApps({ environment: options.environment, log: (message) => this.log(message) });
-    this.server = http.createServer((req, res) => {
+    // Request line and headers over API Gateway's 10,240 bytes: Node answers 431 itself.
+    this.server = http.createServer({ maxHeaderSize: MAX_REQUEST_HEAD_BYTES }, (req, res) => {
       const ctx = new RequestContext(req, res, (message) => this.log(message));
       res.on('close', () => this.writeAccessLog(ctx));
       this.handle(ctx).catch((error) => {
@@ -55,6 +58,8 @@ export class LocalStreamingGateway {
       });
     });
     this.server.keepAliveTimeout = 5000;
+    // A client that half-closes after sending its request still gets its response.
+    (this.server as http.Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
   }
 
   /** The gateway's base URL, once started. */
@@ -72,7 +77,11 @@ export class LocalStreamingGateway {
       this.server.listen(this.options.port ?? 3000, host, () => resolve());
     });
     const { port } = this.server.address() as AddressInfo;
-    this.urlValue = `http://${host}:${port}`;
+    this.urlValue = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    this.hosts = allowedHosts(host, this.options.allowedHosts);
+    if (!isLoopback(host)) {
+      this.log(`warning: listening on ${host}, not a loopback address: other machines can reach the gateway and the functions it runs`);
+    }
     return this.urlValue;
   }
 
@@ -92,6 +101,17 @@ export class LocalStreamingGateway {
 
   private async handle(ctx: RequestContext): Promise<void> {
     ctx.res.setHeader('x-amzn-requestid', ctx.requestId);
+    if (!hostAllowed(ctx.req.headers.host, this.hosts)) {
+      ctx.log(`refused a request for Host '${ctx.req.headers.host}': not the gateway's address or a loopback name (see --allow-host)`);
+      ctx.respond(403, { message: 'Forbidden: unknown Host' });
+      return;
+    }
+    if (Number(ctx.req.headers['content-length'] ?? 0) > MAX_REQUEST_BODY_BYTES) {
+      // Refused before the body is read; the unread body makes the connection unusable.
+      ctx.res.setHeader('connection', 'close');
+      ctx.respond(413, { message: 'Request Too Long' });
+      return;
+    }
     const match = matchRoute(this.routes, ctx.req.method ?? 'GET', ctx.url.pathname);
     if (!match) {
       // API Gateway's answer for a path or method the API does not have.

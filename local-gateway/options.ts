@@ -7,8 +7,13 @@ export interface LocalStreamingGatewayOptions {
   readonly routes: Route[];
   /** Port to listen on; 0 picks a free one. Default 3000. */
   readonly port?: number;
-  /** Address to listen on. Default 127.0.0.1. */
+  /** Address to listen on. Default 127.0.0.1 (another address prints a warning). */
   readonly host?: string;
+  /**
+   * Host names requests may name besides the bound address and loopback names; others get 403
+   * (a web page cannot reach the gateway through DNS rebinding). Default: none.
+   */
+  readonly allowedHosts?: string[];
   /** HTTP_PROXY backends to replace: URL prefix → local URL prefix. */
   readonly backends?: Record<string, string>;
   /** Idle timeout of a stream in ms. Default: 30 s for edge-optimized APIs, 5 minutes otherwise. */
