@@ -178,11 +178,12 @@ function renderSome(stack: Stack, element: CfnResource, keys: string[]): any {
   // method (costly to compute twice): skip the plain ones, key the others by construct path.
   const deployment = element.cfnResourceType === 'AWS::ApiGateway::Deployment';
   if (deployment && picked.stageDescription === undefined && !('StageDescription' in rawOverrides)) return undefined;
-  const rendered = stack.resolve(internals.renderProperties(picked)) ?? {};
-  const overrides = stack.resolve(rawOverrides);
+  // As in `_toCloudFormation()`: overrides (`undefined` deletes) merge into the rendered properties.
+  const rendered = internals.renderProperties(picked) ?? {};
   const properties: { [key: string]: unknown } = {};
   for (const key of keys) {
-    const value = key in overrides ? merge(rendered[key], overrides[key]) : rendered[key];
+    const base = stack.resolve(rendered[key]);
+    const value = key in rawOverrides ? stack.resolve(merge(base, rawOverrides[key])) : base;
     if (value !== undefined) properties[key] = value;
   }
   const id = deployment ? `Deployment:${element.node.path}` : stack.resolve(element.logicalId);
