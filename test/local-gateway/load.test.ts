@@ -88,3 +88,72 @@ test('a client that disconnects stops the handler: its worker is killed, no proc
   expect(again.status).toBe(200);
   await again.arrayBuffer();
 });
+
+describe('300 concurrent streams of 1 MB, cold and warm', () => {
+  const MB_PRODUCER = `
+const { createHash } = require('crypto');
+exports.handler = awslambda.streamifyResponse(async (event, s) => {
+  const seed = Number(event.queryStringParameters.seed);
+  const h = awslambda.HttpResponseStream.from(s, { headers: { 'content-type': 'application/octet-stream' } });
+  const hash = createHash('sha256');
+  for (let i = 0; i < 16; i++) {
+    const chunk = Buffer.alloc(64 * 1024, (seed * 7 + i) % 251);
+    hash.update(chunk);
+    if (!h.write(chunk)) await new Promise((r) => h.once('drain', r));
+  }
+  h.write('\\n' + hash.digest('hex'));
+  h.end();
+});`;
+  const CAP = 6;
+
+  test('zero bytes lost; workers stay within the cap and gateway memory bounded; none left after the idle time', async () => {
+    // GIVEN: a gateway of its own, with a small cap and a short idle time
+    const own = buildAssembly([{ path: '/mb', code: MB_PRODUCER }]);
+    const gw = LocalStreamingGateway.fromAssembly(own, { port: 0, maxEnvironments: CAP, idleEnvironmentMs: 1500, accessLog: () => undefined, log: () => undefined });
+    const base = await gw.start();
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 300 });
+    let mostWorkers = 0;
+    let mostRss = 0;
+    const rssBefore = process.memoryUsage().rss;
+    const watch = setInterval(() => {
+      mostWorkers = Math.max(mostWorkers, gw.workerCount);
+      mostRss = Math.max(mostRss, process.memoryUsage().rss);
+    }, 10);
+    const one = (seed: number) => new Promise<{ ok: boolean; bytes: number }>((resolve, reject) => {
+      http.get(`${base}/mb?seed=${seed}`, { agent }, (res) => {
+        const hash = createHash('sha256');
+        let tail = Buffer.alloc(0);
+        let bytes = 0;
+        // The last 65 bytes are '\n' + the handler's hex digest; everything before is payload.
+        res.on('data', (c: Buffer) => {
+          const joined = Buffer.concat([tail, c]);
+          const keep = Math.min(65, joined.length);
+          hash.update(joined.subarray(0, joined.length - keep));
+          bytes += joined.length - keep;
+          tail = joined.subarray(joined.length - keep);
+        });
+        res.on('end', () => resolve({ ok: res.statusCode === 200 && hash.digest('hex') === tail.subarray(1).toString(), bytes }));
+        res.on('error', reject);
+      }).on('error', reject);
+    });
+    try {
+      for (const round of ['cold', 'warm']) {
+        // WHEN
+        const results = await Promise.all(Array.from({ length: 300 }, (_, seed) => one(seed)));
+        // THEN
+        expect([round, results.filter((r) => !r.ok).length]).toEqual([round, 0]);
+        expect(results.reduce((sum, r) => sum + r.bytes, 0)).toBe(300 * 16 * 64 * 1024);
+      }
+      clearInterval(watch);
+      expect(mostWorkers).toBeLessThanOrEqual(CAP);
+      expect(mostRss - rssBefore).toBeLessThan(400 * 1024 * 1024);
+      await new Promise((r) => setTimeout(r, 2500));
+      expect(gw.workerCount).toBe(0);
+    } finally {
+      clearInterval(watch);
+      agent.destroy();
+      await gw.stop();
+      fs.rmSync(own, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
