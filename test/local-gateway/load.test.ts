@@ -109,7 +109,8 @@ exports.handler = awslambda.streamifyResponse(async (event, s) => {
   test('zero bytes lost; workers stay within the cap and gateway memory bounded; none left after the idle time', async () => {
     // GIVEN: a gateway of its own, with a small cap and a short idle time
     const own = buildAssembly([{ path: '/mb', code: MB_PRODUCER }]);
-    const gw = LocalStreamingGateway.fromAssembly(own, { port: 0, maxEnvironments: CAP, idleEnvironmentMs: 1500, accessLog: () => undefined, log: () => undefined });
+    const quiet = { accessLog: () => undefined, log: () => undefined };
+    const gw = LocalStreamingGateway.fromAssembly(own, { port: 0, maxEnvironments: CAP, idleEnvironmentMs: 1500, ...quiet });
     const base = await gw.start();
     const agent = new http.Agent({ keepAlive: true, maxSockets: 300 });
     let mostWorkers = 0;
