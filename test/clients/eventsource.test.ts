@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
-import { chromium, Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { ChatGateway, startChatGateway } from './support/chat-gateway';
+import { launchChromium } from '../support/chromium';
 import { runEsm } from './support/esm';
 
 // Streams that end stay ended, seen by the two EventSource implementations people use: the
@@ -9,7 +10,6 @@ import { runEsm } from './support/esm';
 // after any end of stream; the reconnect carries the end marker as Last-Event-ID and is answered
 // 204, so the model is called once per answer, and the client stops.
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const WAIT_MS = 10_000; // more than three reconnection delays (3 s each)
 
 let chat: ChatGateway;
@@ -17,10 +17,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   chat = await startChatGateway();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  });
+  browser = await launchChromium(); // a system Chromium, CHROMIUM_PATH, or the one the dev dependencies ship
 }, 120_000);
 
 afterAll(async () => {
