@@ -43,11 +43,33 @@ export function logicalIdOf(value: unknown): string | undefined {
   return refOf(value) ?? getAttOf(value)?.[0];
 }
 
-/** Every logical id that `Ref`s or `Fn::GetAtt`s anywhere in `value` point to, in order. */
+/**
+ * The logical ids an `Fn::Sub` template string names (`${Fn.Arn}`, `${Fn}`), leaving out pseudo
+ * parameters (`${AWS::Region}`), escapes (`${!Literal}`) and the variables its map defines.
+ */
+export function subReferences(value: unknown): string[] {
+  const sub = (value as { 'Fn::Sub'?: unknown } | null | undefined)?.['Fn::Sub'];
+  const [text, variables] = Array.isArray(sub) ? [sub[0], sub[1]] : [sub, undefined];
+  if (typeof text !== 'string') return [];
+  const defined = variables !== null && typeof variables === 'object' ? Object.keys(variables) : [];
+  const ids: string[] = [];
+  for (const match of text.matchAll(/\$\{([^!}][^}]*)\}/g)) {
+    const name = match[1].trim();
+    if (name.includes('::') || defined.includes(name)) continue;
+    const id = name.split('.')[0];
+    if (!ids.includes(id)) ids.push(id);
+  }
+  return ids;
+}
+
+/** Every logical id that `Ref`s, `Fn::GetAtt`s or `Fn::Sub` strings anywhere in `value` point to, in order. */
 export function referencedIds(value: unknown, into: string[] = []): string[] {
   if (value === null || typeof value !== 'object') return into;
   const id = logicalIdOf(value);
   if (id !== undefined && !into.includes(id)) into.push(id);
+  for (const named of subReferences(value)) {
+    if (!into.includes(named)) into.push(named);
+  }
   for (const child of Object.values(value as Record<string, unknown>)) referencedIds(child, into);
   return into;
 }
