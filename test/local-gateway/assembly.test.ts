@@ -1,0 +1,60 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { readAssembly } from '../../local-gateway/assembly';
+import { subReferences } from '../../src/private/template';
+
+// Templates written the way SAM-style samples write them (an OpenAPI body whose integration URI
+// is an Fn::Sub string), read into routes.
+
+function assemblyOf(resources: Record<string, unknown>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'assembly-test-'));
+  fs.mkdirSync(path.join(dir, 'asset.fn'));
+  fs.writeFileSync(path.join(dir, 'asset.fn', 'index.mjs'), 'export const handler = awslambda.streamifyResponse(async () => {});');
+  fs.writeFileSync(path.join(dir, 'S.template.json'), JSON.stringify({ Resources: resources }));
+  fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ version: '40.0.0', artifacts: { S: { type: 'aws:cloudformation:stack', properties: { templateFile: 'S.template.json' } } } }));
+  return dir;
+}
+
+test('Fn::Sub strings name the resources they interpolate, not pseudo parameters, escapes or their own variables', () => {
+  expect(subReferences({ 'Fn::Sub': 'arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2021-11-15/functions/${StreamingFn.Arn}/x ${!Literal} ${Other}' }))
+    .toEqual(['StreamingFn', 'Other']);
+  expect(subReferences({ 'Fn::Sub': ['${Fn.Arn}/${Mine}', { Mine: 'x' }] })).toEqual(['Fn']);
+  expect(subReferences({ Ref: 'X' })).toEqual([]);
+});
+
+test('an OpenAPI body whose Lambda URI is an Fn::Sub string (the SAM samples\' style) routes to the function', () => {
+  const dir = assemblyOf({
+    StreamingFn: {
+      Type: 'AWS::Lambda::Function',
+      Metadata: { 'aws:asset:path': 'asset.fn' },
+      Properties: { Handler: 'index.handler', Runtime: 'nodejs22.x', Timeout: 60 },
+    },
+    Api: {
+      Type: 'AWS::ApiGateway::RestApi',
+      Properties: {
+        Name: 'sam-style',
+        Body: {
+          openapi: '3.0.1',
+          paths: {
+            '/ask': {
+              post: {
+                'x-amazon-apigateway-integration': {
+                  uri: { 'Fn::Sub': 'arn:aws:apigateway:${AWS::Region}:lambda:path/2021-11-15/functions/${StreamingFn.Arn}/response-streaming-invocations' },
+                  httpMethod: 'POST',
+                  responseTransferMode: 'STREAM',
+                  type: 'aws_proxy',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    Stage: { Type: 'AWS::ApiGateway::Stage', Properties: { RestApiId: { Ref: 'Api' }, StageName: 'v2' } },
+  });
+  const [route] = readAssembly(dir);
+  expect(route).toMatchObject({ path: '/ask', httpMethod: 'POST', stageName: 'v2', transferMode: 'STREAM', lambdaUriKind: 'streaming', source: 'OpenAPI' });
+  expect(route.function).toMatchObject({ logicalId: 'StreamingFn', handler: 'index.handler', assetDir: path.join(dir, 'asset.fn') });
+  expect(route.unsupported).toBeUndefined();
+});
