@@ -9,13 +9,8 @@ import { isStreamingConfigError } from './private/errors';
  * aws-cdk's `Errors.isValidationError()`.
  *
  * @example
- * declare const fn: lambda.IFunction;
- * declare const api: StreamingRestApi;
- * try {
- *   api.addStreamingLambda('/chat', fn, { timeout: Duration.minutes(20) });
- * } catch (e) {
- *   if (!StreamingErrors.isStreamingConfigError(e)) throw e;
- * }
+ * declare const error: any; // what a construct call or `app.synth()` threw
+ * const ours = StreamingErrors.isStreamingConfigError(error);
  */
 export class StreamingErrors {
   /**
