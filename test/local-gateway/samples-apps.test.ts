@@ -1,4 +1,6 @@
 import * as fs from 'fs';
+import * as http from 'http';
+import type { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -17,13 +19,28 @@ let out: string;
 let bedrock: FakeBedrock;
 let gateway: LocalStreamingGateway;
 let url: string;
+let backend: http.Server;
 const logs: string[] = [];
 
 beforeAll(async () => {
   out = synthSamplesApp({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'samples-app-')) });
   bedrock = await startFakeBedrock({ delayMs: 80, answer: 'one two three four' });
+  // The asset API's HTTP_PROXY backend, mapped to a local server that streams slowly.
+  backend = http.createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain', 'x-backend-path': req.url ?? '' });
+    let n = 0;
+    const timer = setInterval(() => {
+      res.write(`part ${n}\n`);
+      if (++n === 3) {
+        clearInterval(timer);
+        res.end();
+      }
+    }, 200);
+  });
+  await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', () => resolve()));
   gateway = LocalStreamingGateway.fromAssembly(out, {
     port: 0,
+    backends: { 'http://backend.example.com': `http://127.0.0.1:${(backend.address() as AddressInfo).port}` },
     environment: { BEDROCK_ENDPOINT_URL: bedrock.url, NODE_NO_WARNINGS: '1' },
     accessLog: () => undefined,
     log: (line) => logs.push(line),
@@ -34,6 +51,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await gateway?.stop();
   await bedrock?.close();
+  backend?.close();
   if (out) fs.rmSync(path.dirname(out) === os.tmpdir() ? out : out, { recursive: true, force: true });
 });
 
@@ -140,6 +158,14 @@ describe('stage paths and request bodies', () => {
     const root = JSON.parse((await fetchStream(`${url}/greet/bob`)).body.toString());
     expect(staged).toMatchObject({ path: '/greet/bob', stage: 'v1', resourcePath: '/v1/greet/bob' });
     expect(root).toEqual(staged);
+  });
+
+  test('an HTTP_PROXY method of an asset body streams from its (mapped) backend under the stage path', async () => {
+    const seen = await curl(['-i', `${url}/assetapi/v1/upstream`]);
+    expect(seen.exitCode).toBe(0);
+    expect(seen.body).toMatch(/x-backend-path: \/slow/i);
+    expect(seen.body).toContain('part 0\npart 1\npart 2\n');
+    expect(seen.arrivals.length).toBeGreaterThanOrEqual(3);
   });
 
   test('bodies are base64 only for the API\'s binary media types', async () => {
