@@ -5,5 +5,7 @@ export { LocalStreamingGateway } from './gateway';
 export type { AccessLogEntry, LocalStreamingGatewayOptions } from './gateway';
 export { readAssembly } from './assembly';
 export type { Route, RouteFunction } from './assembly';
+export { followEdits, synthOnce } from './follow';
+export type { FollowOptions, Following } from './follow';
 export { startFakeBedrock } from './stand-ins/bedrock';
 export type { FakeBedrock, FakeBedrockOptions } from './stand-ins/bedrock';
