@@ -40,6 +40,8 @@ Options:
   --no-aws-credentials   do not pass the shell's AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and
                          AWS_SESSION_TOKEN to functions (they see no other shell variable anyway)
   --max-environments N   execution environments per function at most; more requests wait (default 10)
+  --isolation MODE       'thread' (default: a worker thread per environment, a few MB) or 'process'
+                         (a child process per environment, for handlers that need their own process)
   --idle-environment S   retire an execution environment idle this many seconds (default 300)
   --buffered             serve every route buffered, to compare with streaming
   --timeout S            with a handler file: the function timeout (default 900)
@@ -65,6 +67,7 @@ const OPTIONS = {
   'no-shaping': { type: 'boolean' },
   'no-aws-credentials': { type: 'boolean' },
   'max-environments': { type: 'string' },
+  'isolation': { type: 'string' },
   'idle-environment': { type: 'string' },
   'buffered': { type: 'boolean' },
   'timeout': { type: 'string' },
@@ -104,6 +107,11 @@ function seconds(value: string | undefined, flag: string): number | undefined {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${flag} takes a positive number of seconds, got '${value}'`);
   return n;
+}
+
+function isolation(value: string | undefined): 'thread' | 'process' | undefined {
+  if (value !== undefined && value !== 'thread' && value !== 'process') throw new UsageError(`--isolation takes 'thread' or 'process', got '${value}'`);
+  return value;
 }
 
 function count(value: string | undefined, flag: string): number | undefined {
@@ -221,6 +229,7 @@ export async function main(argv: string[], io: CliIo = STDIO): Promise<LocalStre
     shaping: !values['no-shaping'],
     awsCredentials: !values['no-aws-credentials'],
     maxEnvironments: count(values['max-environments'], 'max-environments'),
+    isolation: isolation(values.isolation),
     idleEnvironmentMs: idleEnvironment === undefined ? undefined : idleEnvironment * 1000,
     forceBuffered: values.buffered,
   };

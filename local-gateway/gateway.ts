@@ -159,6 +159,7 @@ export class LocalStreamingGateway {
         awsCredentials: this.options.awsCredentials,
         maxEnvironments: this.options.maxEnvironments ?? DEFAULT_MAX_ENVIRONMENTS,
         idleMs: this.options.idleEnvironmentMs ?? DEFAULT_IDLE_ENVIRONMENT_MS,
+        isolation: this.options.isolation,
         log: (message) => this.log(message),
       });
       this.pools.set(fn.logicalId, pool);

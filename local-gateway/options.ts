@@ -36,6 +36,13 @@ export interface LocalStreamingGatewayOptions {
   readonly environment?: Record<string, string>;
   /** Pass the shell's AWS credentials (AWS_ACCESS_KEY_ID, ...) to functions. Default true. */
   readonly awsCredentials?: boolean;
+  /**
+   * How execution environments are isolated: `thread` (a worker thread each: its own isolate,
+   * modules and `process.env`, a few MB) or `process` (a child process each: also its own OS
+   * process, for handlers that need one, e.g. `process.chdir()` or native addons that are not
+   * thread-safe). Default `thread`.
+   */
+  readonly isolation?: 'thread' | 'process';
   /** Most execution environments of one function at once; more requests wait. Default 10. */
   readonly maxEnvironments?: number;
   /** An execution environment idle this long is retired, in ms. Default 5 minutes. */

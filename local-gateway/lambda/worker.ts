@@ -1,34 +1,16 @@
 /**
- * A function worker: a child process that loads one Lambda function's handler, like a warm Lambda
- * sandbox, and runs one invocation at a time in the Lambda runtime stand-in. Response bytes go to
- * the gateway on file descriptor 3, framed (see frames.ts); invocations arrive over IPC.
+ * A function worker: a worker thread or child process that loads one Lambda function's handler,
+ * like a warm Lambda sandbox, and runs one invocation at a time in the Lambda runtime stand-in.
+ * Invocations arrive and response bytes leave through its channel to the gateway (channel.ts).
  */
-import * as net from 'net';
 import * as path from 'path';
 import { Writable } from 'stream';
+import { openChannel } from './channel';
 import { invokeClassic } from './classic';
 import { createContext, installAwsLambda, invoke } from './emulator';
-import { FRAME_DATA, FRAME_END, frameHeader } from './frames';
 import { loadHandler, LoadedHandler } from './loader';
 
-interface InvokeMessage {
-  readonly type: 'invoke';
-  readonly event: unknown;
-  readonly timeoutMs: number;
-}
-
-const out = new net.Socket({ fd: 3, readable: false, writable: true });
-
-/** Sends one frame whose payload is `pieces` back to back (no copy: the socket gathers them). */
-function send(type: number, ...pieces: Uint8Array[]): Promise<void> {
-  const length = pieces.reduce((n, p) => n + p.length, 0);
-  out.cork();
-  out.write(frameHeader(type, length));
-  let room = true;
-  for (const piece of pieces) room = out.write(piece);
-  out.uncork();
-  return room ? Promise.resolve() : new Promise((resolve) => out.once('drain', () => resolve()));
-}
+const channel = openChannel();
 
 /** Loading the handler is the environment's init phase (ES modules and top-level await included). */
 const loading: Promise<{ handler?: LoadedHandler; error?: Error }> = (async () => {
@@ -41,12 +23,11 @@ const loading: Promise<{ handler?: LoadedHandler; error?: Error }> = (async () =
   }
 })();
 
-process.on('message', (message: InvokeMessage) => {
-  if (message?.type !== 'invoke') return;
+channel.onInvoke((message) => {
   void (async () => {
     const loaded = await loading;
     if (!loaded.handler) {
-      await send(FRAME_END, Buffer.from(JSON.stringify({ outcome: 'error', error: { errorType: loaded.error!.name, errorMessage: loaded.error!.message } })));
+      await channel.end({ outcome: 'error', error: { errorType: loaded.error!.name, errorMessage: loaded.error!.message } });
       return;
     }
     const functionName = process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'local-function';
@@ -54,8 +35,8 @@ process.on('message', (message: InvokeMessage) => {
       // A classic handler: its result (JSON) is the invocation's payload.
       const context = createContext(message.timeoutMs, { functionName });
       const classic = await invokeClassic(loaded.handler.handler, message.event, context, message.timeoutMs);
-      if (classic.payload) await send(FRAME_DATA, classic.payload);
-      await send(FRAME_END, Buffer.from(JSON.stringify({ outcome: classic.outcome, error: classic.error, handler: 'classic' })));
+      if (classic.payload) await channel.data(classic.payload);
+      await channel.end({ outcome: classic.outcome, error: classic.error, handler: 'classic' });
       return;
     }
     // The stand-in's response stream keeps Lambda's 16 KiB high-water mark; this pipe to the
@@ -63,11 +44,11 @@ process.on('message', (message: InvokeMessage) => {
     const sink = new Writable({
       highWaterMark: 256 * 1024,
       write(chunk: Buffer, _encoding, callback) {
-        send(FRAME_DATA, chunk).then(() => callback(), callback);
+        channel.data(chunk).then(() => callback(), callback);
       },
       // What the handler wrote while the pipe was busy goes as one frame: fewer, larger frames.
       writev(chunks, callback) {
-        send(FRAME_DATA, ...chunks.map((c) => c.chunk as Buffer)).then(() => callback(), callback);
+        channel.data(...chunks.map((c) => c.chunk as Buffer)).then(() => callback(), callback);
       },
     });
     let result;
@@ -77,8 +58,8 @@ process.on('message', (message: InvokeMessage) => {
       result = { outcome: 'error', error: { errorType: (error as Error).name, errorMessage: (error as Error).message } };
     }
     await new Promise<void>((resolve) => (sink.writableFinished || sink.destroyed ? resolve() : sink.end(() => resolve())));
-    await send(FRAME_END, Buffer.from(JSON.stringify({ outcome: result.outcome, error: result.error, handler: 'streaming' })));
+    await channel.end({ outcome: result.outcome as 'ended' | 'error' | 'timeout', error: result.error, handler: 'streaming' });
   })();
 });
 
-void loading.then((loaded) => process.send?.({ type: 'ready', error: loaded.error?.message }));
+void loading.then(() => channel.ready());

@@ -1,121 +1,25 @@
 /**
- * Warm function workers, like Lambda's execution environments: each runs one invocation at a
- * time and keeps its module state between invocations; a function has at most
- * `maxEnvironments` of them (more requests wait in line, as Lambda queues none but a laptop
- * must); an idle one is retired after `idleMs`. The function timeout and `memorySize` are
- * enforced from outside the worker: a handler that never yields, or outgrows its memory, has its
- * environment ended and replaced, as on Lambda.
+ * The pool of a function's warm execution environments, like Lambda's: each runs one invocation
+ * at a time and keeps its module state between invocations; a function has at most
+ * `maxEnvironments` of them (more requests wait in line); an idle one is retired after `idleMs`.
+ * The function timeout and `memorySize` are enforced from outside the handler (execution.ts): a
+ * handler that never yields, or outgrows its memory, has its environment ended and replaced.
  */
-import { ChildProcess, fork } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { Readable } from 'stream';
 import type { RouteFunction } from '../assembly';
 import { functionEnvironment } from './environment';
-import { FRAME_END, FrameParser, InvocationEnd } from './frames';
+import type { ExecutionEnvironment } from './execution';
+import { ProcessEnvironment } from './process-environment';
+import { ThreadEnvironment } from './thread-environment';
 
-/** Receives one invocation's output. */
-export interface InvocationSink {
-  onData(chunk: Buffer): void;
-  onEnd(end: InvocationEnd): void;
-}
+export type { InvocationSink } from './execution';
+/** An execution environment (a worker thread or a child process). */
+export type Worker = ExecutionEnvironment;
 
-/** How often a busy environment's resident memory is checked against its `memorySize`. */
-const MEMORY_CHECK_MS = 100;
-
-export class Worker {
-  public busy = false;
-  public idleTimer?: ReturnType<typeof setTimeout>;
-  public readonly ready: Promise<void>;
-  private sink?: InvocationSink;
-  private readonly pipe: Readable;
-  private deadline?: ReturnType<typeof setTimeout>;
-  private memoryCheck?: ReturnType<typeof setInterval>;
-  private outOfMemory = false;
-
-  constructor(public readonly child: ChildProcess, private readonly memoryMb: number) {
-    this.pipe = child.stdio[3] as Readable;
-    const parser = new FrameParser((piece) => this.sink?.onData(piece), (type, payload) => {
-      if (type === FRAME_END) this.finish(JSON.parse(payload.toString('utf8')));
-    });
-    this.pipe.on('data', (chunk: Buffer) => parser.push(chunk));
-    this.ready = new Promise((resolve) => {
-      child.once('message', () => resolve());
-      child.once('exit', () => resolve());
-    });
-    child.once('exit', (_code, signal) => {
-      // V8 aborts a process whose heap is full; the memory check kills one whose RSS is.
-      const oom = this.outOfMemory || signal === 'SIGABRT';
-      this.finish(oom
-        ? { outcome: 'error', error: { errorType: 'Runtime.OutOfMemory', errorMessage: `Runtime exited with error: the function used more than its ${this.memoryMb} MB` } }
-        : { outcome: 'error', error: { errorType: 'Runtime.ExitError', errorMessage: 'the function process exited' } });
-    });
-  }
-
-  public get alive(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null && !this.child.killed;
-  }
-
-  /** Starts an invocation that may run `timeoutMs`; output arrives on `sink`. */
-  public invoke(event: unknown, timeoutMs: number, sink: InvocationSink): void {
-    this.sink = sink;
-    if (!this.alive) {
-      this.finish({ outcome: 'error', error: { errorType: 'Runtime.ExitError', errorMessage: 'the function process exited before the invocation' } });
-      return;
-    }
-    this.deadline = setTimeout(() => {
-      // Lambda ends the environment of a function that timed out, even one that never yields.
-      this.finish({ outcome: 'timeout', error: { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds` } });
-      this.kill();
-    }, timeoutMs);
-    this.memoryCheck = setInterval(() => this.checkMemory(), MEMORY_CHECK_MS);
-    this.child.send({ type: 'invoke', event, timeoutMs });
-  }
-
-  /** Stops reading the response (backpressure to the handler) or resumes it. */
-  public pause(): void {
-    this.pipe.pause();
-  }
-
-  public resume(): void {
-    this.pipe.resume();
-  }
-
-  public kill(): void {
-    this.stopWatching();
-    this.sink = undefined;
-    if (this.alive) this.child.kill('SIGKILL');
-  }
-
-  private finish(end: InvocationEnd): void {
-    this.stopWatching();
-    const sink = this.sink;
-    this.sink = undefined;
-    sink?.onEnd(end);
-  }
-
-  private stopWatching(): void {
-    clearTimeout(this.deadline);
-    clearInterval(this.memoryCheck);
-  }
-
-  /** Ends the environment when its resident memory exceeds `memorySize` (Linux: /proc). */
-  private checkMemory(): void {
-    let rssBytes: number;
-    try {
-      rssBytes = Number(fs.readFileSync(`/proc/${this.child.pid}/statm`, 'utf8').split(' ')[1]) * 4096;
-    } catch {
-      clearInterval(this.memoryCheck);
-      return;
-    }
-    if (rssBytes > this.memoryMb * 1024 * 1024) {
-      this.outOfMemory = true;
-      clearInterval(this.memoryCheck);
-      this.child.kill('SIGKILL');
-    }
-  }
-}
+/** How execution environments are isolated: worker threads (cheap) or child processes (full). */
+export type Isolation = 'thread' | 'process';
 
 export interface WorkerPoolOptions {
   readonly workerScript: string;
@@ -127,6 +31,8 @@ export interface WorkerPoolOptions {
   readonly maxEnvironments: number;
   /** An environment idle for this long is retired. */
   readonly idleMs: number;
+  /** Worker threads (default) or child processes. */
+  readonly isolation?: Isolation;
   readonly log: (message: string) => void;
 }
 
@@ -207,17 +113,14 @@ export class WorkerPool {
   private spawn(): Worker {
     const started = Date.now();
     const taskRoot = this.resolveCodeDir();
-    const child = fork(this.options.workerScript, [], {
-      stdio: ['ignore', 'inherit', 'inherit', 'pipe', 'ipc'],
-      execArgv: [`--max-old-space-size=${this.fn.memorySize}`],
-      env: {
-        ...functionEnvironment(this.fn, { taskRoot, extra: this.options.extraEnv, awsCredentials: this.options.awsCredentials }),
-        LOCAL_GATEWAY_CODE_DIR: taskRoot,
-        LOCAL_GATEWAY_HANDLER: this.fn.handler,
-        LOCAL_GATEWAY_SEARCH_DIRS: (this.fn.searchDirs ?? []).join(path.delimiter),
-      },
-    });
-    const worker = new Worker(child, this.fn.memorySize);
+    const env = {
+      ...functionEnvironment(this.fn, { taskRoot, extra: this.options.extraEnv, awsCredentials: this.options.awsCredentials }),
+      LOCAL_GATEWAY_CODE_DIR: taskRoot,
+      LOCAL_GATEWAY_HANDLER: this.fn.handler,
+      LOCAL_GATEWAY_SEARCH_DIRS: (this.fn.searchDirs ?? []).join(path.delimiter),
+    };
+    const Environment = this.options.isolation === 'process' ? ProcessEnvironment : ThreadEnvironment;
+    const worker = new Environment(this.options.workerScript, env, this.fn.memorySize);
     this.all.add(worker);
     const count = this.all.size;
     void worker.ready.then(() => this.options.log(

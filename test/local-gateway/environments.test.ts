@@ -10,7 +10,7 @@ const ECHO_ENV = `exports.handler = awslambda.streamifyResponse(async (e, s) => 
   const h = awslambda.HttpResponseStream.from(s, { headers: { 'content-type': 'application/json' } });
   h.write(JSON.stringify(process.env)); h.end(); });`;
 
-describe('what a function sees of the environment', () => {
+describe.each(['thread', 'process'] as const)('what a function sees of the environment (%s isolation)', (isolation) => {
   const saved = { ...process.env };
   beforeEach(() => Object.assign(process.env, { GITHUB_TOKEN: 'ghp_from_the_shell', NPM_TOKEN: 'npm_from_the_shell', AWS_ACCESS_KEY_ID: 'AKIAFROMSHELL', AWS_SECRET_ACCESS_KEY: 'shell-secret' }));
   afterEach(() => {
@@ -21,7 +21,7 @@ describe('what a function sees of the environment', () => {
   });
 
   test('its template, Lambda\'s reserved variables, the AWS credentials and --env: nothing else of the shell', async () => {
-    const { url } = await serve([{ path: '/env', code: ECHO_ENV, memorySize: 256, environment: { TABLE_NAME: 'orders' } }], { environment: { EXTRA: 'from --env' } });
+    const { url } = await serve([{ path: '/env', code: ECHO_ENV, memorySize: 256, environment: { TABLE_NAME: 'orders' } }], { environment: { EXTRA: 'from --env' }, isolation });
     const env = JSON.parse((await fetchStream(`${url}/env`)).body.toString());
     expect(env.GITHUB_TOKEN).toBeUndefined();
     expect(env.NPM_TOKEN).toBeUndefined();
@@ -42,17 +42,17 @@ describe('what a function sees of the environment', () => {
   });
 
   test('awsCredentials: false withholds the shell\'s AWS credentials', async () => {
-    const { url } = await serve([{ path: '/env', code: ECHO_ENV }], { awsCredentials: false });
+    const { url } = await serve([{ path: '/env', code: ECHO_ENV }], { awsCredentials: false, isolation });
     const env = JSON.parse((await fetchStream(`${url}/env`)).body.toString());
     expect(env.AWS_ACCESS_KEY_ID).not.toBe('AKIAFROMSHELL');
     expect(env.AWS_SECRET_ACCESS_KEY).not.toBe('shell-secret');
   });
 });
 
-describe('the function timeout and memorySize', () => {
+describe.each(['thread', 'process'] as const)('the function timeout and memorySize (%s isolation)', (isolation) => {
   test('a handler that never yields is ended at its function timeout; its environment is replaced', async () => {
     const spin = 'let n = 0; exports.handler = awslambda.streamifyResponse(async (e, s) => { n++; if (e.queryStringParameters?.spin) for (;;) {} const h = awslambda.HttpResponseStream.from(s, {}); h.write(String(n)); h.end(); });';
-    const { url, gateway, diagnostics } = await serve([{ path: '/f', code: spin, functionTimeoutSeconds: 1 }]);
+    const { url, gateway, diagnostics } = await serve([{ path: '/f', code: spin, functionTimeoutSeconds: 1 }], { isolation });
     const started = performance.now();
     const seen = await fetchStream(`${url}/f?spin=1`);
     expect(seen.status).toBe(504);
@@ -66,7 +66,7 @@ describe('the function timeout and memorySize', () => {
 
   test('a handler that spins after its first byte has its connection cut at the function timeout', async () => {
     const code = 'exports.handler = awslambda.streamifyResponse(async (e, s) => { const h = awslambda.HttpResponseStream.from(s, {}); h.write(\'started\'); await new Promise((r) => setTimeout(r, 50)); for (;;) {} });';
-    const { url } = await serve([{ path: '/f', code, functionTimeoutSeconds: 1 }]);
+    const { url } = await serve([{ path: '/f', code, functionTimeoutSeconds: 1 }], { isolation });
     const seen = await curl([`${url}/f`]);
     expect(seen.body).toBe('started');
     expect(seen.exitCode).toBe(18);
@@ -78,7 +78,7 @@ describe('the function timeout and memorySize', () => {
     ['buffers outside the heap', 'const keep = []; for (let i = 0; i < 400; i++) { keep.push(Buffer.alloc(4 * 1024 * 1024, 1)); await new Promise((r) => setImmediate(r)); }'],
   ])('a function that outgrows memorySize through %s fails like Runtime.OutOfMemory; the gateway stays up', async (_how, grow) => {
     const code = `exports.handler = awslambda.streamifyResponse(async (e, s) => { if (e.queryStringParameters?.grow) { ${grow} } const h = awslambda.HttpResponseStream.from(s, {}); h.write('fine'); h.end(); });`;
-    const { url, diagnostics } = await serve([{ path: '/m', code, memorySize: 128, functionTimeoutSeconds: 30 }]);
+    const { url, diagnostics } = await serve([{ path: '/m', code, memorySize: 128, functionTimeoutSeconds: 30 }], { isolation });
     const seen = await fetchStream(`${url}/m?grow=1`);
     expect(seen.status).toBe(500);
     expect(diagnostics.join('\n')).toMatch(/Runtime.OutOfMemory/);
@@ -86,7 +86,7 @@ describe('the function timeout and memorySize', () => {
   });
 });
 
-describe('environments per function', () => {
+describe.each(['thread', 'process'] as const)('environments per function (%s isolation)', (isolation) => {
   const PID = `let invocations = 0;
 exports.handler = awslambda.streamifyResponse(async (e, s) => {
   invocations++;
@@ -95,7 +95,7 @@ exports.handler = awslambda.streamifyResponse(async (e, s) => {
   h.write(JSON.stringify({ pid: process.pid, invocations })); h.end(); });`;
 
   test('an environment runs one invocation at a time and keeps its module state; past the cap, requests wait', async () => {
-    const { url, gateway, diagnostics } = await serve([{ path: '/p', code: PID }], { maxEnvironments: 2 });
+    const { url, gateway, diagnostics } = await serve([{ path: '/p', code: PID }], { maxEnvironments: 2, isolation });
     let most = 0;
     const watch = setInterval(() => (most = Math.max(most, gateway.workerCount)), 20);
     const answers = await Promise.all(Array.from({ length: 6 }, () => fetchStream(`${url}/p`)));
@@ -111,7 +111,7 @@ exports.handler = awslambda.streamifyResponse(async (e, s) => {
   });
 
   test('an idle environment is retired after the idle time', async () => {
-    const { url, gateway } = await serve([{ path: '/a', code: chunkedHandler({}, ['a']) }], { idleEnvironmentMs: 300 });
+    const { url, gateway } = await serve([{ path: '/a', code: chunkedHandler({}, ['a']) }], { idleEnvironmentMs: 300, isolation });
     expect((await fetchStream(`${url}/a`)).body.toString()).toBe('a');
     expect(gateway.workerCount).toBe(1);
     await new Promise((r) => setTimeout(r, 900));

@@ -1,0 +1,126 @@
+/**
+ * The local gateway under concurrent streams, against a bare node:http server doing the same work
+ * inline, in the same run: a route that writes 100 chunks of 1 KB, 10 ms apart. At 1, 50, 200 and
+ * 500 concurrent streams, cold (a fresh server) and warm (the same requests again), it reports
+ * the p50/p99 time to first byte, the server's CPU per request and the total RSS of the server
+ * and its function environments (Linux /proc). Servers run in their own process
+ * (gateway-concurrency-server.ts); the clients run here.
+ * Run: npx ts-node --transpile-only --project bench/tsconfig.json bench/gateway-concurrency.ts [levels] [gateway options JSON]
+ */
+import { ChildProcess, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as http from 'http';
+import * as path from 'path';
+
+const LEVELS = (process.argv[2] ?? '1,50,200,500').split(',').map(Number);
+const GATEWAY_OPTIONS = process.argv[3] ?? '{}';
+const TICKS_PER_SECOND = 100;
+const PAGE = 4096;
+
+interface Sample { ttfb: number[]; cpuMs: number; peakRssMb: number; failures: number }
+
+/** The pid and every descendant of `root`. */
+function tree(root: number): number[] {
+  const parents = new Map<number, number>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch { /* gone */ }
+  }
+  const out = [root];
+  for (let i = 0; i < out.length; i++) for (const [pid, ppid] of parents) if (ppid === out[i]) out.push(pid);
+  return out;
+}
+
+/** CPU ms used so far by a process (utime + stime), 0 if gone. */
+function cpuMs(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
+}
+
+function rssMb(pid: number): number {
+  try {
+    return (Number(fs.readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]) * PAGE) / 1024 / 1024;
+  } catch {
+    return 0;
+  }
+}
+
+async function startServer(kind: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, 'gateway-concurrency-server.ts'), kind, GATEWAY_OPTIONS], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve) => child.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim())));
+  return { child, url };
+}
+
+function firstByte(url: string, agent: http.Agent): Promise<number | undefined> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    http.get(url, { agent }, (res) => {
+      let ttfb: number | undefined;
+      let bytes = 0;
+      res.on('data', (c: Buffer) => {
+        ttfb ??= performance.now() - started;
+        bytes += c.length;
+      });
+      res.on('end', () => resolve(res.statusCode === 200 && bytes === 100 * 1024 ? ttfb : undefined));
+      res.on('error', () => resolve(undefined));
+    }).on('error', () => resolve(undefined));
+  });
+}
+
+async function round(url: string, pid: number, n: number): Promise<Sample> {
+  const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
+  const pids = () => tree(pid);
+  const cpuBefore = new Map(pids().map((p) => [p, cpuMs(p)]));
+  let peakRssMb = 0;
+  const lastCpu = new Map<number, number>();
+  const sampler = setInterval(() => {
+    const all = pids();
+    peakRssMb = Math.max(peakRssMb, all.reduce((sum, p) => sum + rssMb(p), 0));
+    for (const p of all) lastCpu.set(p, cpuMs(p)); // environments that end keep their last reading
+  }, 50);
+  const results = await Promise.all(Array.from({ length: n }, () => firstByte(url, agent)));
+  clearInterval(sampler);
+  for (const p of pids()) lastCpu.set(p, cpuMs(p));
+  const used = [...lastCpu].reduce((sum, [p, ms]) => sum + ms - (cpuBefore.get(p) ?? 0), 0);
+  agent.destroy();
+  const ttfb = results.filter((t): t is number => t !== undefined).sort((a, b) => a - b);
+  return { ttfb, cpuMs: used, peakRssMb, failures: n - ttfb.length };
+}
+
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
+
+void (async () => {
+  console.log(`gateway options ${GATEWAY_OPTIONS}; route: 100 x 1 KB chunks, 10 ms apart`);
+  console.log('streams  server   round  ttfb p50 ms  ttfb p99 ms  cpu/request ms  peak RSS MB  failures');
+  const table: Record<string, Sample> = {};
+  for (const n of LEVELS) {
+    for (const kind of ['bare', 'gateway']) {
+      const { child, url } = await startServer(kind);
+      try {
+        for (const which of ['cold', 'warm']) {
+          const s = await round(url, child.pid!, n);
+          table[`${n} ${kind} ${which}`] = s;
+          console.log(`${String(n).padStart(7)}  ${kind.padEnd(7)}  ${which}   ${pct(s.ttfb, 0.5).toFixed(1).padStart(10)}  ${pct(s.ttfb, 0.99).toFixed(1).padStart(11)}  ${(s.cpuMs / n).toFixed(2).padStart(14)}  ${s.peakRssMb.toFixed(0).padStart(11)}  ${String(s.failures).padStart(8)}`);
+        }
+      } finally {
+        child.kill('SIGKILL');
+        for (const p of tree(child.pid!)) try { process.kill(p, 'SIGKILL'); } catch { /* gone */ }
+      }
+    }
+    const bare = table[`${n} bare warm`];
+    const gw = table[`${n} gateway warm`];
+    console.log(`  -> ${n} streams, warm: CPU per request ${(gw.cpuMs / bare.cpuMs).toFixed(1)}x the bare server; p99 TTFB ${pct(gw.ttfb, 0.99).toFixed(1)} ms vs ${pct(bare.ttfb, 0.99).toFixed(1)} ms`);
+  }
+  const at200 = table['200 gateway warm'];
+  const at500 = table['500 gateway warm'];
+  if (at200) console.log(`target at 200 warm: p99 TTFB <= 50 ms -> ${pct(at200.ttfb, 0.99) <= 50 ? 'met' : 'NOT MET'}; CPU <= 3x bare -> ${at200.cpuMs <= 3 * table['200 bare warm'].cpuMs ? 'met' : 'NOT MET'}`);
+  if (at500) console.log(`target at 500: total RSS <= 2 GB -> ${Math.max(at500.peakRssMb, table['500 gateway cold'].peakRssMb) <= 2048 ? 'met' : 'NOT MET'}`);
+})();

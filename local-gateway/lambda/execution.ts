@@ -1,0 +1,75 @@
+/**
+ * An execution environment as the pool and the Lambda integration see it, whatever isolates it
+ * (a worker thread or a child process): one invocation at a time, its output to a sink, the
+ * function timeout and memory limit enforced from outside the handler's event loop.
+ */
+import type { InvocationEnd } from './frames';
+
+/** Receives one invocation's output. */
+export interface InvocationSink {
+  onData(chunk: Buffer): void;
+  onEnd(end: InvocationEnd): void;
+}
+
+/** How an environment ended early: the error Lambda reports for it. */
+export function outOfMemory(memoryMb: number): InvocationEnd {
+  return { outcome: 'error', error: { errorType: 'Runtime.OutOfMemory', errorMessage: `Runtime exited with error: the function used more than its ${memoryMb} MB` } };
+}
+
+export function exited(detail: string): InvocationEnd {
+  return { outcome: 'error', error: { errorType: 'Runtime.ExitError', errorMessage: `Runtime exited: ${detail}` } };
+}
+
+export abstract class ExecutionEnvironment {
+  public busy = false;
+  public idleTimer?: ReturnType<typeof setTimeout>;
+  /** Resolves when the handler is loaded (or the environment died trying). */
+  public abstract readonly ready: Promise<void>;
+  private sink?: InvocationSink;
+  private deadline?: ReturnType<typeof setTimeout>;
+
+  constructor(protected readonly memoryMb: number) {}
+
+  public abstract get alive(): boolean;
+
+  /** Starts an invocation that may run `timeoutMs`; output arrives on `sink`. */
+  public invoke(event: unknown, timeoutMs: number, sink: InvocationSink): void {
+    this.sink = sink;
+    if (!this.alive) {
+      this.finish(exited('the environment ended before the invocation'));
+      return;
+    }
+    this.deadline = setTimeout(() => {
+      // Lambda ends the environment of a function that timed out, even one that never yields.
+      this.finish({ outcome: 'timeout', error: { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds` } });
+      this.kill();
+    }, timeoutMs);
+    this.start(event, timeoutMs);
+  }
+
+  /** Stops the handler's output (backpressure) or lets it flow again. */
+  public abstract pause(): void;
+  public abstract resume(): void;
+
+  /** Ends the environment at once. */
+  public kill(): void {
+    this.sink = undefined;
+    clearTimeout(this.deadline);
+    this.terminate();
+  }
+
+  protected abstract start(event: unknown, timeoutMs: number): void;
+  protected abstract terminate(): void;
+
+  protected data(chunk: Buffer): void {
+    this.sink?.onData(chunk);
+  }
+
+  /** The invocation ended (END frame) or the environment died during it. */
+  protected finish(end: InvocationEnd): void {
+    clearTimeout(this.deadline);
+    const sink = this.sink;
+    this.sink = undefined;
+    sink?.onEnd(end);
+  }
+}

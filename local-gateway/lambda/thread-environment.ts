@@ -1,0 +1,75 @@
+/**
+ * An execution environment in a worker thread: its own V8 isolate, module registry and
+ * `process.env` (only the function's variables), in the gateway's process — a few MB and a few
+ * ms to start instead of a Node process. `memorySize` bounds the heap (`resourceLimits`) and the
+ * thread checks its buffers itself; `terminate()` ends even a handler that never yields. Output
+ * arrives as messages, each a batch of what the handler wrote in one turn of its event loop.
+ */
+import { Worker } from 'worker_threads';
+import { ExecutionEnvironment, exited, outOfMemory } from './execution';
+import type { InvocationEnd } from './frames';
+
+/** Messages from the thread (see channel.ts). */
+export type ThreadMessage =
+  | { readonly type: 'ready' }
+  | { readonly type: 'data'; readonly chunks: Uint8Array[] }
+  | { readonly type: 'end'; readonly end: InvocationEnd }
+  | { readonly type: 'oom' };
+
+export class ThreadEnvironment extends ExecutionEnvironment {
+  public readonly ready: Promise<void>;
+  private readonly thread: Worker;
+  private gone = false;
+  private paused = false;
+  private overMemory = false;
+
+  constructor(script: string, env: Record<string, string>, memoryMb: number) {
+    super(memoryMb);
+    this.thread = new Worker(script, {
+      env,
+      workerData: { memoryMb },
+      resourceLimits: { maxOldGenerationSizeMb: memoryMb },
+    });
+    this.ready = new Promise((resolve) => {
+      this.thread.on('message', (message: ThreadMessage) => {
+        if (message.type === 'ready') resolve();
+        else if (message.type === 'data') message.chunks.forEach((chunk) => this.data(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
+        else if (message.type === 'end') this.finish(message.end);
+        else if (message.type === 'oom') this.overMemory = true;
+      });
+      this.thread.once('exit', () => resolve());
+    });
+    this.thread.on('error', (error: Error & { code?: string }) => {
+      if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') this.overMemory = true;
+    });
+    this.thread.once('exit', (code) => {
+      this.gone = true;
+      this.finish(this.overMemory ? outOfMemory(memoryMb) : exited(`the function exited (code ${code})`));
+    });
+  }
+
+  public get alive(): boolean {
+    return !this.gone;
+  }
+
+  public pause(): void {
+    if (this.paused || this.gone) return;
+    this.paused = true;
+    this.thread.postMessage({ type: 'pause' });
+  }
+
+  public resume(): void {
+    if (!this.paused || this.gone) return;
+    this.paused = false;
+    this.thread.postMessage({ type: 'resume' });
+  }
+
+  protected start(event: unknown, timeoutMs: number): void {
+    this.thread.postMessage({ type: 'invoke', event, timeoutMs });
+  }
+
+  protected terminate(): void {
+    if (!this.gone) void this.thread.terminate();
+    this.gone = true;
+  }
+}
