@@ -20,7 +20,7 @@ const stack = new Stack(app, 'StreamingRestApiInteg');
 
 const api = new StreamingRestApi(stack, 'Api', { description: 'cdk-streaming-rest-api integration test' });
 const tokens = new StreamingFunction(stack, 'Tokens', {
-  entry: path.join(__dirname, '..', '..', 'lambda-assets', 'handlers', 'sse-tokens.ts'),
+  entry: path.join(__dirname, '..', '..', 'examples', 'handlers', 'sse-tokens.ts'),
   // Source maps name the build machine's paths; without them the bundle is the same everywhere.
   bundling: { sourceMap: false },
 });
