@@ -185,7 +185,8 @@ export class StreamingMetrics extends Construct {
    * above `threshold`.
    */
   public addTimeToFirstByteAlarm(id: string, options: TimeToFirstByteAlarmOptions): cloudwatch.Alarm {
-    const thresholdMs = options.threshold.toMilliseconds();
+    // CloudWatch thresholds may be fractional: no aws-cdk-lib error for Duration.seconds(1.0005).
+    const thresholdMs = options.threshold.toMilliseconds({ integral: false });
     const statistic = options.statistic ?? 'p90';
     const evaluationPeriods = options.evaluationPeriods ?? 3;
     if (!Number.isInteger(evaluationPeriods) || evaluationPeriods < 1) {

@@ -69,6 +69,12 @@ describe('StreamingMetrics', () => {
     });
   });
 
+  test('a fractional threshold is kept, not an aws-cdk-lib error', () => {
+    const { stack, metrics } = apiWithMetrics();
+    metrics.addTimeToFirstByteAlarm('Slow', { threshold: Duration.seconds(1.0005) });
+    Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', { Threshold: 1000.5 });
+  });
+
   test('a bad evaluationPeriods is rejected', () => {
     const { metrics } = apiWithMetrics();
     expect(() => metrics.addTimeToFirstByteAlarm('Slow', { threshold: Duration.seconds(1), evaluationPeriods: 0 }))
