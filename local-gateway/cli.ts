@@ -28,7 +28,7 @@ Options:
                          APIs each is also served under /<api name>
   --watch                re-run the app's synth command (cdk.json "app") when its sources
                          change, like 'cdk watch' but local
-  --no-reload            keep serving the assembly as it was at start
+  --no-reload            keep serving the assembly (or handler file) as it was at start
   --port N               port to listen on (default 3000; 0 for any free port)
   --host ADDR            address to listen on (default 127.0.0.1; another address prints a warning)
   --allow-host NAME      answer requests for Host NAME too (default: only the bound address and
@@ -132,16 +132,7 @@ export function handlerFileRoutes(file: string, specs: string[], timeoutSeconds:
     return { httpMethod: match[1].toUpperCase(), path: match[2] };
   });
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'local-gateway-handler-'));
-  loadEsbuild().buildSync({
-    entryPoints: [path.resolve(file)],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    outfile: path.join(outDir, 'index.js'),
-    logLevel: 'warning',
-    sourcemap: 'inline',
-  });
+  loadEsbuild().buildSync(handlerBundle(file, outDir));
   return routeSpecs.map((spec) => {
     return {
       stack: 'local',
@@ -158,6 +149,48 @@ export function handlerFileRoutes(file: string, specs: string[], timeoutSeconds:
       function: { logicalId: path.basename(file), assetDir: outDir, handler: 'index.handler', runtime: 'nodejs24.x', timeoutSeconds, memorySize: 512, environment: {} },
     };
   });
+}
+
+/** How a handler file is bundled (into `outDir/index.js`). */
+function handlerBundle(file: string, outDir: string) {
+  return {
+    entryPoints: [path.resolve(file)],
+    bundle: true,
+    platform: 'node' as const,
+    format: 'cjs' as const,
+    target: 'node20',
+    outfile: path.join(outDir, 'index.js'),
+    logLevel: 'warning' as const,
+    sourcemap: 'inline' as const,
+  };
+}
+
+/**
+ * Rebuilds the handler file (and what it imports) when it changes and restarts its functions, so
+ * the edited handler is what the next request runs.
+ */
+async function followHandlerFile(gateway: LocalStreamingGateway, file: string, routes: Route[], io: CliIo): Promise<void> {
+  let first = true;
+  const context = await loadEsbuild().context({
+    ...handlerBundle(file, routes[0].function!.assetDir!),
+    plugins: [{
+      name: 'local-gateway-reload',
+      setup: (build) => build.onEnd((result) => {
+        if (first) {
+          first = false;
+        } else if (result.errors.length === 0) {
+          gateway.reload(routes);
+          io.err(`[reload] ${file} rebuilt: functions restarted\n`);
+        }
+      }),
+    }],
+  });
+  await context.watch();
+  const stop = gateway.stop.bind(gateway);
+  gateway.stop = async () => {
+    await context.dispose();
+    return stop();
+  };
 }
 
 /**
@@ -243,6 +276,7 @@ export async function main(argv: string[], io: CliIo = STDIO): Promise<LocalStre
     }
     throw error;
   }
+  if (file && !values['no-reload']) await followHandlerFile(gateway, file, routes, io);
   if (!file && !values['no-reload']) {
     const following = followEdits(gateway, assemblyDir, { api: values.api, watch: values.watch, log: (m) => io.err(`${m}\n`) });
     const stop = gateway.stop.bind(gateway);

@@ -75,3 +75,32 @@ describe.each([
     expect(logs.join('\n')).toMatch(/\[reload\] new synthesis: 2 routes/);
   }, 60_000);
 });
+
+test('serve <handler file>: an edit to the file or what it imports is served at the next request', async () => {
+  // GIVEN a handler file importing a helper, served
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'handler-file-'));
+  fs.writeFileSync(path.join(dir, 'message.ts'), "export const message = 'first';\n");
+  fs.writeFileSync(path.join(dir, 'handler.ts'), [
+    "import { message } from './message';",
+    'declare const awslambda: any;',
+    'export const handler = awslambda.streamifyResponse(async (_event: unknown, stream: any) => {',
+    '  const s = awslambda.HttpResponseStream.from(stream, { statusCode: 200 });',
+    '  s.write(message);',
+    '  s.end();',
+    '});',
+  ].join('\n'));
+  const logs: string[] = [];
+  const io = { out: (t: string) => logs.push(t), err: (t: string) => logs.push(t) };
+  const gateway = (await main(['serve', path.join(dir, 'handler.ts'), '--route', 'GET:/m', '--port', '0'], io))!;
+  try {
+    expect(await text(`${gateway.url}/m`)).toBe('200 first');
+    // WHEN the imported helper changes
+    fs.writeFileSync(path.join(dir, 'message.ts'), "export const message = 'second';\n");
+    // THEN the next requests run the new code
+    await eventually(async () => (await text(`${gateway.url}/m`)) === '200 second', 20_000);
+    expect(logs.join('')).toMatch(/\[reload\] .*handler\.ts rebuilt: functions restarted/);
+  } finally {
+    await gateway.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}, 40_000);
