@@ -3,7 +3,7 @@ import * as path from 'path';
 import { CfnOutput, CfnResource, NestedStack, Stack, Stage } from 'aws-cdk-lib';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { IConstruct } from 'constructs';
-import { getAttOf, refOf, Template, TemplateResource } from '../private/template';
+import { mergeTemplates, StackTemplate, Template, TemplateResource } from '../private/template';
 
 /** The resource types the rules read. */
 const RELEVANT = new Set([
@@ -34,11 +34,10 @@ export interface AppTemplate {
 
 interface StackPart {
   readonly stack: Stack;
-  readonly prefix: string;
+  readonly name: string;
   readonly resources: { [id: string]: TemplateResource };
-  readonly outputs: { [id: string]: { Value?: unknown } };
-  /** For a nested stack: the parent's part and the logical id of its AWS::CloudFormation::Stack. */
-  parent?: { part: StackPart; resourceId: string };
+  readonly outputs: { [id: string]: { Value?: unknown; Export?: { Name?: unknown } } };
+  readonly elements: Map<string, CfnResource>;
 }
 
 /** Collects what the rules read from every stack under `root`. */
@@ -47,77 +46,43 @@ export function appTemplate(root: IConstruct): AppTemplate {
   const partOf = (stack: Stack): StackPart => {
     let part = parts.get(stack);
     if (!part) {
-      part = { stack, prefix: `${parts.size}/`, resources: {}, outputs: {} };
+      part = { stack, name: stack.node.path, resources: {}, outputs: {}, elements: new Map() };
       parts.set(stack, part);
     }
     return part;
   };
-  const exports = new Map<string, { part: StackPart; value: unknown }>();
   const assets = new Map<string, string>();
-  const elements = new Map<string, CfnResource>();
   for (const node of root.node.findAll()) {
     if (isRelevant(node)) {
       const part = partOf(Stack.of(node));
-      const fragment = render(part.stack, node);
-      for (const [id, resource] of Object.entries<TemplateResource>(fragment?.Resources ?? {})) {
+      for (const [id, resource] of Object.entries<TemplateResource>(render(part.stack, node)?.Resources ?? {})) {
         part.resources[id] = resource;
-        elements.set(part.prefix + id, node);
+        part.elements.set(id, node);
       }
     } else if (node instanceof CfnOutput) {
       const part = partOf(Stack.of(node));
-      for (const [id, output] of Object.entries<any>(render(part.stack, node)?.Outputs ?? {})) {
-        part.outputs[id] = output;
-        if (typeof output?.Export?.Name === 'string') exports.set(output.Export.Name, { part, value: output.Value });
-      }
+      Object.assign(part.outputs, render(part.stack, node)?.Outputs ?? {});
     } else if (node instanceof s3assets.Asset && !node.isZipArchive) {
       const key = Stack.of(node).resolve(node.s3ObjectKey);
       const outdir = Stage.of(node)?.outdir ?? '.';
       if (typeof key === 'string') assets.set(key, path.isAbsolute(node.assetPath) ? node.assetPath : path.join(outdir, node.assetPath));
     }
   }
-  for (const part of parts.values()) {
+  const stacks: StackTemplate[] = [...parts.values()].map((part) => {
     const nested = part.stack.nestedStackResource;
-    if (part.stack instanceof NestedStack && nested && part.stack.nestedStackParent) {
-      const parent = partOf(part.stack.nestedStackParent);
-      part.parent = { part: parent, resourceId: parent.stack.resolve(nested.logicalId) };
-    }
-  }
-  const children = new Map<string, StackPart>();
-  for (const part of parts.values()) if (part.parent) children.set(part.parent.part.prefix + part.parent.resourceId, part);
-
-  const rewrite = (part: StackPart, value: unknown, depth = 0): unknown => {
-    if (value === null || typeof value !== 'object' || depth > 50) return value;
-    if (Array.isArray(value)) return value.map((v) => rewrite(part, v, depth + 1));
-    const ref = refOf(value);
-    if (ref !== undefined) {
-      if (part.resources[ref]) return { Ref: part.prefix + ref };
-      const given = part.parent?.part.resources[part.parent.resourceId]?.Properties?.Parameters?.[ref];
-      return given !== undefined && part.parent ? rewrite(part.parent.part, given, depth + 1) : value;
-    }
-    const att = getAttOf(value);
-    if (att) {
-      const child = children.get(part.prefix + att[0]);
-      if (child && att[1].startsWith('Outputs.')) {
-        const output = child.outputs[att[1].slice('Outputs.'.length)];
-        return output?.Value !== undefined ? rewrite(child, output.Value, depth + 1) : value;
-      }
-      return part.resources[att[0]] ? { 'Fn::GetAtt': [part.prefix + att[0], att[1]] } : value;
-    }
-    const imported = (value as { 'Fn::ImportValue'?: unknown })['Fn::ImportValue'];
-    if (typeof imported === 'string' && Object.keys(value).length === 1) {
-      const exported = exports.get(imported);
-      return exported ? rewrite(exported.part, exported.value, depth + 1) : value;
-    }
-    const out: { [key: string]: unknown } = {};
-    for (const [k, v] of Object.entries(value)) out[k] = rewrite(part, v, depth + 1);
-    return out;
-  };
-
-  const resources: { [id: string]: TemplateResource } = {};
-  for (const part of parts.values()) {
-    for (const [id, resource] of Object.entries(part.resources)) {
-      resources[part.prefix + id] = { Type: resource.Type, Properties: rewrite(part, resource.Properties ?? {}) as TemplateResource['Properties'] };
-    }
+    const parentStack = part.stack instanceof NestedStack ? part.stack.nestedStackParent : undefined;
+    return {
+      name: part.name,
+      template: { Resources: part.resources, Outputs: part.outputs },
+      parent: parentStack && nested ? { name: partOf(parentStack).name, resourceId: parentStack.resolve(nested.logicalId) } : undefined,
+    };
+  });
+  const merged = mergeTemplates(stacks);
+  const byName = new Map([...parts.values()].map((p) => [p.name, p]));
+  const elements = new Map<string, CfnResource>();
+  for (const [id, origin] of merged.origins) {
+    const element = byName.get(origin.stack)?.elements.get(origin.logicalId);
+    if (element) elements.set(id, element);
   }
   const readBody = (location: unknown): unknown => {
     const key = (location as { Key?: unknown } | undefined)?.Key;
@@ -129,7 +94,7 @@ export function appTemplate(root: IConstruct): AppTemplate {
       return undefined; // YAML bodies are not read
     }
   };
-  return { template: { Resources: resources }, elements, readBody };
+  return { template: merged.template, elements, readBody };
 }
 
 /**

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import {
-  effectiveSetting, encodeSettingsPath, functionOfUri, isClassicLambdaUri, isStreamingLambdaUri, lambdaUriKind,
+  effectiveSetting, encodeSettingsPath, functionOfUri, mergeTemplates, isClassicLambdaUri, isStreamingLambdaUri, lambdaUriKind,
   readRestApis, readTemplate, resourcePath, Template,
 } from '../../src/private/template';
 import { newStack, streamingInlineFunction, templateOf } from '../support/stacks';
@@ -168,5 +168,50 @@ describe('hand-written templates', () => {
     expect(functionOfUri(join({ Ref: 'Al' }, '/response-streaming-invocations'), resources)).toEqual({ functionId: 'Fn', qualifierId: 'Al', literalQualified: false });
     expect(functionOfUri(join({ Ref: 'V' }, '/x'), resources)).toMatchObject({ functionId: 'Fn', qualifierId: 'V' });
     expect(functionOfUri('arn:aws:apigateway:r:lambda:path/2021-11-15/functions/arn:aws:lambda:r:1:function:f:live/response-streaming-invocations', resources).literalQualified).toBe(true);
+  });
+});
+
+describe('mergeTemplates: nested stacks and imports between stacks', () => {
+  const parent: Template = {
+    Resources: {
+      Api: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'api' } },
+      V1: { Type: 'AWS::ApiGateway::Resource', Properties: { ParentId: { 'Fn::GetAtt': ['Api', 'RootResourceId'] }, PathPart: 'v1' } },
+      Child: { Type: 'AWS::CloudFormation::Stack', Properties: { Parameters: { ParentV1: { Ref: 'V1' }, ParentApi: { Ref: 'Api' } } } },
+    },
+    Outputs: { ApiId: { Value: { Ref: 'Api' }, Export: { Name: 'Parent:ApiId' } } },
+  };
+  const child: Template = {
+    Resources: {
+      Chat: { Type: 'AWS::ApiGateway::Resource', Properties: { ParentId: { Ref: 'ParentV1' }, PathPart: 'chat' } },
+      Post: { Type: 'AWS::ApiGateway::Method', Properties: { RestApiId: { Ref: 'ParentApi' }, ResourceId: { Ref: 'Chat' }, HttpMethod: 'POST', Integration: { Type: 'MOCK' } } },
+    },
+  };
+  const other: Template = {
+    Resources: {
+      Get: { Type: 'AWS::ApiGateway::Method', Properties: { RestApiId: { 'Fn::ImportValue': 'Parent:ApiId' }, ResourceId: { 'Fn::ImportValue': 'Unknown' }, HttpMethod: 'GET' } },
+    },
+  };
+
+  test('a nested stack\'s method lands under the parent\'s API with its full path; an imported one too', () => {
+    const merged = mergeTemplates([
+      { name: 'Parent', template: parent },
+      { name: 'Parent/Child', template: child, parent: { name: 'Parent', resourceId: 'Child' } },
+      { name: 'Other', template: other },
+    ]);
+    const [api] = readRestApis(merged.template);
+    expect(merged.origins.get(api.logicalId)).toEqual({ stack: 'Parent', logicalId: 'Api' });
+    const byKey = Object.fromEntries(api.methods.map((m) => [`${m.httpMethod} ${m.path}`, m]));
+    expect(Object.keys(byKey).sort()).toEqual(['GET /', 'POST /v1/chat']);
+    expect(byKey['POST /v1/chat'].pathComplete).toBe(true);
+    expect(merged.origins.get(byKey['POST /v1/chat'].logicalId)).toEqual({ stack: 'Parent/Child', logicalId: 'Post' });
+    // The import of an unknown export stays as it is (the path cannot be walked).
+    expect(byKey['GET /'].pathComplete).toBe(false);
+  });
+
+  test('without the links, the methods belong to no API of the set', () => {
+    const merged = mergeTemplates([{ name: 'Parent', template: parent }, { name: 'Child', template: child }]);
+    const model = readTemplate(merged.template);
+    expect(model.apis[0].methods).toEqual([]);
+    expect(model.otherMethods).toHaveLength(1);
   });
 });

@@ -8,3 +8,4 @@ export * from './lambda';
 export * from './openapi';
 export * from './rest-apis';
 export * from './stages';
+export * from './merge';
