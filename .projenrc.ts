@@ -154,6 +154,9 @@ project.packageTask.spawn(project.tasks.tryFind('package:js')!);
 // of producing a tarball without lib/ (npm pack) or jsii-pacmak's "Expected to find .jsii file".
 project.package.setScript('prepack', 'node scripts/check-package.js');
 project.tasks.tryFind('package:js')!.prependExec('node scripts/check-package.js');
+// `npm test` on a fresh clone (README command 2): the tests that read the package (.jsii, the
+// packed tarball) find it built.
+project.testTask.prependExec('node scripts/check-package.js --build');
 // What this machine can build of the other languages: all bindings, the Python wheel.
 project.addTask('package:languages', {
   description: 'Generate the Python, Java, .NET and Go bindings and build the Python wheel with local tools',

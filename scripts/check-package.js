@@ -4,7 +4,11 @@
 // Fails, naming what is missing and the command that builds it, unless every file that
 // package.json points at (main, types, bin, exports), the jsii assembly and each pattern
 // handler's bundle exist.
+//
+// With --build, it builds them instead (`projen pre-compile` and `compile`): `npm test` starts so,
+// because some tests read the package (.jsii, the packed tarball) and a fresh clone has none.
 'use strict';
+const { spawnSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
 
@@ -28,7 +32,13 @@ if (fs.existsSync(handlers)) {
 }
 
 const missing = [...wanted].filter((f) => !fs.existsSync(path.join(root, f))).sort();
-if (missing.length > 0) {
+if (missing.length > 0 && process.argv.includes('--build')) {
+  console.error(`The package is not built (${missing.length} files missing): building it with projen pre-compile and compile.`);
+  for (const task of ['pre-compile', 'compile']) {
+    const result = spawnSync(path.join(root, 'node_modules', '.bin', 'projen'), [task], { cwd: root, stdio: 'inherit' });
+    if (result.status !== 0) process.exit(result.status ?? 1);
+  }
+} else if (missing.length > 0) {
   console.error([
     `The package is not built: ${missing.length} of its files are missing (${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}).`,
     'Build it first:  npx projen build                              (everything, with the tests)',
