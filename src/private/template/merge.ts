@@ -74,6 +74,13 @@ export function mergeTemplates(stacks: StackTemplate[]): MergedTemplate {
       }
       return part.resources[att[0]] ? { 'Fn::GetAtt': [part.prefix + att[0], att[1]] } : value;
     }
+    const sub = (value as { 'Fn::Sub'?: unknown })['Fn::Sub'];
+    if (sub !== undefined && Object.keys(value).length === 1) {
+      // `${Id}` and `${Id.Attr}` of this stack's resources get the stack's prefix too.
+      const prefixed = (text: unknown) => (typeof text !== 'string' ? text : text.replace(/\$\{([^!}.][^}.]*)(\.[^}]*)?\}/g,
+        (whole, id: string, attr = '') => (part.resources[id] ? `\${${part.prefix}${id}${attr}}` : whole)));
+      return { 'Fn::Sub': Array.isArray(sub) ? [prefixed(sub[0]), rewrite(part, sub[1], depth + 1)] : prefixed(sub) };
+    }
     const imported = (value as { 'Fn::ImportValue'?: unknown })['Fn::ImportValue'];
     if (typeof imported === 'string' && Object.keys(value).length === 1) {
       const exported = exports.get(imported);
