@@ -9,7 +9,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  functionOfUri, isLiteral, lambdaUriKind, MethodModel, readTemplate, RestApiModel, Template, TemplateResource,
+  functionOfUri, isLiteral, lambdaUriKind, mergeTemplates, MethodModel, readTemplate, RestApiModel, StackTemplate, Template, TemplateResource,
 } from '../src/private/template';
 import { MAX_BUFFERED_TIMEOUT_MS } from '../wire/limits';
 import { isWebAppFunction, missingLanguage, WebAppSpec } from './web-app/adapter';
@@ -99,15 +99,68 @@ function readStacks(dir: string): Route[] {
   }
   const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
   const routes: Route[] = [];
+  const stacks: StackTemplate[] = [];
   for (const [stack, artifact] of Object.entries<any>(manifest.artifacts ?? {})) {
     if (artifact.type === 'aws:cloudformation:stack') {
-      const template = JSON.parse(fs.readFileSync(path.join(dir, artifact.properties.templateFile), 'utf8'));
-      routes.push(...routesOfTemplate(stack, template, dir));
+      addStack(stacks, stack, JSON.parse(fs.readFileSync(path.join(dir, artifact.properties.templateFile), 'utf8')), dir);
     } else if (artifact.type === 'cdk:cloud-assembly' && artifact.properties?.directoryName) {
       routes.push(...readStacks(path.join(dir, artifact.properties.directoryName)));
     }
   }
+  // The stacks of one assembly read as one template: an API method in a nested stack, or on an
+  // API of another stack, and a function of another stack are found where they are.
+  if (stacks.length > 0) routes.push(...routesOfStacks(stacks, dir));
   return routes;
+}
+
+/** Adds a stack and, recursively, its nested stacks (their templates are assets of the assembly). */
+function addStack(stacks: StackTemplate[], name: string, template: Template, dir: string, parent?: StackTemplate['parent']): void {
+  stacks.push({ name, template, parent });
+  for (const [id, resource] of Object.entries(template.Resources ?? {})) {
+    if (resource.Type !== 'AWS::CloudFormation::Stack') continue;
+    const file = nestedTemplateFile(resource, dir);
+    if (file) addStack(stacks, `${name}/${id}`, JSON.parse(fs.readFileSync(file, 'utf8')), dir, { name, resourceId: id });
+  }
+}
+
+/** A nested stack's template file: its `aws:asset:path`, else the file asset its `TemplateURL` hash names. */
+function nestedTemplateFile(resource: TemplateResource, dir: string): string | undefined {
+  const metadataPath: unknown = resource.Metadata?.['aws:asset:path'];
+  if (typeof metadataPath === 'string' && fs.existsSync(path.join(dir, metadataPath))) return path.join(dir, metadataPath);
+  const hash = /([0-9a-f]{64})\.json/.exec(JSON.stringify(resource.Properties?.TemplateURL ?? ''))?.[1];
+  if (!hash) return undefined;
+  for (const manifest of fs.readdirSync(dir).filter((f) => f.endsWith('.assets.json'))) {
+    const source = JSON.parse(fs.readFileSync(path.join(dir, manifest), 'utf8')).files?.[hash]?.source?.path;
+    if (typeof source === 'string' && fs.existsSync(path.join(dir, source))) return path.join(dir, source);
+  }
+  return undefined;
+}
+
+/** The routes of a set of stacks (see `mergeTemplates`): ids are named after their own stack. */
+function routesOfStacks(stacks: StackTemplate[], assemblyDir: string): Route[] {
+  const { template, origins } = mergeTemplates(stacks);
+  const resources = template.Resources ?? {};
+  const model = readTemplate(template, { readBody: (_location, apiId) => readAssetBody(resources[apiId], assemblyDir) });
+  // Function ids key their execution environments: unique across stacks, short with one stack.
+  const names: Names = {
+    stackOf: (id) => origins.get(id)?.stack ?? stacks[0].name,
+    idOf: (id) => origins.get(id)?.logicalId ?? id,
+    functionOf: (id) => {
+      const origin = origins.get(id);
+      return !origin ? id : stacks.length === 1 ? origin.logicalId : `${origin.stack}/${origin.logicalId}`;
+    },
+  };
+  const routes: Route[] = [];
+  for (const api of model.apis) {
+    for (const method of api.methods) routes.push(routeOf(api, method, resources, assemblyDir, names));
+  }
+  return routes;
+}
+
+interface Names {
+  stackOf(mergedId: string): string;
+  idOf(mergedId: string): string;
+  functionOf(mergedId: string): string;
 }
 
 /** With several APIs, each is also served under `/<api name>` so same paths stay apart. */
@@ -132,23 +185,17 @@ function slugOf(name: string): string {
 
 /** Reads the REST API methods of one CloudFormation template. */
 export function routesOfTemplate(stack: string, template: Template, assemblyDir: string): Route[] {
-  const resources = template.Resources ?? {};
-  const model = readTemplate(template, { readBody: (_location, apiId) => readAssetBody(resources[apiId], assemblyDir) });
-  const routes: Route[] = [];
-  for (const api of model.apis) {
-    for (const method of api.methods) routes.push(routeOf(stack, api, method, resources, assemblyDir));
-  }
-  return routes;
+  return routesOfStacks([{ name: stack, template }], assemblyDir);
 }
 
-function routeOf(stack: string, api: RestApiModel, method: MethodModel, resources: Record<string, TemplateResource>, assemblyDir: string): Route {
+function routeOf(api: RestApiModel, method: MethodModel, resources: Record<string, TemplateResource>, assemblyDir: string, names: Names): Route {
   const integration = method.integration;
   const integrationType = typeof integration.type === 'string' ? integration.type.toUpperCase() : 'MOCK';
   const stage = api.stages.find((s) => typeof s.stageName === 'string');
   const base = {
-    stack,
-    apiId: api.logicalId,
-    apiName: typeof api.name === 'string' ? api.name : openApiTitle(api.body) ?? api.logicalId,
+    stack: names.stackOf(api.logicalId),
+    apiId: names.idOf(api.logicalId),
+    apiName: typeof api.name === 'string' ? api.name : openApiTitle(api.body) ?? names.idOf(api.logicalId),
     source: method.source,
     endpointType: api.endpointType ?? 'EDGE',
     stageName: typeof stage?.stageName === 'string' ? stage.stageName : 'prod',
@@ -171,7 +218,7 @@ function routeOf(stack: string, api: RestApiModel, method: MethodModel, resource
   const uriKind = lambdaUriKind(integration.uri);
   const functionId = functionOfUri(integration.uri, resources).functionId ?? functionByLiteralName(integration.uri, resources);
   if (!functionId) return { ...base, lambdaUriKind: uriKind, unsupported: 'the integration URI does not name a Lambda function of this stack' };
-  const fn = functionOf(functionId, resources[functionId], assemblyDir);
+  const fn = functionOf(names.functionOf(functionId), resources[functionId], assemblyDir);
   let unsupported: string | undefined;
   let webApp: WebAppSpec | undefined;
   if (base.transferMode === 'STREAM' && uriKind !== 'streaming') {

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { synthMultiStackApp } from './apps/multi-stack';
 import { readAssembly } from '../../local-gateway/assembly';
 import { subReferences } from '../../src/private/template';
 
@@ -58,3 +59,16 @@ test('an OpenAPI body whose Lambda URI is an Fn::Sub string (the SAM samples\' s
   expect(route.function).toMatchObject({ logicalId: 'StreamingFn', handler: 'index.handler', assetDir: path.join(dir, 'asset.fn') });
   expect(route.unsupported).toBeUndefined();
 });
+
+test('an API in one stack with methods in a nested stack and functions in another stack: every route finds its function', () => {
+  const dir = synthMultiStackApp(fs.mkdtempSync(path.join(os.tmpdir(), 'multi-stack-')));
+  const routes = readAssembly(dir);
+  expect(routes.map((r) => `${r.stack} ${r.stageName} ${r.httpMethod} ${r.path} ${r.unsupported ?? 'served'}`).sort()).toEqual([
+    'Api live POST /echo served',
+    'Api live POST /nested served',
+  ]);
+  for (const route of routes) {
+    expect(route.function?.logicalId).toMatch(/^Functions\/Echo/);
+    expect(fs.existsSync(path.join(route.function!.assetDir!, 'index.mjs'))).toBe(true);
+  }
+}, 60_000);
