@@ -108,6 +108,15 @@ const READ: { [type: string]: string[] } = {
   'AWS::ApiGateway::Method': ['RestApiId', 'ResourceId', 'HttpMethod', 'Integration'],
   'AWS::ApiGateway::Stage': ['RestApiId', 'StageName', 'MethodSettings', 'CacheClusterEnabled'],
   'AWS::ApiGateway::Deployment': ['RestApiId', 'StageName', 'StageDescription'],
+  'AWS::Lambda::Function': ['Timeout', 'Runtime', 'Environment', 'Layers'],
+  'AWS::Lambda::Version': ['FunctionName'],
+  'AWS::Lambda::Alias': ['FunctionName', 'FunctionVersion'],
+};
+
+/** Required properties the L1 checks when it renders (rendered, not resolved). */
+const REQUIRED: { [type: string]: string[] } = {
+  'AWS::Lambda::Function': ['Code', 'Role'],
+  'AWS::Lambda::Alias': ['Name'],
 };
 
 /**
@@ -134,7 +143,7 @@ function renderSome(stack: Stack, element: CfnResource, keys: string[]): any {
   };
   const all = internals.cfnProperties;
   const picked: { [key: string]: unknown } = {};
-  for (const key of keys) {
+  for (const key of [...keys, ...REQUIRED[element.cfnResourceType] ?? []]) {
     const camel = key.charAt(0).toLowerCase() + key.slice(1);
     if (all[camel] !== undefined) picked[camel] = all[camel];
   }
@@ -143,11 +152,12 @@ function renderSome(stack: Stack, element: CfnResource, keys: string[]): any {
   // method (costly to compute twice): skip the plain ones, key the others by construct path.
   const deployment = element.cfnResourceType === 'AWS::ApiGateway::Deployment';
   if (deployment && picked.stageDescription === undefined && !('StageDescription' in rawOverrides)) return undefined;
-  // As in `_toCloudFormation()`: overrides (`undefined` deletes) merge into the rendered properties.
-  const rendered = internals.renderProperties(picked) ?? {};
+  // As in `_toCloudFormation()`: the L1 renders its resolved (camelCase) values, then the
+  // overrides (`undefined` deletes) merge into the rendered properties.
+  const rendered = internals.renderProperties(stack.resolve(picked)) ?? {};
   const properties: { [key: string]: unknown } = {};
   for (const key of keys) {
-    const base = stack.resolve(rendered[key]);
+    const base = rendered[key];
     const value = key in rawOverrides ? stack.resolve(merge(base, rawOverrides[key])) : base;
     if (value !== undefined) properties[key] = value;
   }
