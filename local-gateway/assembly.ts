@@ -44,6 +44,8 @@ export interface Route {
   readonly source?: 'CloudFormation' | 'OpenAPI';
   readonly endpointType: EndpointType;
   readonly stageName: string;
+  /** Every stage of the API (the route is served under each); `stageName` is the first. */
+  readonly stageNames?: readonly string[];
   /**
    * When the assembly has several APIs: the path prefix this API is served under locally
    * (`/<api name>`), besides the root. Empty with one API.
@@ -191,14 +193,15 @@ export function routesOfTemplate(stack: string, template: Template, assemblyDir:
 function routeOf(api: RestApiModel, method: MethodModel, resources: Record<string, TemplateResource>, assemblyDir: string, names: Names): Route {
   const integration = method.integration;
   const integrationType = typeof integration.type === 'string' ? integration.type.toUpperCase() : 'MOCK';
-  const stage = api.stages.find((s) => typeof s.stageName === 'string');
+  const stageNames = [...new Set(api.stages.map((s) => s.stageName).filter((n): n is string => typeof n === 'string'))];
   const base = {
     stack: names.stackOf(api.logicalId),
     apiId: names.idOf(api.logicalId),
     apiName: typeof api.name === 'string' ? api.name : openApiTitle(api.body) ?? names.idOf(api.logicalId),
     source: method.source,
     endpointType: api.endpointType ?? 'EDGE',
-    stageName: typeof stage?.stageName === 'string' ? stage.stageName : 'prod',
+    stageName: stageNames[0] ?? 'prod',
+    stageNames: stageNames.length > 0 ? stageNames : ['prod'],
     binaryMediaTypes: binaryMediaTypesOf(api),
     path: method.path,
     httpMethod: method.httpMethod,

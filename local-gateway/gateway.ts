@@ -121,6 +121,7 @@ export class LocalStreamingGateway {
     const route = ctx.route = match.route;
     ctx.pathParameters = match.pathParameters;
     ctx.apiPath = match.path;
+    ctx.stage = match.stage;
     if (route.unsupported) {
       ctx.respond(501, { message: `Not emulated by the local gateway: ${route.path} ${route.httpMethod}: ${route.unsupported}` });
       return;

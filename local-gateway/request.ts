@@ -19,6 +19,8 @@ export class RequestContext {
   public pathParameters: Record<string, string> | null = null;
   /** The request path within the API, without the API's prefix or stage (set by the router). */
   public apiPath = '/';
+  /** The stage the request is for (set by the router). */
+  public stage?: string;
   /** The request body (read whole: API Gateway does not stream requests). */
   public body: Buffer = Buffer.alloc(0);
   public mode: TransferMode = 'BUFFERED';

@@ -13,24 +13,28 @@ export interface RouteMatch {
   readonly pathParameters: Record<string, string> | null;
   /** The request path within the API (no prefix, no stage): the event's `path`. */
   readonly path: string;
+  /** The stage the path named, or the route's first stage when it was served at the root. */
+  readonly stage: string;
 }
 
 export function matchRoute(routes: readonly Route[], method: string, pathname: string): RouteMatch | undefined {
-  for (const [candidates, apiPath] of candidatesOf(routes, pathname)) {
+  for (const [candidates, apiPath, stage] of candidatesOf(routes, pathname)) {
     const found = bestMatch(candidates, method, apiPath);
-    if (found) return found;
+    if (found) return { ...found, stage: stage ?? found.route.stageName };
   }
   return undefined;
 }
 
+const stagesOf = (route: Route): readonly string[] => route.stageNames ?? [route.stageName];
+
 /** Where to look, in order: under an API's prefix (with, then without the stage), under a stage, at the root. */
-function candidatesOf(routes: readonly Route[], pathname: string): Array<[readonly Route[], string]> {
-  const out: Array<[readonly Route[], string]> = [];
+function candidatesOf(routes: readonly Route[], pathname: string): Array<[readonly Route[], string, string?]> {
+  const out: Array<[readonly Route[], string, string?]> = [];
   const under = (prefix: string, path: string) => (path === prefix ? '/' : path.startsWith(`${prefix}/`) ? path.slice(prefix.length) : undefined);
   const byStage = (subset: readonly Route[], path: string) => {
-    for (const stage of new Set(subset.map((r) => r.stageName))) {
+    for (const stage of new Set(subset.flatMap(stagesOf))) {
       const rest = under(`/${stage}`, path);
-      if (rest !== undefined) out.push([subset.filter((r) => r.stageName === stage), rest]);
+      if (rest !== undefined) out.push([subset.filter((r) => stagesOf(r).includes(stage)), rest, stage]);
     }
   };
   for (const prefix of new Set(routes.map((r) => r.prefix).filter((p): p is string => !!p))) {
@@ -45,7 +49,7 @@ function candidatesOf(routes: readonly Route[], pathname: string): Array<[readon
   return out;
 }
 
-function bestMatch(routes: readonly Route[], method: string, pathname: string): RouteMatch | undefined {
+function bestMatch(routes: readonly Route[], method: string, pathname: string): Omit<RouteMatch, 'stage'> | undefined {
   let segments: string[];
   try {
     segments = pathname.split('/').filter(Boolean).map(decodeURIComponent);

@@ -25,7 +25,7 @@ export async function invokeLambda(ctx: RequestContext, pool: WorkerPool, option
     binaryMediaTypes: route.binaryMediaTypes,
     query: ctx.url.searchParams,
     pathParameters: ctx.pathParameters,
-    stage: route.stageName,
+    stage: ctx.stage ?? route.stageName,
     apiId: route.apiId,
     requestId: ctx.requestId,
     sourceIp: ctx.ip,

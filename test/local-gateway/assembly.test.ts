@@ -53,9 +53,10 @@ test('an OpenAPI body whose Lambda URI is an Fn::Sub string (the SAM samples\' s
       },
     },
     Stage: { Type: 'AWS::ApiGateway::Stage', Properties: { RestApiId: { Ref: 'Api' }, StageName: 'v2' } },
+    Canary: { Type: 'AWS::ApiGateway::Stage', Properties: { RestApiId: { Ref: 'Api' }, StageName: 'canary' } },
   });
   const [route] = readAssembly(dir);
-  expect(route).toMatchObject({ path: '/ask', httpMethod: 'POST', stageName: 'v2', transferMode: 'STREAM', lambdaUriKind: 'streaming', source: 'OpenAPI' });
+  expect(route).toMatchObject({ path: '/ask', httpMethod: 'POST', stageName: 'v2', stageNames: ['v2', 'canary'], transferMode: 'STREAM', lambdaUriKind: 'streaming', source: 'OpenAPI' });
   expect(route.function).toMatchObject({ logicalId: 'StreamingFn', handler: 'index.handler', assetDir: path.join(dir, 'asset.fn') });
   expect(route.unsupported).toBeUndefined();
 });
