@@ -113,13 +113,15 @@ export class WorkerPool {
   private spawn(): Worker {
     const started = Date.now();
     const taskRoot = this.resolveCodeDir();
-    const env = {
+    const env: Record<string, string> = {
       ...functionEnvironment(this.fn, { taskRoot, extra: this.options.extraEnv, awsCredentials: this.options.awsCredentials }),
       LOCAL_GATEWAY_CODE_DIR: taskRoot,
       LOCAL_GATEWAY_HANDLER: this.fn.handler,
       LOCAL_GATEWAY_SEARCH_DIRS: (this.fn.searchDirs ?? []).join(path.delimiter),
     };
-    const Environment = this.options.isolation === 'process' ? ProcessEnvironment : ThreadEnvironment;
+    // NODE_OPTIONS (e.g. --inspect) applies to a process only: such a function gets one.
+    const isolation = this.options.isolation ?? (env.NODE_OPTIONS ? 'process' : 'thread');
+    const Environment = isolation === 'process' ? ProcessEnvironment : ThreadEnvironment;
     const worker = new Environment(this.options.workerScript, env, this.fn.memorySize);
     this.all.add(worker);
     const count = this.all.size;

@@ -119,3 +119,12 @@ exports.handler = awslambda.streamifyResponse(async (e, s) => {
     expect((await fetchStream(`${url}/a`)).body.toString()).toBe('a');
   });
 });
+
+test('a function whose environment sets NODE_OPTIONS gets a process of its own (threads cannot honour it)', async () => {
+  const code = `exports.handler = awslambda.streamifyResponse(async (e, s) => {
+    const h = awslambda.HttpResponseStream.from(s, {}); h.write(String(require('worker_threads').isMainThread) + ' ' + process.execArgv.join(' ')); h.end(); });`;
+  const threaded = await serve([{ path: '/t', code }]);
+  expect((await fetchStream(`${threaded.url}/t`)).body.toString()).toMatch(/^false/);
+  const withOptions = await serve([{ path: '/t', code, environment: { NODE_OPTIONS: '--no-warnings' } }]);
+  expect((await fetchStream(`${withOptions.url}/t`)).body.toString()).toMatch(/^true --max-old-space-size=128/);
+});
