@@ -188,7 +188,7 @@ describe('a Python web app behind the Lambda Web Adapter', () => {
     expect(seen.body).toMatch(/^HTTP\/1\.1 200/);
     expect(seen.body).toMatch(/x-python-version: 3\.\d+/i);
     expect(seen.body.match(/^data: /gm)).toHaveLength(3);
-    expect(seen.body).toContain('"path": "/app/stream?x=1"');
+    expect(seen.body).toContain('"path": "/app/stream?x=1", "stage": "dev"');
     expect(seen.arrivals.length).toBeGreaterThanOrEqual(3);
     expect(seen.arrivals[1] - seen.arrivals[0]).toBeGreaterThan(150);
   }, 30_000);

@@ -34,8 +34,11 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("x-python-version", "%d.%d" % sys.version_info[:2])
             self.end_headers()
             delay = float(os.environ.get("CHUNK_DELAY_S", "0.1"))
+            # The adapter passes API Gateway's request context as a JSON header.
+            context = json.loads(self.headers.get("x-amzn-request-context") or "{}")
             for i in range(3):
-                self.send_chunk(("data: %s\n\n" % json.dumps({"n": i, "path": self.path})).encode())
+                event = {"n": i, "path": self.path, "stage": context.get("stage")}
+                self.send_chunk(("data: %s\n\n" % json.dumps(event)).encode())
                 time.sleep(delay)
             self.wfile.write(b"0\r\n\r\n")
             self.wfile.flush()
