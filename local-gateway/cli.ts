@@ -9,6 +9,7 @@ import { parseArgs } from 'util';
 import { readAssembly, Route } from './assembly';
 import { followEdits, synthOnce } from './follow';
 import { LocalStreamingGateway, LocalStreamingGatewayOptions } from './gateway';
+import { cdkJsonOutput } from './watch';
 import { MAX_STREAMING_TIMEOUT_MS } from '../wire/limits';
 
 const USAGE = `Usage:
@@ -238,7 +239,7 @@ export async function main(argv: string[], io: CliIo = STDIO): Promise<LocalStre
     throw new UsageError(`unknown command '${command}'`);
   }
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
-  const assemblyDir = path.resolve(values.app ?? 'cdk.out');
+  const assemblyDir = path.resolve(values.app ?? cdkJsonOutput(process.cwd()) ?? 'cdk.out');
   if (!file && values.watch && command === 'serve') await synthOnce(assemblyDir, { log: (m) => io.err(`${m}\n`) });
   const routes = file
     ? handlerFileRoutes(file, values.route ?? [], seconds(values.timeout, 'timeout') ?? 900)

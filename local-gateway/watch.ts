@@ -65,6 +65,16 @@ export interface CdkAppConfig {
   readonly exclude: string[];
 }
 
+/** The assembly folder `cdk.json` names (`"output"`), if it names one. */
+export function cdkJsonOutput(appDir: string): string | undefined {
+  try {
+    const output = JSON.parse(fs.readFileSync(path.join(appDir, 'cdk.json'), 'utf8')).output;
+    return typeof output === 'string' ? path.resolve(appDir, output) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Reads `cdk.json` of the app in `appDir`. */
 export function readCdkJson(appDir: string): CdkAppConfig {
   const file = path.join(appDir, 'cdk.json');

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { AssemblyWatcher, globToRegExp, readCdkJson, SourceWatcher } from '../../local-gateway/watch';
+import { AssemblyWatcher, cdkJsonOutput, globToRegExp, readCdkJson, SourceWatcher } from '../../local-gateway/watch';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'watch-test-'));
 const until = async (check: () => boolean, ms = 5000) => {
@@ -87,3 +87,10 @@ test('a source change runs the app command with CDK_OUTDIR and the context; a fa
     watcher.close();
   }
 }, 20_000);
+
+test('the assembly folder cdk.json names ("output") is found; none without it', () => {
+  const dir = tmp();
+  expect(cdkJsonOutput(dir)).toBeUndefined();
+  fs.writeFileSync(path.join(dir, 'cdk.json'), JSON.stringify({ app: 'node app.js', output: 'build/cdk.out' }));
+  expect(cdkJsonOutput(dir)).toBe(path.join(dir, 'build', 'cdk.out'));
+});
