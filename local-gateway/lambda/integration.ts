@@ -45,7 +45,10 @@ export async function invokeLambda(ctx: RequestContext, pool: WorkerPool, option
     if (head.dropped.length > 0) ctx.log(`dropped the framing header(s) ${head.dropped.join(', ')} of the response metadata: the gateway frames the response itself`);
     relay.send(head.status, head.headers, output);
   } catch (error) {
-    relay.fail(error instanceof RelayError ? error : RelayError.internal((error as Error).message));
+    const failure = error instanceof RelayError ? error : RelayError.internal((error as Error).message);
+    // A classic handler's JSON result has no metadata prelude: say what to change.
+    relay.fail(output.handlerKind !== 'classic' ? failure : new RelayError(failure.status, failure.body,
+      `${failure.message}: the handler is not a streaming one; wrap it in awslambda.streamifyResponse() for this STREAM route, or serve it BUFFERED on the classic URI`));
   }
 }
 

@@ -95,6 +95,6 @@ describe('loading failures are named as the runtime names them', () => {
     const seen = await serveAsset({ 'index.js': 'exports.api = { handler: (event, context, callback) => callback(null, { statusCode: 418, body: "nested" }) };' }, 'index.api.handler');
     // A classic handler on the streaming URI: its JSON result has no metadata prelude (500).
     expect(seen.status).toBe(500);
-    expect(seen.log).toMatch(/delimiter|metadata/);
+    expect(seen.log).toMatch(/the handler is not a streaming one; wrap it in awslambda\.streamifyResponse\(\)/);
   });
 });
