@@ -242,6 +242,9 @@ export class StreamingRestApi extends apigateway.RestApi {
    * Turns the API's access log into CloudWatch metrics of streaming (time to first byte, time to
    * all headers, stream duration, streamed and buffered request counts), with alarm helpers and
    * dashboard widgets. Needs the access-log group the construct created (`accessLogGroup`).
+   *
+   * May be called more than once: with the same namespace it returns the same `StreamingMetrics`
+   * (id `StreamingMetrics`); another namespace gets its own (`StreamingMetrics2`, ...).
    */
   public addStreamingMetrics(options: StreamingMetricsOptions = {}): StreamingMetrics {
     if (!this.accessLogGroup) {
