@@ -27,6 +27,8 @@ export class ThreadEnvironment extends ExecutionEnvironment {
     super(memoryMb);
     this.thread = new Worker(script, {
       env,
+      // Not the gateway's own flags (a TypeScript loader's hooks would load into every thread).
+      execArgv: [],
       workerData: { memoryMb },
       resourceLimits: { maxOldGenerationSizeMb: memoryMb },
     });
