@@ -23,7 +23,7 @@ describe('the template folder is dependency-free (the local gateway bundles it)'
 
   test.each(files)('%s imports only files of the folder', (file) => {
     const source = fs.readFileSync(path.join(FOLDER, file), 'utf8');
-    const specifiers = [...source.matchAll(/(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|require\(\s*['"]([^'"]+)['"]\s*\)|import\(\s*['"]([^'"]+)['"]\s*\)/g)]
+    const specifiers = [...source.matchAll(/(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|require\(\s*['"]([^'"]+)['"]\s*\)|import\(?\s*['"]([^'"]+)['"]/g)]
       .map((m) => m[1] ?? m[2] ?? m[3]);
     for (const specifier of specifiers) {
       expect(specifier).toMatch(/^\.\/[\w-]+$/);
