@@ -8,8 +8,12 @@ import { subReferences } from '../../src/private/template';
 // Templates written the way SAM-style samples write them (an OpenAPI body whose integration URI
 // is an Fn::Sub string), read into routes.
 
+const made: string[] = [];
+afterAll(() => made.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
 function assemblyOf(resources: Record<string, unknown>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'assembly-test-'));
+  made.push(dir);
   fs.mkdirSync(path.join(dir, 'asset.fn'));
   fs.writeFileSync(path.join(dir, 'asset.fn', 'index.mjs'), 'export const handler = awslambda.streamifyResponse(async () => {});');
   fs.writeFileSync(path.join(dir, 'S.template.json'), JSON.stringify({ Resources: resources }));
@@ -63,6 +67,7 @@ test('an OpenAPI body whose Lambda URI is an Fn::Sub string (the SAM samples\' s
 
 test('an API in one stack with methods in a nested stack and functions in another stack: every route finds its function', () => {
   const dir = synthMultiStackApp(fs.mkdtempSync(path.join(os.tmpdir(), 'multi-stack-')));
+  made.push(dir);
   const routes = readAssembly(dir);
   expect(routes.map((r) => `${r.stack} ${r.stageName} ${r.httpMethod} ${r.path} ${r.unsupported ?? 'served'}`).sort()).toEqual([
     'Api live POST /echo served',

@@ -52,7 +52,7 @@ afterAll(async () => {
   await gateway?.stop();
   await bedrock?.close();
   backend?.close();
-  if (out) fs.rmSync(path.dirname(out) === os.tmpdir() ? out : out, { recursive: true, force: true });
+  if (out) fs.rmSync(out, { recursive: true, force: true });
 });
 
 describe('every REST API of the assembly', () => {
@@ -196,6 +196,7 @@ describe('a Python web app behind the Lambda Web Adapter', () => {
   test('when its language is not installed, the route answers 501 naming what to install', () => {
     const other = synthSamplesApp({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'samples-dotnet-')), pythonRuntime: lambda.Runtime.DOTNET_8 });
     const route = readAssembly(other).find((r) => r.path === '/app/{proxy+}');
+    fs.rmSync(other, { recursive: true, force: true });
     expect(route?.unsupported).toMatch(/runs on dotnet8, which is not installed here: install the \.NET runtime/);
   }, 60_000);
 });

@@ -3,7 +3,13 @@ import * as os from 'os';
 import * as path from 'path';
 import { AssemblyWatcher, cdkJsonOutput, globToRegExp, readCdkJson, SourceWatcher } from '../../local-gateway/watch';
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'watch-test-'));
+const made: string[] = [];
+const tmp = () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'watch-test-'));
+  made.push(dir);
+  return dir;
+};
+afterAll(() => made.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
 const until = async (check: () => boolean, ms = 5000) => {
   const deadline = Date.now() + ms;
   while (!check()) {

@@ -8,6 +8,13 @@ import { isWebAppFunction, missingLanguage, startCommand, WebAppProcess } from '
 // runs it: its start script, a port of its own, the readiness check, then HTTP.
 
 const APP_DIR = path.join(__dirname, 'apps', 'python-web-app', 'app');
+const made: string[] = [];
+const tmp = () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'web-app-'));
+  made.push(dir);
+  return dir;
+};
+afterAll(() => made.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
 
 describe('a web app behind the Lambda Web Adapter', () => {
   let app: WebAppProcess;
@@ -42,7 +49,7 @@ describe('a web app behind the Lambda Web Adapter', () => {
   }, 20_000);
 
   test('an app that exits before it is ready is reported with its output', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'web-app-'));
+    const dir = tmp();
     fs.writeFileSync(path.join(dir, 'run.sh'), '#!/bin/sh\necho "boom: no module named uvicorn" >&2\nexit 3\n');
     const broken = new WebAppProcess({ logicalId: 'Broken', codeDir: dir, startScript: 'run.sh', runtime: 'python3.13', environment: {} }, { log: () => undefined });
     await expect(broken.url()).rejects.toThrow(/exited \(code 3\) before it was ready[\s\S]*no module named uvicorn/);
@@ -57,7 +64,7 @@ test('a missing language names what to install; an installed one passes', () => 
 });
 
 test('the start command follows the script\'s shebang', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'web-app-'));
+  const dir = tmp();
   fs.writeFileSync(path.join(dir, 'a.sh'), '#!/usr/bin/env python3 -u\nprint(1)\n');
   fs.writeFileSync(path.join(dir, 'b.sh'), 'exec node server.js\n');
   expect(startCommand(path.join(dir, 'a.sh'))).toEqual(['/usr/bin/env', 'python3', '-u', path.join(dir, 'a.sh')]);
