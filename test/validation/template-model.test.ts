@@ -168,6 +168,11 @@ describe('hand-written templates', () => {
     expect(functionOfUri(join({ Ref: 'Al' }, '/response-streaming-invocations'), resources)).toEqual({ functionId: 'Fn', qualifierId: 'Al', literalQualified: false });
     expect(functionOfUri(join({ Ref: 'V' }, '/x'), resources)).toMatchObject({ functionId: 'Fn', qualifierId: 'V' });
     expect(functionOfUri('arn:aws:apigateway:r:lambda:path/2021-11-15/functions/arn:aws:lambda:r:1:function:f:live/response-streaming-invocations', resources).literalQualified).toBe(true);
+    // SAM-style Fn::Sub URIs name the function inside the string.
+    const sub = { 'Fn::Sub': 'arn:aws:apigateway:${AWS::Region}:lambda:path/2021-11-15/functions/${Fn.Arn}/response-streaming-invocations' };
+    expect(lambdaUriKind(sub)).toBe('streaming');
+    expect(functionOfUri(sub, resources)).toEqual({ functionId: 'Fn', qualifierId: undefined, literalQualified: false });
+    expect(functionOfUri({ 'Fn::Sub': ['${Target}/x', { Target: 'y' }] }, { Target: resources.Fn }).functionId).toBeUndefined();
   });
 });
 
