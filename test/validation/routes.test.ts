@@ -214,6 +214,23 @@ describe('OpenAPI extensions', () => {
       .toMatch(/\[V\/Spec\/Resource\] BodyS3Location \(OpenAPI asset\) x-amazon-apigateway-minimum-compression-size: 0 turns on content encoding/);
   });
 
+  test('a SAM-style Fn::Sub Lambda URI finds its function: a short function timeout is a warning, a long one is not', () => {
+    for (const [seconds, expected] of [[30, 1], [900, 0]] as const) {
+      const { app, stack } = validatedStack();
+      const handler = fn(stack, 'Chat', { timeout: Duration.seconds(seconds) });
+      const id = stack.getLogicalId(handler.node.defaultChild as lambda.CfnFunction);
+      const uri = { 'Fn::Sub': `arn:aws:apigateway:\${AWS::Region}:lambda:path/2021-11-15/functions/\${${id}.Arn}/response-streaming-invocations` };
+      new apigateway.SpecRestApi(stack, 'Spec', {
+        endpointTypes: [apigateway.EndpointType.REGIONAL],
+        apiDefinition: apigateway.ApiDefinition.fromInline(body({}, { type: 'aws_proxy', uri, timeoutInMillis: 900000 })),
+      });
+      expect(synthError(app)).toBeUndefined();
+      const found = warnings(stack, StreamingWarnings.FUNCTION_TIMEOUT);
+      expect(found).toHaveLength(expected);
+      if (expected) expect(found[0]).toMatch(/\[V\/Chat\/Resource\] Timeout: 30 seconds is shorter than the integration timeout of POST \/chat\/\{id\} \(900000 ms\)/);
+    }
+  });
+
   test('an edge-optimized spec API that streams gets the EDGE warning', () => {
     const { app, stack } = validatedStack();
     new apigateway.SpecRestApi(stack, 'Spec', { apiDefinition: apigateway.ApiDefinition.fromInline(body()) });
