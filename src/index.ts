@@ -3,6 +3,7 @@ export * from './streaming-function';
 export * from './streaming-http-integration';
 export * from './streaming-lambda-integration';
 export * from './streaming-rest-api';
+export * from './streaming-route-options';
 export * from './observability';
 export * from './lambda-web-adapter';
 export * from './streaming-web-app-function';

@@ -1,15 +1,19 @@
-import { Aspects, Duration, Lazy, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Aspects, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { StreamingAccessLogFormat } from './access-log';
-import { StreamingMetrics, StreamingMetricsOptions } from './observability/streaming-metrics';
+import { StreamingMetrics } from './observability/streaming-metrics';
+import { StreamingMetricsOptions } from './observability/streaming-metrics-options';
+import { DeferredLogGroupDestination } from './private/deferred-log-destination';
 import { rescoped, StreamingConfigError } from './private/errors';
 import { defaultMetricsNamespace } from './private/names';
+import { checkResourcePath, nonEmpty, sharedPathParameters } from './private/resource-paths';
 import { checkStreamingTimeout } from './private/timeouts';
 import { StreamingHttpIntegration } from './streaming-http-integration';
 import { StreamingLambdaIntegration } from './streaming-lambda-integration';
+import { StreamingHttpRouteOptions, StreamingLambdaRouteOptions } from './streaming-route-options';
 import { StreamingValidator } from './validation/streaming-validator';
 
 /**
@@ -42,70 +46,6 @@ export interface StreamingRestApiProps extends apigateway.RestApiProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly accessLogRemovalPolicy?: RemovalPolicy;
-}
-
-/**
- * Options of a streamed route: the method options of `apigateway.Resource.addMethod()`
- * (authorizer, API key, request validation, ...) and the route's HTTP method and timeout.
- */
-export interface StreamingRouteOptions extends apigateway.MethodOptions {
-  /**
-   * The HTTP method of the route.
-   *
-   * @default 'ANY'
-   */
-  readonly httpMethod?: string;
-
-  /**
-   * Integration timeout of this route, 50 ms to 15 minutes.
-   *
-   * @default - the API's `streamingTimeout` (15 minutes unless set)
-   */
-  readonly timeout?: Duration;
-}
-
-/**
- * Options of `StreamingRestApi.addStreamingLambda()`.
- */
-export interface StreamingLambdaRouteOptions extends StreamingRouteOptions {
-  /**
-   * Also allow the API Gateway console's test-invoke to call the function.
-   *
-   * The console's test-invoke buffers the response, so it does not show streaming.
-   *
-   * @default true
-   */
-  readonly allowTestInvoke?: boolean;
-}
-
-/**
- * Options of `StreamingRestApi.addStreamingHttpProxy()`.
- */
-export interface StreamingHttpRouteOptions extends StreamingRouteOptions {
-  /**
-   * The HTTP method API Gateway uses to call the backend.
-   *
-   * @default 'ANY' - the client's method is passed through
-   */
-  readonly integrationHttpMethod?: string;
-
-  /**
-   * A VPC link to reach a private backend (the connection type becomes `VPC_LINK`).
-   *
-   * @default - the backend is reached over the internet
-   */
-  readonly vpcLink?: apigateway.IVpcLink;
-
-  /**
-   * Request parameters passed to the backend
-   * (`integration.request.<location>.<name>` → `method.request.<location>.<name>` or a literal).
-   *
-   * Path parameters that appear both in the route path and in the URL (`{id}`, `{proxy}`) are
-   * mapped automatically; these entries are added to (and win over) that mapping.
-   *
-   * @default - only the automatic path-parameter mapping
-   */
-  readonly integrationRequestParameters?: { [dest: string]: string };
 }
 
 /**
@@ -300,71 +240,3 @@ export class StreamingRestApi extends apigateway.RestApi {
 /** Stage-wide default throttling (requests per second, steady and burst). */
 const DEFAULT_THROTTLING_RATE_LIMIT = 1000;
 const DEFAULT_THROTTLING_BURST_LIMIT = 2000;
-
-/**
- * An access-log destination whose log group is created after the stage that uses it.
- */
-class DeferredLogGroupDestination implements apigateway.IAccessLogDestination {
-  public group?: logs.ILogGroup;
-
-  public bind(_stage: apigateway.IStage): apigateway.AccessLogDestinationConfig {
-    return {
-      destinationArn: Lazy.string({
-        produce: () => {
-          if (!this.group) {
-            throw new Error('the access-log group of a StreamingRestApi was never created');
-          }
-          return this.group.logGroupArn;
-        },
-      }),
-    };
-  }
-}
-
-const LITERAL_SEGMENT = /^[A-Za-z0-9._\-:@~!$&'()*,;=]+$/;
-const PARAMETER_SEGMENT = /^\{[A-Za-z0-9._-]+\+?\}$/;
-
-/** Throws unless `path` is `/` or `/segment[/segment...]` with valid segments. */
-function checkResourcePath(scope: Construct, path: string): void {
-  if (Token.isUnresolved(path)) {
-    throw new StreamingConfigError({
-      scope,
-      property: 'path',
-      value: path,
-      problem: 'is a token, but the resource tree is built at synth time',
-      fix: 'pass a literal path such as \'/chat\'',
-    });
-  }
-  if (path === '/') {
-    return;
-  }
-  const segments = path.split('/');
-  const bad = (problem: string, fix: string) => new StreamingConfigError({ scope, property: 'path', value: path, problem, fix });
-  if (!path.startsWith('/')) {
-    throw bad('does not start with \'/\'', `write '/${path}'`);
-  }
-  if (path.endsWith('/')) {
-    throw bad('ends with \'/\'', `write '${path.replace(/\/+$/, '')}'`);
-  }
-  segments.slice(1).forEach((segment, index, all) => {
-    if (segment === '') {
-      throw bad('has an empty segment (\'//\')', 'remove the doubled slash');
-    }
-    if (!LITERAL_SEGMENT.test(segment) && !PARAMETER_SEGMENT.test(segment)) {
-      throw bad(`has an invalid segment '${segment}'`, 'use letters, digits and ._-:, or a parameter like {id} or {proxy+}');
-    }
-    if (segment.endsWith('+}') && index !== all.length - 1) {
-      throw bad(`has the greedy parameter '${segment}' before the last segment`, 'put the {name+} parameter last');
-    }
-  });
-}
-
-/** Names of the `{name}`/`{name+}` path parameters of `path` that the URL also uses as `{name}`. */
-function sharedPathParameters(path: string, url: string): string[] {
-  const inPath = [...path.matchAll(/\{([A-Za-z0-9._-]+)\+?\}/g)].map((m) => m[1]);
-  return inPath.filter((name) => url.includes(`{${name}}`));
-}
-
-function nonEmpty<T>(map: { [key: string]: T }): { [key: string]: T } | undefined {
-  return Object.keys(map).length > 0 ? map : undefined;
-}

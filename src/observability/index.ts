@@ -1,1 +1,2 @@
 export * from './streaming-metrics';
+export * from './streaming-metrics-options';
