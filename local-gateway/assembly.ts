@@ -8,71 +8,15 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { functionByLiteralName, functionOf, readAssetBody } from './assembly-assets';
+import type { EndpointType, Route, RouteFunction } from './route';
+import { isWebAppFunction, missingLanguage, WebAppSpec } from './web-app/adapter';
 import {
-  functionOfUri, isLiteral, lambdaUriKind, mergeTemplates, MethodModel, readTemplate, RestApiModel, StackTemplate, Template, TemplateResource,
+  functionOfUri, lambdaUriKind, mergeTemplates, MethodModel, readTemplate, RestApiModel, StackTemplate, Template, TemplateResource,
 } from '../src/private/template';
 import { MAX_BUFFERED_TIMEOUT_MS } from '../wire/limits';
-import { isWebAppFunction, missingLanguage, WebAppSpec } from './web-app/adapter';
 
-export type EndpointType = 'EDGE' | 'REGIONAL' | 'PRIVATE';
-
-/** The Lambda function behind a Lambda proxy route. */
-export interface RouteFunction {
-  readonly logicalId: string;
-  /** The asset folder with the function's code (absolute), if the code is a local asset. */
-  readonly assetDir?: string;
-  /** Inline code (`Code.ZipFile`), if any. */
-  readonly inlineCode?: string;
-  /** `file.export`, e.g. `index.handler`. */
-  readonly handler: string;
-  readonly runtime: string;
-  readonly timeoutSeconds: number;
-  readonly memorySize: number;
-  /** Environment variables whose values are literals (tokens are left out). */
-  readonly environment: Record<string, string>;
-  /** Folders whose `node_modules` stand in for the Lambda runtime's (AWS SDK v3): the app's. */
-  readonly searchDirs?: readonly string[];
-}
-
-/** One method of a REST API. */
-export interface Route {
-  readonly stack: string;
-  /** The API's logical id. */
-  readonly apiId: string;
-  readonly apiName: string;
-  /** Where the method was written. */
-  readonly source?: 'CloudFormation' | 'OpenAPI';
-  readonly endpointType: EndpointType;
-  readonly stageName: string;
-  /** Every stage of the API (the route is served under each); `stageName` is the first. */
-  readonly stageNames?: readonly string[];
-  /**
-   * When the assembly has several APIs: the path prefix this API is served under locally
-   * (`/<api name>`), besides the root. Empty with one API.
-   */
-  readonly prefix?: string;
-  /** The API's `BinaryMediaTypes`: request bodies of these types reach Lambda base64-encoded. */
-  readonly binaryMediaTypes?: readonly string[];
-  /** The resource path, e.g. `/chat/{id}` or `/files/{proxy+}`. */
-  readonly path: string;
-  /** `GET`, `POST`, ... or `ANY`. */
-  readonly httpMethod: string;
-  /** `AWS_PROXY`, `HTTP_PROXY`, `AWS`, `HTTP`, `MOCK`. */
-  readonly integrationType: string;
-  readonly transferMode: 'STREAM' | 'BUFFERED';
-  /** Integration timeout in ms (API Gateway's default, 29 s, when unset). */
-  readonly timeoutMs: number;
-  /** HTTP_PROXY: the backend URL. */
-  readonly url?: string;
-  /** AWS_PROXY: the function, when the URI names one in the same stack. */
-  readonly function?: RouteFunction;
-  /** AWS_PROXY to a web app behind the Lambda Web Adapter: how to run it. */
-  readonly webApp?: WebAppSpec;
-  /** The Lambda URI's kind: the streaming (`2021-11-15`) or classic (`2015-03-31`) invocation. */
-  readonly lambdaUriKind?: 'streaming' | 'classic';
-  /** Why this route cannot be served locally, if it cannot. */
-  readonly unsupported?: string;
-}
+export type { EndpointType, Route, RouteFunction };
 
 /** An assembly without a single REST API method. */
 export class NoRoutesError extends Error {}
@@ -247,71 +191,4 @@ function binaryMediaTypesOf(api: RestApiModel): string[] {
 function openApiTitle(body: unknown): string | undefined {
   const title = (body as { info?: { title?: unknown } } | undefined)?.info?.title;
   return typeof title === 'string' ? title : undefined;
-}
-
-/** A function named by a literal ARN (`...:function:my-fn/...`), as asset bodies must write it. */
-function functionByLiteralName(uri: unknown, resources: Record<string, TemplateResource>): string | undefined {
-  const name = typeof uri === 'string' ? /:function:([^/:]+)/.exec(uri)?.[1] : undefined;
-  if (!name) return undefined;
-  return Object.keys(resources).find((id) => resources[id].Type === 'AWS::Lambda::Function' && resources[id].Properties?.FunctionName === name);
-}
-
-/** The OpenAPI document of a `BodyS3Location` file asset (JSON, or YAML read with the app's aws-cdk-lib). */
-function readAssetBody(api: TemplateResource | undefined, assemblyDir: string): unknown {
-  const file = assetPathOf(api, api?.Properties?.BodyS3Location?.Key, assemblyDir);
-  if (!file || !fs.statSync(file).isFile()) return undefined;
-  const text = fs.readFileSync(file, 'utf8');
-  try {
-    return JSON.parse(text);
-  } catch {
-    return parseYaml(text, file, assemblyDir);
-  }
-}
-
-function parseYaml(text: string, file: string, assemblyDir: string): unknown {
-  const appDir = path.dirname(path.resolve(assemblyDir));
-  // Every CDK app has aws-cdk-lib, which bundles the `yaml` package.
-  for (const from of [appDir, process.cwd(), __dirname]) {
-    try {
-      const cdkLib = path.dirname(require.resolve('aws-cdk-lib/package.json', { paths: [from] }));
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      return require(require.resolve('yaml', { paths: [cdkLib] })).parse(text);
-    } catch {
-      // try the next place
-    }
-  }
-  throw new Error(`${file} is an OpenAPI body in YAML, and no 'yaml' parser was found (it comes with aws-cdk-lib): run the gateway from your CDK app's folder`);
-}
-
-/**
- * The local copy of a resource's asset: its `aws:asset:path` metadata (the CDK CLI asks for it),
- * else the `asset.<hash>` file or folder its literal S3 key (`<hash>.zip`, `<hash>.yaml`) names.
- */
-function assetPathOf(resource: TemplateResource | undefined, s3Key: unknown, assemblyDir: string): string | undefined {
-  const candidates: string[] = [];
-  const metadataPath: unknown = resource?.Metadata?.['aws:asset:path'];
-  if (typeof metadataPath === 'string') candidates.push(path.resolve(assemblyDir, metadataPath));
-  const key = typeof s3Key === 'string' ? /^([0-9a-f]{64})(\.\w+)?$/.exec(s3Key) : null;
-  if (key) candidates.push(path.join(assemblyDir, `asset.${key[1]}`), path.join(assemblyDir, `asset.${key[1]}${key[2] ?? ''}`));
-  return candidates.find((candidate) => fs.existsSync(candidate));
-}
-
-function functionOf(logicalId: string, resource: TemplateResource, assemblyDir: string): RouteFunction {
-  const props = resource.Properties ?? {};
-  const environment: Record<string, string> = {};
-  for (const [key, value] of Object.entries<any>(props.Environment?.Variables ?? {})) {
-    if (isLiteral(value) && ['string', 'number', 'boolean'].includes(typeof value)) environment[key] = String(value);
-  }
-  const appDir = path.dirname(path.resolve(assemblyDir));
-  return {
-    logicalId,
-    assetDir: assetPathOf(resource, props.Code?.S3Key, assemblyDir),
-    inlineCode: typeof props.Code?.ZipFile === 'string' ? props.Code.ZipFile : undefined,
-    handler: typeof props.Handler === 'string' ? props.Handler : 'index.handler',
-    runtime: typeof props.Runtime === 'string' ? props.Runtime : 'unknown',
-    timeoutSeconds: typeof props.Timeout === 'number' ? props.Timeout : 3,
-    memorySize: typeof props.MemorySize === 'number' ? props.MemorySize : 128,
-    environment,
-    searchDirs: [...new Set([appDir, process.cwd()])],
-  };
 }

@@ -1,0 +1,62 @@
+/** A route the gateway serves: one method of a REST API, as read from the assembly. */
+import type { WebAppSpec } from './web-app/adapter';
+
+export type EndpointType = 'EDGE' | 'REGIONAL' | 'PRIVATE';
+
+/** The Lambda function behind a Lambda proxy route. */
+export interface RouteFunction {
+  readonly logicalId: string;
+  /** The asset folder with the function's code (absolute), if the code is a local asset. */
+  readonly assetDir?: string;
+  /** Inline code (`Code.ZipFile`), if any. */
+  readonly inlineCode?: string;
+  /** `file.export`, e.g. `index.handler`. */
+  readonly handler: string;
+  readonly runtime: string;
+  readonly timeoutSeconds: number;
+  readonly memorySize: number;
+  /** Environment variables whose values are literals (tokens are left out). */
+  readonly environment: Record<string, string>;
+  /** Folders whose `node_modules` stand in for the Lambda runtime's (AWS SDK v3): the app's. */
+  readonly searchDirs?: readonly string[];
+}
+
+/** One method of a REST API. */
+export interface Route {
+  readonly stack: string;
+  /** The API's logical id. */
+  readonly apiId: string;
+  readonly apiName: string;
+  /** Where the method was written. */
+  readonly source?: 'CloudFormation' | 'OpenAPI';
+  readonly endpointType: EndpointType;
+  readonly stageName: string;
+  /** Every stage of the API (the route is served under each); `stageName` is the first. */
+  readonly stageNames?: readonly string[];
+  /**
+   * When the assembly has several APIs: the path prefix this API is served under locally
+   * (`/<api name>`), besides the root. Empty with one API.
+   */
+  readonly prefix?: string;
+  /** The API's `BinaryMediaTypes`: request bodies of these types reach Lambda base64-encoded. */
+  readonly binaryMediaTypes?: readonly string[];
+  /** The resource path, e.g. `/chat/{id}` or `/files/{proxy+}`. */
+  readonly path: string;
+  /** `GET`, `POST`, ... or `ANY`. */
+  readonly httpMethod: string;
+  /** `AWS_PROXY`, `HTTP_PROXY`, `AWS`, `HTTP`, `MOCK`. */
+  readonly integrationType: string;
+  readonly transferMode: 'STREAM' | 'BUFFERED';
+  /** Integration timeout in ms (API Gateway's default, 29 s, when unset). */
+  readonly timeoutMs: number;
+  /** HTTP_PROXY: the backend URL. */
+  readonly url?: string;
+  /** AWS_PROXY: the function, when the URI names one in the same stack. */
+  readonly function?: RouteFunction;
+  /** AWS_PROXY to a web app behind the Lambda Web Adapter: how to run it. */
+  readonly webApp?: WebAppSpec;
+  /** The Lambda URI's kind: the streaming (`2021-11-15`) or classic (`2015-03-31`) invocation. */
+  readonly lambdaUriKind?: 'streaming' | 'classic';
+  /** Why this route cannot be served locally, if it cannot. */
+  readonly unsupported?: string;
+}
