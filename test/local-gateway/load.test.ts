@@ -6,21 +6,29 @@ import { LocalStreamingGateway } from '../../local-gateway/gateway';
 
 // Many clients at once, and clients that leave early.
 
-const PRODUCER = `
+/**
+ * A handler that streams `chunks` chunks of `chunkBytes` (their bytes depend on the request's
+ * seed), `delayMs` apart, then a newline and the SHA-256 of what it sent.
+ */
+function checksummedProducer(chunks: number, chunkBytes: number, delayMs: number): string {
+  return `
 const { createHash } = require('crypto');
 exports.handler = awslambda.streamifyResponse(async (event, s) => {
   const seed = Number(event.queryStringParameters.seed);
   const h = awslambda.HttpResponseStream.from(s, { headers: { 'content-type': 'application/octet-stream' } });
   const hash = createHash('sha256');
-  for (let i = 0; i < 16; i++) {
-    const chunk = Buffer.alloc(8192, (seed + i) % 251);
+  for (let i = 0; i < ${chunks}; i++) {
+    const chunk = Buffer.alloc(${chunkBytes}, (seed + i) % 251);
     hash.update(chunk);
     if (!h.write(chunk)) await new Promise((r) => h.once('drain', r));
-    await new Promise((r) => setTimeout(r, 5));
+    if (${delayMs} > 0) await new Promise((r) => setTimeout(r, ${delayMs}));
   }
   h.write('\\n' + hash.digest('hex'));
   h.end();
 });`;
+}
+
+const PRODUCER = checksummedProducer(16, 8192, 5);
 
 const SLOW = `exports.handler = awslambda.streamifyResponse(async (event, s) => {
   const h = awslambda.HttpResponseStream.from(s, {});
@@ -90,20 +98,7 @@ test('a client that disconnects stops the handler: its worker is killed, no proc
 });
 
 describe('300 concurrent streams of 1 MB, cold and warm', () => {
-  const MB_PRODUCER = `
-const { createHash } = require('crypto');
-exports.handler = awslambda.streamifyResponse(async (event, s) => {
-  const seed = Number(event.queryStringParameters.seed);
-  const h = awslambda.HttpResponseStream.from(s, { headers: { 'content-type': 'application/octet-stream' } });
-  const hash = createHash('sha256');
-  for (let i = 0; i < 16; i++) {
-    const chunk = Buffer.alloc(64 * 1024, (seed * 7 + i) % 251);
-    hash.update(chunk);
-    if (!h.write(chunk)) await new Promise((r) => h.once('drain', r));
-  }
-  h.write('\\n' + hash.digest('hex'));
-  h.end();
-});`;
+  const MB_PRODUCER = checksummedProducer(16, 64 * 1024, 0);
   const CAP = 6;
 
   test('zero bytes lost; workers stay within the cap and gateway memory bounded; none left after the idle time', async () => {
