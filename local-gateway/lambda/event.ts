@@ -3,6 +3,7 @@
  */
 import { randomUUID } from 'crypto';
 import type { IncomingMessage } from 'http';
+import type { RequestContext } from '../request';
 
 /**
  * True when API Gateway passes a request body of `contentType` base64-encoded: the type matches one
@@ -81,4 +82,22 @@ export function buildRestEvent(input: EventInput): Record<string, unknown> {
     body: input.body.length === 0 ? null : binary ? input.body.toString('base64') : input.body.toString('utf8'),
     isBase64Encoded: binary,
   };
+}
+
+/** The proxy event of a routed request (`body` replaces the request's, e.g. for a web app's header). */
+export function restEventOf(ctx: RequestContext, body: Buffer = ctx.body): Record<string, unknown> {
+  const route = ctx.route!;
+  return buildRestEvent({
+    req: ctx.req,
+    body,
+    resource: route.path,
+    path: ctx.apiPath,
+    binaryMediaTypes: route.binaryMediaTypes,
+    query: ctx.url.searchParams,
+    pathParameters: ctx.pathParameters,
+    stage: ctx.stage ?? route.stageName,
+    apiId: route.apiId,
+    requestId: ctx.requestId,
+    sourceIp: ctx.ip,
+  });
 }

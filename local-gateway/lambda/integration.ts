@@ -4,7 +4,7 @@
  */
 import { Readable } from 'stream';
 import { bufferedResponse } from './classic';
-import { buildRestEvent } from './event';
+import { restEventOf } from './event';
 import type { InvocationEnd } from './frames';
 import { readPrelude, responseHead } from './prelude';
 import type { InvocationSink, Worker, WorkerPool } from './workers';
@@ -17,19 +17,7 @@ const OUTPUT_HIGH_WATER_MARK = 256 * 1024;
 
 export async function invokeLambda(ctx: RequestContext, pool: WorkerPool, options: LocalStreamingGatewayOptions): Promise<void> {
   const route = ctx.route!;
-  const event = buildRestEvent({
-    req: ctx.req,
-    body: ctx.body,
-    resource: route.path,
-    path: ctx.apiPath,
-    binaryMediaTypes: route.binaryMediaTypes,
-    query: ctx.url.searchParams,
-    pathParameters: ctx.pathParameters,
-    stage: ctx.stage ?? route.stageName,
-    apiId: route.apiId,
-    requestId: ctx.requestId,
-    sourceIp: ctx.ip,
-  });
+  const event = restEventOf(ctx);
   const worker = await pool.acquire();
   ctx.integrationStarted = Date.now();
   const output = new InvocationOutput(worker, pool);
