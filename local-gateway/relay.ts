@@ -1,17 +1,16 @@
 /**
  * Relays one integration response to the client as API Gateway does: status and headers once the
  * integration's headers are known, then the body as it arrives (STREAMED) or all at once with a
- * Content-Length (BUFFERED). Backpressure is `stream.pipeline` from the integration through the
- * shaper to the client; the integration and idle timeouts are enforced here. A failure before the
- * status went out is a JSON error; after it the connection is cut.
+ * Content-Length (BUFFERED). A streamed body is written to the client chunk by chunk (no pipeline
+ * or Transform per request: they cost more CPU than the relaying itself); when the client's socket
+ * is full, or shaping holds a chunk back, the integration's output is paused. The integration and
+ * idle timeouts are enforced here. A failure before the status went out is a JSON error; after it
+ * the connection is cut.
  */
-import { pipeline, Readable, Transform, TransformCallback } from 'stream';
+import type { Readable } from 'stream';
 import type { LocalStreamingGatewayOptions } from './options';
 import type { RequestContext } from './request';
 import { EDGE_IDLE_TIMEOUT_MS, REGIONAL_IDLE_TIMEOUT_MS, SHAPING_BYTES_PER_SECOND, SHAPING_FREE_BYTES } from '../wire/limits';
-
-/** Bytes the relay holds for a slow client before it pauses the integration. */
-const RELAY_SLACK_BYTES = 256 * 1024;
 
 export type Headers = Record<string, string | string[]>;
 
@@ -37,6 +36,7 @@ export class Relay {
   private readonly timers: Array<ReturnType<typeof setTimeout>> = [];
   private lastActivity = Date.now();
   private source?: Readable;
+  private shapingStarted?: number;
 
   /** `abort` stops the integration (the request failed or the client left). */
   constructor(private readonly ctx: RequestContext, private readonly options: LocalStreamingGatewayOptions, private readonly abort: () => void) {
@@ -70,11 +70,7 @@ export class Relay {
     }
     // API Gateway sends status and headers as soon as the integration's headers are complete.
     if (!this.writeHead(status, headers)) return;
-    const shaper = new Shaper(ctx, this.options, () => this.touch());
-    pipeline(body, shaper, ctx.res, (error) => {
-      if (!error) this.finish(false);
-      else this.fail(error instanceof RelayError ? error : RelayError.internal(error.message));
-    });
+    this.stream(body);
   }
 
   /** Fails the request: a JSON error before the status went out, a cut connection after it. */
@@ -85,6 +81,61 @@ export class Relay {
     if (!ctx.res.headersSent) ctx.respond(error.status, error.body);
     else ctx.res.destroy();
     this.finish(true);
+  }
+
+  /** Writes the body's chunks to the client as they come; a full socket or shaping pauses the body. */
+  private stream(body: Readable): void {
+    const { res } = this.ctx;
+    let held = 0; // a chunk shaping holds back (the body stays paused meanwhile)
+    let ended = false;
+    const resume = () => {
+      if (!this.done && held === 0 && !res.writableNeedDrain) body.resume();
+    };
+    const write = (chunk: Buffer) => {
+      if (!res.write(chunk)) {
+        body.pause();
+        res.once('drain', resume);
+      }
+    };
+    const end = () => res.end(() => this.finish(false));
+    body.on('data', (chunk: Buffer) => {
+      this.touch();
+      if (chunk.length === 0 || this.done) return;
+      this.ctx.firstContent ??= Date.now();
+      this.ctx.bytes += chunk.length;
+      const delay = this.shapingDelay();
+      if (delay === 0) {
+        write(chunk);
+        return;
+      }
+      held++;
+      body.pause();
+      this.timers.push(setTimeout(() => {
+        held--;
+        if (this.done) return;
+        write(chunk);
+        if (ended) end();
+        else resume();
+      }, delay));
+    });
+    body.once('error', (error) => this.fail(error instanceof RelayError ? error : RelayError.internal(error.message)));
+    body.once('end', () => {
+      ended = true;
+      if (!this.done && held === 0) end();
+    });
+    body.resume(); // the prelude reader left it paused
+  }
+
+  /** How long to hold the next chunk back to keep to API Gateway's shaping (2 MB/s after the first 10 MB). */
+  private shapingDelay(): number {
+    const { options, ctx } = this;
+    if (options.shaping === false) return 0;
+    const free = options.shapingFreeBytes ?? SHAPING_FREE_BYTES;
+    const rate = options.shapingBytesPerSecond ?? SHAPING_BYTES_PER_SECOND;
+    if (ctx.bytes <= free) return 0;
+    this.shapingStarted ??= Date.now();
+    const due = this.shapingStarted + ((ctx.bytes - free) / rate) * 1000;
+    return Math.max(0, Math.ceil(due - Date.now()));
   }
 
   private sendBuffered(status: number, headers: Headers, body: Readable): void {
@@ -141,46 +192,5 @@ export class Relay {
       else this.timers.push(setTimeout(check, idleMs - silent));
     };
     this.timers.push(setTimeout(check, idleMs));
-  }
-}
-
-/**
- * The body's last stage before the client: counts bytes for the access log, and keeps to API Gateway's bandwidth shaping (2 MB/s after the
- * first 10 MB). Its buffer is the relay's slack for a slow client.
- */
-class Shaper extends Transform {
-  private shapingStarted?: number;
-
-  constructor(
-    private readonly ctx: RequestContext,
-    private readonly options: LocalStreamingGatewayOptions,
-    private readonly onData: () => void,
-  ) {
-    super({ highWaterMark: RELAY_SLACK_BYTES });
-  }
-
-  public _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.onData();
-    if (chunk.length === 0) {
-      callback();
-      return;
-    }
-    this.ctx.firstContent ??= Date.now();
-    this.ctx.bytes += chunk.length;
-    const delay = this.delay();
-    if (delay > 0) setTimeout(() => callback(null, chunk), delay);
-    else callback(null, chunk);
-  }
-
-  /** How long to wait before passing more on, to keep to the shaped rate. */
-  private delay(): number {
-    const { options, ctx } = this;
-    if (options.shaping === false) return 0;
-    const free = options.shapingFreeBytes ?? SHAPING_FREE_BYTES;
-    const rate = options.shapingBytesPerSecond ?? SHAPING_BYTES_PER_SECOND;
-    if (ctx.bytes <= free) return 0;
-    this.shapingStarted ??= Date.now();
-    const due = this.shapingStarted + ((ctx.bytes - free) / rate) * 1000;
-    return Math.max(0, Math.ceil(due - Date.now()));
   }
 }
