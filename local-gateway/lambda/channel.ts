@@ -15,8 +15,8 @@ export interface InvokeMessage {
 }
 
 export interface Channel {
-  /** Sends response bytes; resolves when more may be sent (backpressure). */
-  data(...pieces: Uint8Array[]): Promise<void>;
+  /** Sends response bytes; `done` is called when more may be sent (backpressure). */
+  data(pieces: Uint8Array[], done: () => void): void;
   /** Ends the invocation. */
   end(end: InvocationEnd): Promise<void>;
   onInvoke(listener: (message: InvokeMessage) => void): void;
@@ -30,18 +30,21 @@ export function openChannel(): Channel {
 function processChannel(): Channel {
   const out = new net.Socket({ fd: 3, readable: false, writable: true });
   /** Sends one frame whose payload is `pieces` back to back (no copy: the socket gathers them). */
-  const send = (type: number, pieces: Uint8Array[]): Promise<void> => {
+  const send = (type: number, pieces: Uint8Array[]): boolean => {
     const length = pieces.reduce((n, p) => n + p.length, 0);
     out.cork();
     out.write(frameHeader(type, length));
     let room = true;
     for (const piece of pieces) room = out.write(piece);
     out.uncork();
-    return room ? Promise.resolve() : new Promise((resolve) => out.once('drain', () => resolve()));
+    return room;
   };
   return {
-    data: (...pieces) => send(FRAME_DATA, pieces),
-    end: (end) => send(FRAME_END, [Buffer.from(JSON.stringify(end))]),
+    data: (pieces, done) => {
+      if (send(FRAME_DATA, pieces)) done();
+      else out.once('drain', done);
+    },
+    end: (end) => (send(FRAME_END, [Buffer.from(JSON.stringify(end))]) ? Promise.resolve() : new Promise((resolve) => out.once('drain', () => resolve()))),
     onInvoke: (listener) => process.on('message', (message: InvokeMessage) => message?.type === 'invoke' && listener(message)),
     ready: () => process.send?.({ type: 'ready' }),
   };
@@ -50,10 +53,17 @@ function processChannel(): Channel {
 function threadChannel(): Channel {
   const port = parentPort!;
   let batch: Uint8Array[] = [];
-  let flushing: Promise<void> | undefined;
+  /** Writers to call back once their batch went (and the gateway is not pausing). */
+  let waiting: Array<() => void> = [];
+  let scheduled = false;
   let paused = false;
-  let resumed: (() => void) | undefined;
+  const release = () => {
+    const callbacks = waiting;
+    waiting = [];
+    callbacks.forEach((done) => done());
+  };
   const flush = () => {
+    scheduled = false;
     // One fresh buffer of exactly the batch, moved (not copied) to the gateway.
     const joined = new Uint8Array(batch.reduce((n, p) => n + p.length, 0));
     let at = 0;
@@ -61,50 +71,65 @@ function threadChannel(): Channel {
       joined.set(piece, at);
       at += piece.length;
     }
-    port.postMessage({ type: 'data', chunks: [joined] }, [joined.buffer]);
     batch = [];
-    flushing = undefined;
+    port.postMessage(joined, [joined.buffer]);
+    if (!paused) release();
   };
+  const memory = watchMemory(port);
   port.on('message', (message: { type: string }) => {
     if (message.type === 'pause') {
       paused = true;
     } else if (message.type === 'resume') {
       paused = false;
-      resumed?.();
-      resumed = undefined;
+      if (!scheduled) release();
     }
   });
-  watchMemory(port);
   return {
-    data: (...pieces) => {
-      batch.push(...pieces);
-      flushing ??= new Promise<void>((resolve) => setImmediate(() => {
-        flush();
-        resolve();
-      }));
-      return flushing.then(() => (paused ? new Promise<void>((resolve) => (resumed = resolve)) : undefined));
+    data: (pieces, done) => {
+      for (const piece of pieces) batch.push(piece);
+      waiting.push(done);
+      if (scheduled) return;
+      scheduled = true;
+      setImmediate(flush);
     },
     end: async (end) => {
-      if (flushing) await flushing;
+      if (scheduled) await new Promise<void>((resolve) => waiting.push(resolve));
+      memory.stop();
       port.postMessage({ type: 'end', end });
     },
-    onInvoke: (listener) => port.on('message', (message: InvokeMessage) => message?.type === 'invoke' && listener(message)),
+    onInvoke: (listener) => port.on('message', (message: InvokeMessage) => {
+      if (message?.type !== 'invoke') return;
+      memory.start();
+      listener(message);
+    }),
     ready: () => port.postMessage({ type: 'ready' }),
   };
 }
 
 /**
  * A thread's heap is bounded by its `resourceLimits`; its buffers (outside the heap) are not, so
- * the thread checks them itself and ends when heap and buffers together pass `memorySize`.
+ * the thread checks them itself during invocations (an idle environment never wakes for it) and
+ * ends when heap and buffers together pass `memorySize`.
  */
-function watchMemory(port: NonNullable<typeof parentPort>): void {
+function watchMemory(port: NonNullable<typeof parentPort>): { start(): void; stop(): void } {
   const limit = (workerData?.memoryMb ?? 0) * 1024 * 1024;
-  if (!limit) return;
-  setInterval(() => {
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const check = () => {
     const usage = process.memoryUsage();
     if (usage.heapUsed + usage.arrayBuffers > limit) {
       port.postMessage({ type: 'oom' });
       process.exit(137);
     }
-  }, 100).unref();
+  };
+  return {
+    start: () => {
+      if (!limit || timer) return;
+      timer = setInterval(check, 100);
+      timer.unref();
+    },
+    stop: () => {
+      clearInterval(timer);
+      timer = undefined;
+    },
+  };
 }

@@ -9,10 +9,9 @@ import { Worker } from 'worker_threads';
 import { ExecutionEnvironment, exited, outOfMemory } from './execution';
 import type { InvocationEnd } from './frames';
 
-/** Messages from the thread (see channel.ts). */
+/** Messages from the thread (see channel.ts); response bytes come as a bare Uint8Array (one batch). */
 export type ThreadMessage =
   | { readonly type: 'ready' }
-  | { readonly type: 'data'; readonly chunks: Uint8Array[] }
   | { readonly type: 'end'; readonly end: InvocationEnd }
   | { readonly type: 'oom' };
 
@@ -33,9 +32,9 @@ export class ThreadEnvironment extends ExecutionEnvironment {
       resourceLimits: { maxOldGenerationSizeMb: memoryMb },
     });
     this.ready = new Promise((resolve) => {
-      this.thread.on('message', (message: ThreadMessage) => {
-        if (message.type === 'ready') resolve();
-        else if (message.type === 'data') message.chunks.forEach((chunk) => this.data(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
+      this.thread.on('message', (message: ThreadMessage | Uint8Array) => {
+        if (message instanceof Uint8Array) this.data(Buffer.from(message.buffer, message.byteOffset, message.byteLength));
+        else if (message.type === 'ready') resolve();
         else if (message.type === 'end') this.finish(message.end);
         else if (message.type === 'oom') this.overMemory = true;
       });

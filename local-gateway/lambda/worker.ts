@@ -35,7 +35,7 @@ channel.onInvoke((message) => {
       // A classic handler: its result (JSON) is the invocation's payload.
       const context = createContext(message.timeoutMs, { functionName });
       const classic = await invokeClassic(loaded.handler.handler, message.event, context, message.timeoutMs);
-      if (classic.payload) await channel.data(classic.payload);
+      if (classic.payload) await new Promise<void>((resolve) => channel.data([classic.payload!], resolve));
       await channel.end({ outcome: classic.outcome, error: classic.error, handler: 'classic' });
       return;
     }
@@ -44,11 +44,11 @@ channel.onInvoke((message) => {
     const sink = new Writable({
       highWaterMark: 256 * 1024,
       write(chunk: Buffer, _encoding, callback) {
-        channel.data(chunk).then(() => callback(), callback);
+        channel.data([chunk], callback);
       },
       // What the handler wrote while the pipe was busy goes as one frame: fewer, larger frames.
       writev(chunks, callback) {
-        channel.data(...chunks.map((c) => c.chunk as Buffer)).then(() => callback(), callback);
+        channel.data(chunks.map((c) => c.chunk as Buffer), callback);
       },
     });
     let result;
