@@ -111,8 +111,8 @@ void (async () => {
           console.log(`${String(n).padStart(7)}  ${kind.padEnd(7)}  ${which}   ${pct(s.ttfb, 0.5).toFixed(1).padStart(10)}  ${pct(s.ttfb, 0.99).toFixed(1).padStart(11)}  ${(s.cpuMs / n).toFixed(2).padStart(14)}  ${s.peakRssMb.toFixed(0).padStart(11)}  ${String(s.failures).padStart(8)}`);
         }
       } finally {
-        child.kill('SIGKILL');
-        for (const p of tree(child.pid!)) try { process.kill(p, 'SIGKILL'); } catch { /* gone */ }
+        // The tree first: once the tsx CLI is killed, its server process is reparented and no longer found.
+        for (const p of tree(child.pid!).reverse()) try { process.kill(p, 'SIGKILL'); } catch { /* gone */ }
       }
     }
     const bare = table[`${n} bare warm`];
