@@ -1,24 +1,19 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { synthMultiStackApp } from './apps/multi-stack';
 import { readAssembly } from '../../local-gateway/assembly';
 import { subReferences } from '../../src/private/template';
+import { tempDir } from '../support/temp-dirs';
+import { writeStackAssembly } from './support/assembly';
 
 // Templates written the way SAM-style samples write them (an OpenAPI body whose integration URI
 // is an Fn::Sub string), read into routes.
 
-const made: string[] = [];
-afterAll(() => made.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
-
 function assemblyOf(resources: Record<string, unknown>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'assembly-test-'));
-  made.push(dir);
+  const dir = tempDir('assembly-test');
   fs.mkdirSync(path.join(dir, 'asset.fn'));
   fs.writeFileSync(path.join(dir, 'asset.fn', 'index.mjs'), 'export const handler = awslambda.streamifyResponse(async () => {});');
-  fs.writeFileSync(path.join(dir, 'S.template.json'), JSON.stringify({ Resources: resources }));
-  fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ version: '40.0.0', artifacts: { S: { type: 'aws:cloudformation:stack', properties: { templateFile: 'S.template.json' } } } }));
-  return dir;
+  return writeStackAssembly(dir, resources);
 }
 
 test('Fn::Sub strings name the resources they interpolate, not pseudo parameters, escapes or their own variables', () => {
@@ -66,8 +61,7 @@ test('an OpenAPI body whose Lambda URI is an Fn::Sub string (the SAM samples\' s
 });
 
 test('an API in one stack with methods in a nested stack and functions in another stack: every route finds its function', () => {
-  const dir = synthMultiStackApp(fs.mkdtempSync(path.join(os.tmpdir(), 'multi-stack-')));
-  made.push(dir);
+  const dir = synthMultiStackApp(tempDir('multi-stack'));
   const routes = readAssembly(dir);
   expect(routes.map((r) => `${r.stack} ${r.stageName} ${r.httpMethod} ${r.path} ${r.unsupported ?? 'served'}`).sort()).toEqual([
     'Api live POST /echo served',

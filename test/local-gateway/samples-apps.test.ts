@@ -10,6 +10,8 @@ import { readAssembly } from '../../local-gateway/assembly';
 import { routesTable } from '../../local-gateway/cli';
 import { LocalStreamingGateway } from '../../local-gateway/gateway';
 import { FakeBedrock, startFakeBedrock } from '../../local-gateway/stand-ins/bedrock';
+import { tempDir } from '../support/temp-dirs';
+import { writeStackAssembly } from './support/assembly';
 
 // Apps written the way AWS's public streaming samples write them (OpenAPI bodies with
 // x-amazon-apigateway-integration, unbundled ES module handlers, the AWS SDK from the runtime, a
@@ -23,7 +25,7 @@ let backend: http.Server;
 const logs: string[] = [];
 
 beforeAll(async () => {
-  out = synthSamplesApp({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'samples-app-')) });
+  out = synthSamplesApp({ outdir: tempDir('samples-app') });
   bedrock = await startFakeBedrock({ delayMs: 80, answer: 'one two three four' });
   // The asset API's HTTP_PROXY backend, mapped to a local server that streams slowly.
   backend = http.createServer((req, res) => {
@@ -82,9 +84,7 @@ describe('every REST API of the assembly', () => {
   });
 
   test('an assembly without a REST API method is a clear error', () => {
-    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'empty-assembly-'));
-    fs.writeFileSync(path.join(empty, 'S.template.json'), JSON.stringify({ Resources: { B: { Type: 'AWS::S3::Bucket' } } }));
-    fs.writeFileSync(path.join(empty, 'manifest.json'), JSON.stringify({ version: '40.0.0', artifacts: { S: { type: 'aws:cloudformation:stack', properties: { templateFile: 'S.template.json' } } } }));
+    const empty = writeStackAssembly(tempDir('empty-assembly'), { B: { Type: 'AWS::S3::Bucket' } });
     expect(() => readAssembly(empty)).toThrow(/has no REST API method/);
   });
 

@@ -1,15 +1,9 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { AssemblyWatcher, cdkJsonOutput, globToRegExp, readCdkJson, SourceWatcher } from '../../local-gateway/watch';
+import { tempDir } from '../support/temp-dirs';
 
-const made: string[] = [];
-const tmp = () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'watch-test-'));
-  made.push(dir);
-  return dir;
-};
-afterAll(() => made.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+const tmp = () => tempDir('watch-test');
 const until = async (check: () => boolean, ms = 5000) => {
   const deadline = Date.now() + ms;
   while (!check()) {

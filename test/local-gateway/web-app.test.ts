@@ -1,20 +1,14 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { curl } from './support/clients';
 import { isWebAppFunction, missingLanguage, startCommand, WebAppProcess } from '../../local-gateway/web-app/adapter';
+import { tempDir } from '../support/temp-dirs';
 
 // A plain-Python streaming web app (standard library only) run the way the Lambda Web Adapter
 // runs it: its start script, a port of its own, the readiness check, then HTTP.
 
 const APP_DIR = path.join(__dirname, 'apps', 'python-web-app', 'app');
-const made: string[] = [];
-const tmp = () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'web-app-'));
-  made.push(dir);
-  return dir;
-};
-afterAll(() => made.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+const tmp = () => tempDir('web-app');
 
 describe('a web app behind the Lambda Web Adapter', () => {
   let app: WebAppProcess;

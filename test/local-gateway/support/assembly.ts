@@ -75,10 +75,16 @@ export function buildAssembly(routes: TestRoute[], endpointType = 'REGIONAL', ap
       Properties: { RestApiId: { Ref: 'Api' }, ResourceId: resourceFor(route.path), HttpMethod: route.method ?? 'GET', Integration: integration },
     };
   });
-  fs.writeFileSync(path.join(dir, 'Test.template.json'), JSON.stringify({ Resources: resources }));
+  writeStackAssembly(dir, resources, 'Test');
+  return dir;
+}
+
+/** Writes a cloud assembly of one stack (`stack`) whose template has `resources`, in `dir`. */
+export function writeStackAssembly(dir: string, resources: Record<string, unknown>, stack = 'S'): string {
+  fs.writeFileSync(path.join(dir, `${stack}.template.json`), JSON.stringify({ Resources: resources }));
   fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({
     version: '40.0.0',
-    artifacts: { Test: { type: 'aws:cloudformation:stack', properties: { templateFile: 'Test.template.json' } } },
+    artifacts: { [stack]: { type: 'aws:cloudformation:stack', properties: { templateFile: `${stack}.template.json` } } },
   }));
   return dir;
 }
