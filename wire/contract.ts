@@ -110,11 +110,6 @@ export function validateMetadata(metadata: unknown): ResponseMetadata {
   return record as ResponseMetadata;
 }
 
-/** The bytes a streamed response starts with: the metadata JSON and the delimiter. */
-export function encodePrelude(metadata: ResponseMetadata): Buffer {
-  return Buffer.concat([Buffer.from(JSON.stringify(metadata), 'utf8'), DELIMITER]);
-}
-
 /** What `PreludeSplitter.push()` found. */
 export type PreludeResult =
   | { readonly done: false }
@@ -149,7 +144,7 @@ export class PreludeSplitter {
 }
 
 /** Parses and validates the metadata JSON bytes (before the delimiter). */
-export function parseMetadata(bytes: Buffer): ResponseMetadata {
+function parseMetadata(bytes: Buffer): ResponseMetadata {
   let value: unknown;
   try {
     value = JSON.parse(bytes.toString('utf8'));
