@@ -156,6 +156,7 @@ export async function main(argv: string[], io: CliIo = STDIO): Promise<LocalStre
     awsCredentials: !values['no-aws-credentials'],
     maxEnvironments: count(values['max-environments'], 'max-environments'),
     isolation: isolation(values.isolation),
+    environmentsPerThread: count(values['environments-per-thread'], 'environments-per-thread'),
     idleEnvironmentMs: idleEnvironment === undefined ? undefined : idleEnvironment * 1000,
     forceBuffered: values.buffered,
   };

@@ -24,7 +24,12 @@ export { matchRoute } from './router';
 export type { RouteMatch } from './router';
 
 /** Execution environments per function: enough for a browser and a few tools on a laptop. */
-const DEFAULT_MAX_ENVIRONMENTS = 10;
+/**
+ * Most environments per function by default: environments on shared threads cost their modules
+ * (a few hundred KB for a small handler, tens of MB with an SDK client), so 200 streams at once
+ * run without queueing; a thread (~9 MB) or a process (~40 MB) each is dearer.
+ */
+const DEFAULT_MAX_ENVIRONMENTS = { shared: 200, thread: 10, process: 10 } as const;
 const DEFAULT_IDLE_ENVIRONMENT_MS = 5 * 60_000;
 
 export class LocalStreamingGateway {
@@ -158,9 +163,10 @@ export class LocalStreamingGateway {
         workerScript: this.workerScript!,
         extraEnv: this.options.environment,
         awsCredentials: this.options.awsCredentials,
-        maxEnvironments: this.options.maxEnvironments ?? DEFAULT_MAX_ENVIRONMENTS,
+        maxEnvironments: this.options.maxEnvironments ?? DEFAULT_MAX_ENVIRONMENTS[this.options.isolation ?? 'shared'],
         idleMs: this.options.idleEnvironmentMs ?? DEFAULT_IDLE_ENVIRONMENT_MS,
         isolation: this.options.isolation,
+        environmentsPerThread: this.options.environmentsPerThread,
         log: (message) => this.log(message),
       });
       this.pools.set(fn.logicalId, pool);

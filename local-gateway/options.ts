@@ -37,13 +37,17 @@ export interface LocalStreamingGatewayOptions {
   /** Pass the shell's AWS credentials (AWS_ACCESS_KEY_ID, ...) to functions. Default true. */
   readonly awsCredentials?: boolean;
   /**
-   * How execution environments are isolated: `thread` (a worker thread each: its own isolate,
-   * modules and `process.env`, a few MB) or `process` (a child process each: also its own OS
-   * process, for handlers that need one, e.g. `process.chdir()` or native addons that are not
-   * thread-safe). Default `thread`.
+   * How execution environments are isolated: `shared` (many to a worker thread, each with its own
+   * modules: the cheapest; a handler that crashes, spins past its timeout or outgrows the memory
+   * ends the thread and the invocations beside it), `thread` (a worker thread each: its own isolate,
+   * modules and `process.env`) or `process` (a child process each: also its own OS process, for
+   * handlers that need one, e.g. `process.chdir()` or native addons that are not thread-safe).
+   * Default `shared`.
    */
-  readonly isolation?: 'thread' | 'process';
-  /** Most execution environments of one function at once; more requests wait. Default 10. */
+  readonly isolation?: 'shared' | 'thread' | 'process';
+  /** With `shared` isolation, most execution environments on one thread. Default 100. */
+  readonly environmentsPerThread?: number;
+  /** Most execution environments of one function at once; more requests wait. Default 200 (`shared`), 10 (`thread`, `process`). */
   readonly maxEnvironments?: number;
   /** An execution environment idle this long is retired, in ms. Default 5 minutes. */
   readonly idleEnvironmentMs?: number;

@@ -52,48 +52,16 @@ function processChannel(): Channel {
 
 function threadChannel(): Channel {
   const port = parentPort!;
-  let batch: Uint8Array[] = [];
-  /** Writers to call back once their batch went (and the gateway is not pausing). */
-  let waiting: Array<() => void> = [];
-  let scheduled = false;
-  let paused = false;
-  const release = () => {
-    const callbacks = waiting;
-    waiting = [];
-    callbacks.forEach((done) => done());
-  };
-  const flush = () => {
-    scheduled = false;
-    // One fresh buffer of exactly the batch, moved (not copied) to the gateway.
-    const joined = new Uint8Array(batch.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const piece of batch) {
-      joined.set(piece, at);
-      at += piece.length;
-    }
-    batch = [];
-    port.postMessage(joined, [joined.buffer]);
-    if (!paused) release();
-  };
-  const memory = watchMemory(port);
+  const batches = new BatchSender(port);
+  const memory = watchMemory(port, () => 1);
   port.on('message', (message: { type: string }) => {
-    if (message.type === 'pause') {
-      paused = true;
-    } else if (message.type === 'resume') {
-      paused = false;
-      if (!scheduled) release();
-    }
+    if (message.type === 'pause') batches.pause(0);
+    else if (message.type === 'resume') batches.resume(0);
   });
   return {
-    data: (pieces, done) => {
-      for (const piece of pieces) batch.push(piece);
-      waiting.push(done);
-      if (scheduled) return;
-      scheduled = true;
-      setImmediate(flush);
-    },
+    data: (pieces, done) => batches.data(0, pieces, done),
     end: async (end) => {
-      if (scheduled) await new Promise<void>((resolve) => waiting.push(resolve));
+      await batches.flushed(0);
       memory.stop();
       port.postMessage({ type: 'end', end });
     },
@@ -106,17 +74,126 @@ function threadChannel(): Channel {
   };
 }
 
+/** Bytes an environment may add to one batch before its writer waits for the batch to go. */
+const BATCH_ROOM = 64 * 1024;
+
+/** The bytes of a batch record's header: the environment's number and the length, 32 bits each. */
+export const RECORD_HEADER = 8;
+
+/**
+ * What the handlers of a thread write, sent to the gateway once per turn of the thread's event
+ * loop: one message (one wake-up of the gateway) however many writes and environments, a lone
+ * write at once. The message is one buffer of records (environment, length, bytes), moved (not
+ * copied) to the gateway. A writer is called back at once while its environment has less than
+ * `BATCH_ROOM` bytes waiting (so a prelude, its delimiter and the first chunk leave together);
+ * past that, when its batch went; and while the gateway pauses its environment (backpressure),
+ * only when it resumes.
+ */
+export class BatchSender {
+  private records: Array<{ env: number; piece: Uint8Array }> = [];
+  /** Bytes each environment has in the batch being gathered. */
+  private readonly queued = new Map<number, number>();
+  private waiting = new Map<number, Array<() => void>>();
+  private readonly paused = new Set<number>();
+  private scheduled = false;
+
+  constructor(private readonly port: NonNullable<typeof parentPort>) {}
+
+  public data(env: number, pieces: Uint8Array[], done: () => void): void {
+    let bytes = this.queued.get(env) ?? 0;
+    for (const piece of pieces) {
+      this.records.push({ env, piece });
+      bytes += piece.length;
+    }
+    this.queued.set(env, bytes);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+    if (bytes < BATCH_ROOM && !this.paused.has(env) && !this.waiting.has(env)) {
+      done();
+      return;
+    }
+    const callbacks = this.waiting.get(env);
+    if (callbacks) callbacks.push(done);
+    else this.waiting.set(env, [done]);
+  }
+
+  /** Resolves once what `env` wrote so far went to the gateway. */
+  public flushed(env: number): Promise<void> {
+    if (!this.scheduled || !this.queued.has(env)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const callbacks = this.waiting.get(env);
+      if (callbacks) callbacks.push(resolve);
+      else this.waiting.set(env, [resolve]);
+    });
+  }
+
+  public pause(env: number): void {
+    this.paused.add(env);
+  }
+
+  public resume(env: number): void {
+    this.paused.delete(env);
+    if (!this.scheduled) this.release(env);
+  }
+
+  /** Forgets an environment (ended): what it still had queued is dropped. */
+  public forget(env: number): void {
+    this.records = this.records.filter((r) => r.env !== env);
+    this.queued.delete(env);
+    this.waiting.delete(env);
+    this.paused.delete(env);
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    const records = this.records;
+    this.records = [];
+    this.queued.clear();
+    const joined = new Uint8Array(records.reduce((n, r) => n + RECORD_HEADER + r.piece.length, 0));
+    const view = new DataView(joined.buffer);
+    let at = 0;
+    for (const { env, piece } of records) {
+      view.setUint32(at, env);
+      view.setUint32(at + 4, piece.length);
+      joined.set(piece, at + RECORD_HEADER);
+      at += RECORD_HEADER + piece.length;
+    }
+    if (joined.length > 0) this.port.postMessage(joined, [joined.buffer]);
+    for (const env of [...this.waiting.keys()]) if (!this.paused.has(env)) this.release(env);
+  }
+
+  private release(env: number): void {
+    const callbacks = this.waiting.get(env);
+    if (!callbacks) return;
+    this.waiting.delete(env);
+    callbacks.forEach((done) => done());
+  }
+}
+
+/** Calls `deliver(env, bytes)` for each record of a batch from `BatchSender`. */
+export function readBatch(batch: Uint8Array, deliver: (env: number, bytes: Buffer) => void): void {
+  const view = new DataView(batch.buffer, batch.byteOffset, batch.byteLength);
+  for (let at = 0; at < batch.byteLength;) {
+    const env = view.getUint32(at);
+    const length = view.getUint32(at + 4);
+    deliver(env, Buffer.from(batch.buffer, batch.byteOffset + at + RECORD_HEADER, length));
+    at += RECORD_HEADER + length;
+  }
+}
+
 /**
  * A thread's heap is bounded by its `resourceLimits`; its buffers (outside the heap) are not, so
  * the thread checks them itself during invocations (an idle environment never wakes for it) and
  * ends when heap and buffers together pass `memorySize`.
  */
-function watchMemory(port: NonNullable<typeof parentPort>): { start(): void; stop(): void } {
+export function watchMemory(port: NonNullable<typeof parentPort>, environments: () => number): { start(): void; stop(): void } {
   const limit = (workerData?.memoryMb ?? 0) * 1024 * 1024;
   let timer: ReturnType<typeof setInterval> | undefined;
   const check = () => {
     const usage = process.memoryUsage();
-    if (usage.heapUsed + usage.arrayBuffers > limit) {
+    if (usage.heapUsed + usage.arrayBuffers > limit * environments()) {
       port.postMessage({ type: 'oom' });
       process.exit(137);
     }

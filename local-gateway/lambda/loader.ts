@@ -12,6 +12,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
+import type { ModuleScope } from './module-scope';
 
 /** The marks `awslambda.streamifyResponse()` puts on a handler (the runtime's own symbols). */
 export const HANDLER_STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
@@ -33,6 +34,8 @@ export interface LoadedHandler {
 export interface LoadOptions {
   /** Directories whose `node_modules` stand in for the runtime's own (AWS SDK v3). */
   readonly searchDirs?: readonly string[];
+  /** The environment's own module registry, when environments share a thread. Default: the thread's. */
+  readonly scope?: ModuleScope;
 }
 
 /** A load failure, named as the runtime names it (`Runtime.ImportModuleError`, ...). */
@@ -61,7 +64,7 @@ export async function loadHandler(taskRoot: string, handlerSpec: string, options
 
   let loaded: { exports: Record<string, unknown>; esm: boolean };
   try {
-    loaded = await requireLikeLambda(path.resolve(taskRoot, moduleRoot, moduleName), moduleName, [taskRoot, path.resolve(taskRoot, moduleRoot)]);
+    loaded = await requireLikeLambda(path.resolve(taskRoot, moduleRoot, moduleName), moduleName, [taskRoot, path.resolve(taskRoot, moduleRoot)], options.scope);
   } catch (error) {
     throw describeLoadError(error, handlerSpec);
   }
@@ -78,10 +81,11 @@ export async function loadHandler(taskRoot: string, handlerSpec: string, options
   };
 }
 
-async function requireLikeLambda(file: string, moduleName: string, paths: string[]): Promise<{ exports: Record<string, unknown>; esm: boolean }> {
+async function requireLikeLambda(file: string, moduleName: string, paths: string[], scope?: ModuleScope): Promise<{ exports: Record<string, unknown>; esm: boolean }> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const cjs = (f: string) => (fs.existsSync(f) ? { exports: require(f), esm: false } : undefined);
-  const esm = async (f: string) => (fs.existsSync(f) ? { exports: await dynamicImport(pathToFileURL(f).href), esm: true } : undefined);
+  const load = (f: string) => (scope ? scope.require(f) : require(f)) as Record<string, unknown>;
+  const cjs = (f: string) => (fs.existsSync(f) ? { exports: load(f), esm: false } : undefined);
+  const esm = async (f: string) => (fs.existsSync(f) ? { exports: await (scope ? scope.import(pathToFileURL(f).href) : dynamicImport(pathToFileURL(f).href)), esm: true } : undefined);
   const extensionless = fs.existsSync(file) && fs.statSync(file).isFile() ? cjs(file) : undefined;
   if (extensionless) return extensionless;
   const typeModule = fs.existsSync(`${file}.js`) && isTypeModule(path.dirname(`${file}.js`));
@@ -93,7 +97,7 @@ async function requireLikeLambda(file: string, moduleName: string, paths: string
   if (loaded) return loaded;
   // As the runtime does: Node's resolution from the task root (a package name, a folder).
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return { exports: require(require.resolve(moduleName, { paths })), esm: false };
+  return { exports: load(require.resolve(moduleName, { paths })), esm: false };
 }
 
 /** The nearest package.json says `"type": "module"` (a node_modules folder ends the search). */
@@ -146,10 +150,33 @@ function addSearchDirs(dirs: readonly string[]): void {
   process.env.NODE_PATH = nodePath.join(path.delimiter);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   (require('module') as { _initPaths?: () => void })._initPaths?.();
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const register = (require('module') as { register?: (url: string) => void }).register;
-  if (!register) return;
   const parents = fresh.map((d) => pathToFileURL(path.join(d, 'package.json')).href);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const api = require('module') as {
+    registerHooks?: (hooks: { resolve: (s: string, c: { parentURL?: string }, next: (s: string, c?: object) => unknown) => unknown }) => void;
+    register?: (url: string) => void;
+  };
+  if (api.registerHooks) {
+    // Node ≥ 22.15: a hook on the loading thread (no hooks thread to start, ~100 ms less per environment).
+    api.registerHooks({
+      resolve: (specifier, context, next) => {
+        try {
+          return next(specifier, context);
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException)?.code !== 'ERR_MODULE_NOT_FOUND' || /^(\.|\/|file:|node:|data:)/.test(specifier)) throw error;
+          for (const parentURL of parents) {
+            try {
+              return next(specifier, { ...context, parentURL });
+            } catch { /* the next folder */ }
+          }
+          throw error;
+        }
+      },
+    });
+    return;
+  }
+  const register = api.register;
+  if (!register) return;
   const hooks = `const parents = ${JSON.stringify(parents)};
 export async function resolve(specifier, context, next) {
   try { return await next(specifier, context); } catch (error) {

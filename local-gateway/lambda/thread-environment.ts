@@ -6,10 +6,11 @@
  * arrives as messages, each a batch of what the handler wrote in one turn of its event loop.
  */
 import { Worker } from 'worker_threads';
+import { readBatch } from './channel';
 import { ExecutionEnvironment, exited, outOfMemory } from './execution';
 import type { InvocationEnd } from './frames';
 
-/** Messages from the thread (see channel.ts); response bytes come as a bare Uint8Array (one batch). */
+/** Messages from the thread (see channel.ts); response bytes come as a bare Uint8Array (one batch of records). */
 export type ThreadMessage =
   | { readonly type: 'ready' }
   | { readonly type: 'end'; readonly end: InvocationEnd }
@@ -33,7 +34,7 @@ export class ThreadEnvironment extends ExecutionEnvironment {
     });
     this.ready = new Promise((resolve) => {
       this.thread.on('message', (message: ThreadMessage | Uint8Array) => {
-        if (message instanceof Uint8Array) this.data(Buffer.from(message.buffer, message.byteOffset, message.byteLength));
+        if (message instanceof Uint8Array) readBatch(message, (_env, bytes) => this.data(bytes));
         else if (message.type === 'ready') resolve();
         else if (message.type === 'end') this.finish(message.end);
         else if (message.type === 'oom') this.overMemory = true;

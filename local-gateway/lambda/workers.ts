@@ -12,14 +12,18 @@ import type { RouteFunction } from '../assembly';
 import { functionEnvironment } from './environment';
 import type { ExecutionEnvironment } from './execution';
 import { ProcessEnvironment } from './process-environment';
+import { HostThread } from './shared-environment';
 import { ThreadEnvironment } from './thread-environment';
 
 export type { InvocationSink } from './execution';
-/** An execution environment (a worker thread or a child process). */
+/** An execution environment (on a shared thread, a thread of its own or a child process). */
 export type Worker = ExecutionEnvironment;
 
-/** How execution environments are isolated: worker threads (cheap) or child processes (full). */
-export type Isolation = 'thread' | 'process';
+/**
+ * How execution environments are isolated: many to a worker thread (cheapest), a worker thread
+ * each, or a child process each (full).
+ */
+export type Isolation = 'shared' | 'thread' | 'process';
 
 export interface WorkerPoolOptions {
   readonly workerScript: string;
@@ -31,16 +35,22 @@ export interface WorkerPoolOptions {
   readonly maxEnvironments: number;
   /** An environment idle for this long is retired. */
   readonly idleMs: number;
-  /** Worker threads (default) or child processes. */
+  /** Shared threads (default), a thread each or a process each. */
   readonly isolation?: Isolation;
+  /** With `shared` isolation: most environments on one thread. */
+  readonly environmentsPerThread?: number;
   readonly log: (message: string) => void;
 }
+
+/** With `shared` isolation, the default most environments on one thread. */
+export const DEFAULT_ENVIRONMENTS_PER_THREAD = 100;
 
 /** The workers of one function. */
 export class WorkerPool {
   private readonly idle: Worker[] = [];
   private readonly all = new Set<Worker>();
   private readonly waiting: Array<(worker: Worker) => void> = [];
+  private hosts: HostThread[] = [];
   private codeDir?: string;
   private retired = false;
 
@@ -107,6 +117,8 @@ export class WorkerPool {
     }
     this.all.clear();
     this.idle.length = 0;
+    for (const host of this.hosts) host.end('the gateway closed');
+    this.hosts = [];
     if (this.codeDir && this.fn.inlineCode !== undefined) fs.rmSync(this.codeDir, { recursive: true, force: true });
   }
 
@@ -120,9 +132,20 @@ export class WorkerPool {
       LOCAL_GATEWAY_SEARCH_DIRS: (this.fn.searchDirs ?? []).join(path.delimiter),
     };
     // NODE_OPTIONS (e.g. --inspect) applies to a process only: such a function gets one.
-    const isolation = this.options.isolation ?? (env.NODE_OPTIONS ? 'process' : 'thread');
-    const Environment = isolation === 'process' ? ProcessEnvironment : ThreadEnvironment;
-    const worker = new Environment(this.options.workerScript, env, this.fn.memorySize);
+    const isolation = this.options.isolation ?? (env.NODE_OPTIONS ? 'process' : 'shared');
+    let worker: Worker;
+    if (isolation === 'shared') {
+      this.hosts = this.hosts.filter((h) => h.alive);
+      let host = this.hosts.find((h) => h.hasRoom);
+      if (!host) {
+        host = new HostThread(this.options.workerScript, env, this.fn.memorySize, this.options.environmentsPerThread ?? DEFAULT_ENVIRONMENTS_PER_THREAD);
+        this.hosts.push(host);
+      }
+      worker = host.add();
+    } else {
+      const Environment = isolation === 'process' ? ProcessEnvironment : ThreadEnvironment;
+      worker = new Environment(this.options.workerScript, env, this.fn.memorySize);
+    }
     this.all.add(worker);
     const count = this.all.size;
     void worker.ready.then(() => this.options.log(

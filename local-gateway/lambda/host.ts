@@ -1,0 +1,88 @@
+/**
+ * The thread side of `shared` isolation: one worker thread hosts many execution environments of
+ * one function (the function's `process.env`, one event loop), each with its own modules
+ * (module-scope.ts) and one invocation at a time. Timer and I/O wake-ups of all its environments
+ * share the thread, and their writes reach the gateway as one batch per turn of its event loop.
+ *
+ * Messages in: `load` (a new environment: its init phase), `invoke`, `pause`/`resume`
+ * (backpressure), `drop` (the environment ends; what it writes from then on is discarded), `ping`.
+ * Messages out: batches (channel.ts), `loaded`, `end`, `oom`, `pong`.
+ */
+import * as path from 'path';
+import type { Writable } from 'stream';
+import { parentPort } from 'worker_threads';
+import { BatchSender, InvokeMessage, watchMemory } from './channel';
+import { installAwsLambda } from './emulator';
+import type { InvocationEnd } from './frames';
+import { runInvocation } from './invocation';
+import { loadHandler, LoadedHandler } from './loader';
+import { ModuleScope } from './module-scope';
+
+/** From the gateway to a host thread. */
+export type HostCommand =
+  | { readonly type: 'load'; readonly env: number }
+  | (InvokeMessage & { readonly env: number })
+  | { readonly type: 'pause' | 'resume' | 'drop'; readonly env: number }
+  | { readonly type: 'ping' };
+
+interface HostedEnvironment {
+  readonly loading: Promise<{ handler?: LoadedHandler; error?: Error }>;
+  /** The running invocation's response sink. */
+  sink?: Writable;
+}
+
+export function runHost(): void {
+  const port = parentPort!;
+  const batches = new BatchSender(port);
+  const environments = new Map<number, HostedEnvironment>();
+  let running = 0;
+  const memory = watchMemory(port, () => Math.max(1, environments.size));
+  const taskRoot = process.env.LOCAL_GATEWAY_CODE_DIR!;
+  const handlerSpec = process.env.LOCAL_GATEWAY_HANDLER ?? 'index.handler';
+  const searchDirs = (process.env.LOCAL_GATEWAY_SEARCH_DIRS ?? '').split(path.delimiter).filter(Boolean);
+  installAwsLambda();
+
+  const load = (env: number): HostedEnvironment => {
+    const loading = loadHandler(taskRoot, handlerSpec, { searchDirs, scope: new ModuleScope(env, taskRoot) })
+      .then((handler) => ({ handler }), (error: Error) => ({ error }));
+    void loading.then(() => port.postMessage({ type: 'loaded', env }));
+    return { loading };
+  };
+
+  const invoke = (env: number, message: InvokeMessage): void => {
+    const hosted = environments.get(env);
+    if (!hosted) return;
+    running++;
+    memory.start();
+    const outlet = {
+      data: (pieces: Uint8Array[], done: () => void) => (environments.get(env) === hosted ? batches.data(env, pieces, done) : done()),
+      end: async (end: InvocationEnd) => {
+        if (environments.get(env) !== hosted) return;
+        await batches.flushed(env);
+        port.postMessage({ type: 'end', env, end });
+      },
+    };
+    void runInvocation(hosted.loading, message, outlet, (sink) => (hosted.sink = sink)).finally(() => {
+      hosted.sink = undefined;
+      if (--running === 0) memory.stop();
+    });
+  };
+
+  port.on('message', (command: HostCommand) => {
+    switch (command.type) {
+      case 'load': environments.set(command.env, load(command.env)); break;
+      case 'invoke': invoke(command.env, command); break;
+      case 'pause': batches.pause(command.env); break;
+      case 'resume': batches.resume(command.env); break;
+      case 'drop': {
+        const hosted = environments.get(command.env);
+        environments.delete(command.env);
+        batches.forget(command.env);
+        hosted?.sink?.destroy();
+        break;
+      }
+      case 'ping': port.postMessage({ type: 'pong' }); break;
+    }
+  });
+  port.postMessage({ type: 'ready' });
+}

@@ -1,0 +1,210 @@
+/**
+ * `shared` isolation, the gateway's side: the execution environments of one function live in a
+ * few worker threads (host.ts), many to a thread. A thread wake-up then serves every environment
+ * whose timer or socket is due, and one message carries all their writes: per streamed request
+ * this costs a fraction of a thread per environment (where every wake-up runs on a cold isolate).
+ *
+ * Each environment still has its own modules, runs one invocation at a time, and is ended at its
+ * function timeout. What it cannot have is a thread of its own: a handler that never yields, calls
+ * `process.exit()`, throws where nothing catches it or outgrows the thread's memory ends the thread,
+ * and the invocations running beside it fail with it (`Runtime.ExitError`, the log says why).
+ * A thread where an invocation was cut short (timeout, client gone) takes no new environments and
+ * ends when its running invocations have finished, so nothing the cut handler left behind runs on.
+ */
+import { Worker } from 'worker_threads';
+import { readBatch } from './channel';
+import { ExecutionEnvironment, exited, outOfMemory } from './execution';
+import type { InvocationEnd } from './frames';
+import type { HostCommand } from './host';
+
+/** How long a thread has to answer after one of its handlers timed out before it is ended. */
+const RESPONSIVE_MS = 250;
+
+type HostMessage =
+  | { readonly type: 'ready' | 'pong' | 'oom' }
+  | { readonly type: 'loaded'; readonly env: number }
+  | { readonly type: 'end'; readonly env: number; readonly end: InvocationEnd };
+
+export class HostThread {
+  public readonly started: Promise<void>;
+  private readonly thread: Worker;
+  private readonly environments = new Map<number, SharedEnvironment>();
+  private readonly pongs: Array<() => void> = [];
+  private nextId = 1;
+  private gone = false;
+  private draining = false;
+  private overMemory = false;
+  private endReason?: string;
+
+  constructor(script: string, env: Record<string, string>, private readonly memoryMb: number, public readonly capacity: number) {
+    this.thread = new Worker(script, {
+      env,
+      execArgv: [],
+      workerData: { memoryMb, shared: true },
+      // The environments share the thread's heap: memorySize for each it may hold.
+      resourceLimits: { maxOldGenerationSizeMb: memoryMb * capacity },
+    });
+    this.started = new Promise((resolve) => {
+      this.thread.on('message', (message: HostMessage | Uint8Array) => {
+        if (message instanceof Uint8Array) {
+          readBatch(message, (id, bytes) => this.environments.get(id)?.delivered(bytes));
+          return;
+        }
+        switch (message.type) {
+          case 'ready': resolve(); break;
+          case 'loaded': this.environments.get(message.env)?.loaded(); break;
+          case 'end': this.environments.get(message.env)?.ended(message.end); break;
+          case 'oom': this.overMemory = true; break;
+          case 'pong': this.pongs.shift()?.(); break;
+        }
+      });
+      this.thread.once('exit', () => resolve());
+    });
+    this.thread.on('error', (error: Error & { code?: string }) => {
+      if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') this.overMemory = true;
+      else this.endReason ??= `${error.name}: ${error.message} (uncaught in a handler)`;
+    });
+    this.thread.once('exit', (code) => {
+      this.gone = true;
+      const share = this.environments.size > 1 ? `; ${this.environments.size} environments shared its thread` : '';
+      const end = this.overMemory
+        ? outOfMemory(this.memoryMb)
+        : exited(`${this.endReason ?? `the function exited (code ${code})`}${share}`);
+      for (const environment of [...this.environments.values()]) environment.hostEnded(end);
+      this.environments.clear();
+    });
+  }
+
+  public get alive(): boolean {
+    return !this.gone;
+  }
+
+  /** Takes another environment: alive, not draining, under its capacity. */
+  public get hasRoom(): boolean {
+    return !this.gone && !this.draining && this.environments.size < this.capacity;
+  }
+
+  public get isDraining(): boolean {
+    return this.draining;
+  }
+
+  /** A new environment on this thread (its init phase starts now). */
+  public add(): SharedEnvironment {
+    const environment = new SharedEnvironment(this, this.nextId++, this.memoryMb);
+    this.environments.set(environment.id, environment);
+    this.post({ type: 'load', env: environment.id });
+    return environment;
+  }
+
+  public post(command: HostCommand): void {
+    if (!this.gone) this.thread.postMessage(command);
+  }
+
+  /** An environment ends; if it was cut short mid-invocation, the thread drains. */
+  public remove(environment: SharedEnvironment, cutShort: { midInvocation: boolean; timedOut: boolean }): void {
+    if (!this.environments.delete(environment.id)) return;
+    this.post({ type: 'drop', env: environment.id });
+    if (cutShort.midInvocation) {
+      this.draining = true;
+      if (cutShort.timedOut) this.checkResponsive(environment.id);
+    }
+    this.endIfDone();
+  }
+
+  /** Ends the thread when nothing runs on it any more and it drains or holds no environment. */
+  public endIfDone(): void {
+    if (this.gone) return;
+    const running = [...this.environments.values()].some((e) => e.running);
+    if (this.environments.size === 0 || (this.draining && !running)) this.end();
+  }
+
+  public end(reason?: string): void {
+    if (this.gone) return;
+    this.endReason ??= reason;
+    this.gone = true;
+    const end = exited(this.endReason ?? 'the environment ended');
+    for (const environment of [...this.environments.values()]) environment.hostEnded(end);
+    this.environments.clear();
+    void this.thread.terminate();
+  }
+
+  /** A handler that timed out may be spinning: a thread that does not answer soon is ended. */
+  private checkResponsive(id: number): void {
+    const timer = setTimeout(() => this.end(`environment ${id} timed out without yielding, and ended the thread it shared`), RESPONSIVE_MS);
+    this.pongs.push(() => clearTimeout(timer));
+    this.post({ type: 'ping' });
+  }
+}
+
+/** One execution environment on a host thread. */
+export class SharedEnvironment extends ExecutionEnvironment {
+  public readonly ready: Promise<void>;
+  /** An invocation runs in the thread (started, its end not yet come back). */
+  public running = false;
+  private gone = false;
+  private paused = false;
+  private timedOut = false;
+  private resolveReady!: () => void;
+
+  constructor(private readonly host: HostThread, public readonly id: number, memoryMb: number) {
+    super(memoryMb);
+    this.ready = new Promise((resolve) => (this.resolveReady = resolve));
+  }
+
+  public get alive(): boolean {
+    return !this.gone && this.host.alive && (this.running || !this.host.isDraining);
+  }
+
+  public pause(): void {
+    if (this.paused || this.gone) return;
+    this.paused = true;
+    this.host.post({ type: 'pause', env: this.id });
+  }
+
+  public resume(): void {
+    if (!this.paused || this.gone) return;
+    this.paused = false;
+    this.host.post({ type: 'resume', env: this.id });
+  }
+
+  public loaded(): void {
+    this.resolveReady();
+  }
+
+  public delivered(bytes: Buffer): void {
+    this.data(bytes);
+  }
+
+  public ended(end: InvocationEnd): void {
+    this.running = false;
+    this.finish(end);
+    this.host.endIfDone();
+  }
+
+  /** The thread ended (crash, memory, or it was ended). */
+  public hostEnded(end: InvocationEnd): void {
+    this.gone = true;
+    this.running = false;
+    this.resolveReady();
+    this.finish(end);
+  }
+
+  protected start(event: unknown, timeoutMs: number): void {
+    this.running = true;
+    this.timedOut = false;
+    this.host.post({ type: 'invoke', env: this.id, event, timeoutMs });
+  }
+
+  protected finish(end: InvocationEnd): void {
+    if (end.outcome === 'timeout') this.timedOut = true;
+    super.finish(end);
+  }
+
+  protected terminate(): void {
+    if (this.gone) return;
+    this.gone = true;
+    const midInvocation = this.running;
+    this.running = false;
+    this.host.remove(this, { midInvocation, timedOut: this.timedOut });
+  }
+}
