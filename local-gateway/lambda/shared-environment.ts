@@ -36,7 +36,13 @@ export class HostThread {
   private overMemory = false;
   private endReason?: string;
 
-  constructor(script: string, env: Record<string, string>, private readonly memoryMb: number, public readonly capacity: number) {
+  constructor(
+    script: string,
+    env: Record<string, string>,
+    private readonly memoryMb: number,
+    public readonly capacity: number,
+    private readonly log: (message: string) => void,
+  ) {
     this.thread = new Worker(script, {
       env,
       execArgv: [],
@@ -130,7 +136,11 @@ export class HostThread {
 
   /** A handler that timed out may be spinning: a thread that does not answer soon is ended. */
   private checkResponsive(id: number): void {
-    const timer = setTimeout(() => this.end(`environment ${id} timed out without yielding, and ended the thread it shared`), RESPONSIVE_MS);
+    const timer = setTimeout(() => {
+      const reason = `a handler never yielded: its thread did not answer after environment ${id} timed out, and was ended with the ${this.environments.size} environment(s) it still held`;
+      this.log(reason);
+      this.end(reason);
+    }, RESPONSIVE_MS);
     this.pongs.push(() => clearTimeout(timer));
     this.post({ type: 'ping' });
   }

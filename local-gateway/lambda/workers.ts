@@ -45,6 +45,13 @@ export interface WorkerPoolOptions {
 /** With `shared` isolation, the default most environments on one thread. */
 export const DEFAULT_ENVIRONMENTS_PER_THREAD = 100;
 
+/**
+ * A shared thread's heap is bounded at `memorySize` for each environment it may hold; this keeps
+ * that bound (what a handler that allocates without yielding can reach) at 4 GB: 32 environments
+ * of a 128 MB function to a thread, 4 of a 1 GB one.
+ */
+const SHARED_THREAD_HEAP_MB = 4096;
+
 /** The workers of one function. */
 export class WorkerPool {
   private readonly idle: Worker[] = [];
@@ -138,7 +145,8 @@ export class WorkerPool {
       this.hosts = this.hosts.filter((h) => h.alive);
       let host = this.hosts.find((h) => h.hasRoom);
       if (!host) {
-        host = new HostThread(this.options.workerScript, env, this.fn.memorySize, this.options.environmentsPerThread ?? DEFAULT_ENVIRONMENTS_PER_THREAD);
+        const capacity = Math.max(1, Math.min(this.options.environmentsPerThread ?? DEFAULT_ENVIRONMENTS_PER_THREAD, Math.floor(SHARED_THREAD_HEAP_MB / this.fn.memorySize)));
+        host = new HostThread(this.options.workerScript, env, this.fn.memorySize, capacity, (message) => this.options.log(`${this.fn.logicalId}: ${message}`));
         this.hosts.push(host);
       }
       worker = host.add();

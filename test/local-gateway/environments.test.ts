@@ -10,7 +10,7 @@ const ECHO_ENV = `exports.handler = awslambda.streamifyResponse(async (e, s) => 
   const h = awslambda.HttpResponseStream.from(s, { headers: { 'content-type': 'application/json' } });
   h.write(JSON.stringify(process.env)); h.end(); });`;
 
-describe.each(['thread', 'process'] as const)('what a function sees of the environment (%s isolation)', (isolation) => {
+describe.each(['shared', 'thread', 'process'] as const)('what a function sees of the environment (%s isolation)', (isolation) => {
   const saved = { ...process.env };
   beforeEach(() => Object.assign(process.env, { GITHUB_TOKEN: 'ghp_from_the_shell', NPM_TOKEN: 'npm_from_the_shell', AWS_ACCESS_KEY_ID: 'AKIAFROMSHELL', AWS_SECRET_ACCESS_KEY: 'shell-secret' }));
   afterEach(() => {
@@ -49,7 +49,7 @@ describe.each(['thread', 'process'] as const)('what a function sees of the envir
   });
 });
 
-describe.each(['thread', 'process'] as const)('the function timeout and memorySize (%s isolation)', (isolation) => {
+describe.each(['shared', 'thread', 'process'] as const)('the function timeout and memorySize (%s isolation)', (isolation) => {
   test('a handler that never yields is ended at its function timeout; its environment is replaced', async () => {
     const spin = 'let n = 0; exports.handler = awslambda.streamifyResponse(async (e, s) => { n++; if (e.queryStringParameters?.spin) for (;;) {} const h = awslambda.HttpResponseStream.from(s, {}); h.write(String(n)); h.end(); });';
     const { url, gateway, diagnostics } = await serve([{ path: '/f', code: spin, functionTimeoutSeconds: 1 }], { isolation });
@@ -78,7 +78,8 @@ describe.each(['thread', 'process'] as const)('the function timeout and memorySi
     ['buffers outside the heap', 'const keep = []; for (let i = 0; i < 400; i++) { keep.push(Buffer.alloc(4 * 1024 * 1024, 1)); await new Promise((r) => setImmediate(r)); }'],
   ])('a function that outgrows memorySize through %s fails like Runtime.OutOfMemory; the gateway stays up', async (_how, grow) => {
     const code = `exports.handler = awslambda.streamifyResponse(async (e, s) => { if (e.queryStringParameters?.grow) { ${grow} } const h = awslambda.HttpResponseStream.from(s, {}); h.write('fine'); h.end(); });`;
-    const { url, diagnostics } = await serve([{ path: '/m', code, memorySize: 128, functionTimeoutSeconds: 30 }], { isolation });
+    // Shared threads bound their heap at memorySize for each environment they may hold: two here.
+    const { url, diagnostics } = await serve([{ path: '/m', code, memorySize: 128, functionTimeoutSeconds: 30 }], { isolation, environmentsPerThread: 2 });
     const seen = await fetchStream(`${url}/m?grow=1`);
     expect(seen.status).toBe(500);
     expect(diagnostics.join('\n')).toMatch(/Runtime.OutOfMemory/);
@@ -86,7 +87,7 @@ describe.each(['thread', 'process'] as const)('the function timeout and memorySi
   });
 });
 
-describe.each(['thread', 'process'] as const)('environments per function (%s isolation)', (isolation) => {
+describe.each(['shared', 'thread', 'process'] as const)('environments per function (%s isolation)', (isolation) => {
   const PID = `let invocations = 0;
 exports.handler = awslambda.streamifyResponse(async (e, s) => {
   invocations++;

@@ -21,5 +21,5 @@ export async function serve(routes: TestRoute[], options: Partial<LocalStreaming
   const diagnostics: string[] = [];
   const gateway = LocalStreamingGateway.fromAssembly(dir, { port: 0, accessLog: (e) => logs.push(e), log: (m) => diagnostics.push(m), ...options });
   started.push(gateway);
-  return { url: await gateway.start(), gateway, logs, diagnostics };
+  return { url: await gateway.start(), gateway, logs, diagnostics, dir };
 }

@@ -1,0 +1,100 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { curl, fetchStream } from './support/clients';
+import { serve } from './support/serve';
+
+// `shared` isolation (the default): many execution environments of a function on one worker
+// thread. Each keeps its own modules, one invocation at a time; what ends a thread (a spin past
+// the timeout, a crash) fails the invocations beside it, and the log says why.
+
+/** Module state as logging libraries keep it: the current invocation's id, read after an await. */
+const CURRENT_INVOCATION = `let current; let invocations = 0;
+exports.handler = awslambda.streamifyResponse(async (event, s) => {
+  current = event.queryStringParameters.id;
+  invocations++;
+  await new Promise((r) => setTimeout(r, 200));
+  const h = awslambda.HttpResponseStream.from(s, {});
+  h.write(JSON.stringify({ current, invocations, thread: require('worker_threads').threadId })); h.end(); });`;
+
+test('concurrent invocations on one thread each see their own module state', async () => {
+  const { url } = await serve([{ path: '/c', code: CURRENT_INVOCATION }]);
+  const ids = ['a', 'b', 'c', 'd', 'e', 'f'];
+  const bodies = (await Promise.all(ids.map((id) => fetchStream(`${url}/c?id=${id}`)))).map((r) => JSON.parse(r.body.toString()));
+  // each invocation reads back its own id: no other environment overwrote it during the await
+  expect(bodies.map((b) => b.current)).toEqual(ids);
+  expect(bodies.every((b) => b.invocations === 1)).toBe(true);
+  // and they did share a thread
+  expect(new Set(bodies.map((b) => b.thread)).size).toBe(1);
+  // a warm environment keeps its state between invocations
+  const again = JSON.parse((await fetchStream(`${url}/c?id=z`)).body.toString());
+  expect(again).toMatchObject({ current: 'z', invocations: 2 });
+});
+
+test('ES modules and the modules they import are loaded once per environment', async () => {
+  const esm = 'import { bump } from \'./counter.mjs\'; export const handler = awslambda.streamifyResponse(async (e, s) => { const n = bump(); await new Promise((r) => setTimeout(r, 200)); const h = awslambda.HttpResponseStream.from(s, {}); h.write(String(n)); h.end(); });';
+  const { url, dir } = await serve([{ path: '/m', code: esm }]);
+  // the route's code folder becomes an ES module package with a second module
+  fs.writeFileSync(path.join(dir, 'asset.0', 'package.json'), '{ "type": "module" }');
+  fs.writeFileSync(path.join(dir, 'asset.0', 'counter.mjs'), 'let n = 0; export const bump = () => ++n;');
+  const together = await Promise.all([1, 2, 3].map(() => fetchStream(`${url}/m`)));
+  expect(together.map((r) => [r.status, r.body.toString()])).toEqual([[200, '1'], [200, '1'], [200, '1']]);
+  expect((await fetchStream(`${url}/m`)).body.toString()).toBe('2');
+});
+
+test('a handler that spins past its timeout ends its thread: the invocation beside it fails, later ones run', async () => {
+  const code = `exports.handler = awslambda.streamifyResponse(async (e, s) => {
+    const h = awslambda.HttpResponseStream.from(s, {}); h.write('started');
+    if (e.queryStringParameters?.spin) { await new Promise((r) => setTimeout(r, 20)); for (;;) {} }
+    await new Promise((r) => setTimeout(r, Number(e.queryStringParameters?.wait ?? 0))); h.end('done'); });`;
+  const { url, gateway, diagnostics } = await serve([{ path: '/s', code, functionTimeoutSeconds: 1 }]);
+  const [spinning, beside] = await Promise.all([curl([`${url}/s?spin=1`]), curl([`${url}/s?wait=500`])]);
+  // both started, both cut: the spinning one at its timeout, its neighbour with the thread
+  expect([spinning.body, beside.body]).toEqual(['started', 'started']);
+  expect([spinning.exitCode, beside.exitCode]).toEqual([18, 18]);
+  // the thread had a short while to answer before it was ended
+  await new Promise((r) => setTimeout(r, 500));
+  expect(diagnostics.join('\n')).toMatch(/Fn0: a handler never yielded: its thread did not answer after environment \d timed out, and was ended/);
+  expect(gateway.workerCount).toBe(0);
+  const later = await fetchStream(`${url}/s`);
+  expect(later.body.toString()).toBe('starteddone');
+});
+
+test('an uncaught exception in a handler ends its thread with Runtime.ExitError; the gateway stays up', async () => {
+  const code = `exports.handler = awslambda.streamifyResponse(async (e, s) => {
+    if (e.queryStringParameters?.crash) setTimeout(() => { throw new Error('boom from a timer'); }, 10);
+    await new Promise((r) => setTimeout(r, 100));
+    const h = awslambda.HttpResponseStream.from(s, {}); h.write('fine'); h.end(); });`;
+  const { url, diagnostics } = await serve([{ path: '/x', code }]);
+  const crashed = await fetchStream(`${url}/x?crash=1`);
+  expect(crashed.status).toBe(500);
+  expect(diagnostics.join('\n')).toMatch(/Runtime.ExitError.*boom from a timer/);
+  expect((await fetchStream(`${url}/x`)).body.toString()).toBe('fine');
+});
+
+test('a client that leaves mid-stream: its environment is dropped, the stream beside it finishes whole', async () => {
+  const code = `exports.handler = awslambda.streamifyResponse(async (e, s) => {
+    const h = awslambda.HttpResponseStream.from(s, {});
+    for (let i = 0; i < 10; i++) { h.write(String(i)); await new Promise((r) => setTimeout(r, 50)); }
+    h.end(); });`;
+  const { url, gateway } = await serve([{ path: '/l', code }]);
+  const leaving = (async () => {
+    const controller = new AbortController();
+    const response = await fetch(`${url}/l`, { signal: controller.signal });
+    await response.body!.getReader().read();
+    controller.abort();
+  })().catch(() => undefined);
+  const staying = fetchStream(`${url}/l`);
+  await leaving;
+  expect((await staying).body.toString()).toBe('0123456789');
+  // the thread took no new environment and ended once its last invocation had
+  await new Promise((r) => setTimeout(r, 200));
+  expect(gateway.workerCount).toBe(0);
+  expect((await fetchStream(`${url}/l`)).body.toString()).toBe('0123456789');
+});
+
+test('environmentsPerThread spreads environments over threads', async () => {
+  const code = 'exports.handler = awslambda.streamifyResponse(async (e, s) => { await new Promise((r) => setTimeout(r, 200)); const h = awslambda.HttpResponseStream.from(s, {}); h.write(String(require(\'worker_threads\').threadId)); h.end(); });';
+  const { url } = await serve([{ path: '/t', code }], { environmentsPerThread: 2 });
+  const threads = (await Promise.all(Array.from({ length: 6 }, () => fetchStream(`${url}/t`)))).map((r) => r.body.toString());
+  expect(new Set(threads).size).toBe(3);
+});
