@@ -95,7 +95,7 @@ async function compare(url: string, client: Client): Promise<{ ratio: number; rs
 }
 
 void (async () => {
-  await withGateway([{ path: '/big', code: HANDLER }], {}, async (url) => {
+  await withGateway([{ path: '/big', code: HANDLER }], JSON.parse(process.argv[2] ?? '{}'), async (url) => {
     const curl = await compare(url, 'curl');
     const node = await compare(url, 'node');
     console.log(`throughput ratio gateway/raw, Node client: ${node.ratio.toFixed(2)} (target >= 0.7) -> ${node.ratio >= 0.7 ? 'within target' : 'BELOW TARGET'}`);

@@ -64,7 +64,8 @@ export async function loadHandler(taskRoot: string, handlerSpec: string, options
 
   let loaded: { exports: Record<string, unknown>; esm: boolean };
   try {
-    loaded = await requireLikeLambda(path.resolve(taskRoot, moduleRoot, moduleName), moduleName, [taskRoot, path.resolve(taskRoot, moduleRoot)], options.scope);
+    const paths = [taskRoot, path.resolve(taskRoot, moduleRoot)];
+    loaded = await requireLikeLambda(path.resolve(taskRoot, moduleRoot, moduleName), moduleName, paths, options.scope);
   } catch (error) {
     throw describeLoadError(error, handlerSpec);
   }
@@ -81,11 +82,14 @@ export async function loadHandler(taskRoot: string, handlerSpec: string, options
   };
 }
 
-async function requireLikeLambda(file: string, moduleName: string, paths: string[], scope?: ModuleScope): Promise<{ exports: Record<string, unknown>; esm: boolean }> {
+type Loaded = { exports: Record<string, unknown>; esm: boolean };
+
+async function requireLikeLambda(file: string, moduleName: string, paths: string[], scope?: ModuleScope): Promise<Loaded> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const load = (f: string) => (scope ? scope.require(f) : require(f)) as Record<string, unknown>;
   const cjs = (f: string) => (fs.existsSync(f) ? { exports: load(f), esm: false } : undefined);
-  const esm = async (f: string) => (fs.existsSync(f) ? { exports: await (scope ? scope.import(pathToFileURL(f).href) : dynamicImport(pathToFileURL(f).href)), esm: true } : undefined);
+  const importOf = (url: string) => (scope ? scope.import(url) : dynamicImport(url));
+  const esm = async (f: string) => (fs.existsSync(f) ? { exports: await importOf(pathToFileURL(f).href), esm: true } : undefined);
   const extensionless = fs.existsSync(file) && fs.statSync(file).isFile() ? cjs(file) : undefined;
   if (extensionless) return extensionless;
   const typeModule = fs.existsSync(`${file}.js`) && isTypeModule(path.dirname(`${file}.js`));

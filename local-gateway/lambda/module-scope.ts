@@ -10,7 +10,7 @@
  *   module map holds one instance per environment; a resolve hook passes it from a module to what
  *   it imports (`module.registerHooks` on Node ≥ 22.15, `module.register` before).
  */
-import Module = require('module');
+import { Module } from 'module';
 import * as path from 'path';
 
 const QUERY = 'lgenv';

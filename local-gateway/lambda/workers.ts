@@ -145,7 +145,8 @@ export class WorkerPool {
       this.hosts = this.hosts.filter((h) => h.alive);
       let host = this.hosts.find((h) => h.hasRoom);
       if (!host) {
-        const capacity = Math.max(1, Math.min(this.options.environmentsPerThread ?? DEFAULT_ENVIRONMENTS_PER_THREAD, Math.floor(SHARED_THREAD_HEAP_MB / this.fn.memorySize)));
+        const perThread = this.options.environmentsPerThread ?? DEFAULT_ENVIRONMENTS_PER_THREAD;
+        const capacity = Math.max(1, Math.min(perThread, Math.floor(SHARED_THREAD_HEAP_MB / this.fn.memorySize)));
         host = new HostThread(this.options.workerScript, env, this.fn.memorySize, capacity, (message) => this.options.log(`${this.fn.logicalId}: ${message}`));
         this.hosts.push(host);
       }
