@@ -73,11 +73,9 @@ export class HostThread {
     this.thread.once('exit', (code) => {
       this.gone = true;
       const share = this.environments.size > 1 ? `; ${this.environments.size} environments shared its thread` : '';
-      const end = this.overMemory
+      this.endEnvironments(this.overMemory
         ? outOfMemory(this.memoryMb)
-        : exited(`${this.endReason ?? `the function exited (code ${code})`}${share}`);
-      for (const environment of [...this.environments.values()]) environment.hostEnded(end);
-      this.environments.clear();
+        : exited(`${this.endReason ?? `the function exited (code ${code})`}${share}`));
     });
   }
 
@@ -128,10 +126,14 @@ export class HostThread {
     if (this.gone) return;
     this.endReason ??= reason;
     this.gone = true;
-    const end = exited(this.endReason ?? 'the environment ended');
+    this.endEnvironments(exited(this.endReason ?? 'the environment ended'));
+    void this.thread.terminate();
+  }
+
+  /** The thread is gone: its environments end, and so do the invocations running in them. */
+  private endEnvironments(end: InvocationEnd): void {
     for (const environment of [...this.environments.values()]) environment.hostEnded(end);
     this.environments.clear();
-    void this.thread.terminate();
   }
 
   /** A handler that timed out may be spinning: a thread that does not answer soon is ended. */
