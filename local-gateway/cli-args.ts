@@ -41,7 +41,8 @@ Options:
                          beside it), 'thread' (a worker thread each) or 'process' (a child process
                          each, for handlers that need their own process)
   --environments-per-thread N
-                         with shared isolation, environments on one thread at most (default 100)
+                         with shared isolation, environments on one thread at most
+                         (default: --max-environments over the cores, a thread per core)
   --idle-environment S   retire an execution environment idle this many seconds (default 300)
   --buffered             serve every route buffered, to compare with streaming
   --timeout S            with a handler file: the function timeout (default 900)

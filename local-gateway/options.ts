@@ -45,7 +45,10 @@ export interface LocalStreamingGatewayOptions {
    * Default `shared`.
    */
   readonly isolation?: 'shared' | 'thread' | 'process';
-  /** With `shared` isolation, most execution environments on one thread. Default 100. */
+  /**
+   * With `shared` isolation, most execution environments on one thread. Default `maxEnvironments`
+   * spread over the machine's cores (100 for the default 200 on 2 cores): a thread per core.
+   */
   readonly environmentsPerThread?: number;
   /** Most execution environments of one function at once; more requests wait. Default 200 (`shared`), 10 (`thread`, `process`). */
   readonly maxEnvironments?: number;

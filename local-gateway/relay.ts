@@ -69,7 +69,8 @@ export class Relay {
       return;
     }
     // API Gateway sends status and headers as soon as the integration's headers are complete.
-    if (!this.writeHead(status, headers)) return;
+    // When body bytes already wait (they came with the headers), they leave together in this turn.
+    if (!this.writeHead(status, headers, body.readableLength === 0)) return;
     this.stream(body);
   }
 
@@ -157,8 +158,11 @@ export class Relay {
     body.resume();
   }
 
-  /** Sends status and headers; false (and the request failed) when Node refuses them. */
-  private writeHead(status: number, headers: Headers): boolean {
+  /**
+   * Sets status and headers, and sends them now if `flush` (else with the first body write, due
+   * this turn); false (and the request failed) when Node refuses them.
+   */
+  private writeHead(status: number, headers: Headers, flush = true): boolean {
     const { res } = this.ctx;
     try {
       res.writeHead(status, headers);
@@ -169,7 +173,7 @@ export class Relay {
       return false;
     }
     this.ctx.status = status;
-    res.flushHeaders();
+    if (flush) res.flushHeaders();
     return true;
   }
 

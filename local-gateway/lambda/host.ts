@@ -4,7 +4,7 @@
  * (module-scope.ts) and one invocation at a time. Timer and I/O wake-ups of all its environments
  * share the thread, and their writes reach the gateway as one batch per turn of its event loop.
  *
- * Messages in: `load` (a new environment: its init phase), `invoke`, `pause`/`resume`
+ * Messages in (an array of them per message): `load` (a new environment: its init phase), `invoke`, `pause`/`resume`
  * (backpressure), `drop` (the environment ends; what it writes from then on is discarded), `ping`.
  * Messages out: batches (channel.ts), `loaded`, `end`, `oom`, `pong`.
  */
@@ -68,7 +68,7 @@ export function runHost(): void {
     });
   };
 
-  port.on('message', (command: HostCommand) => {
+  const run = (command: HostCommand): void => {
     switch (command.type) {
       case 'load': environments.set(command.env, load(command.env)); break;
       case 'invoke': invoke(command.env, command); break;
@@ -83,6 +83,8 @@ export function runHost(): void {
       }
       case 'ping': port.postMessage({ type: 'pong' }); break;
     }
-  });
+  };
+  // The gateway sends the commands of one turn together.
+  port.on('message', (commands: HostCommand[]) => commands.forEach(run));
   port.postMessage({ type: 'ready' });
 }

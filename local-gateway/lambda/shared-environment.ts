@@ -30,6 +30,8 @@ export class HostThread {
   private readonly thread: Worker;
   private readonly environments = new Map<number, SharedEnvironment>();
   private readonly pongs: Array<() => void> = [];
+  /** Commands posted this turn: they leave together, one message (one wake-up of the thread). */
+  private outbox: HostCommand[] = [];
   private nextId = 1;
   private gone = false;
   private draining = false;
@@ -41,14 +43,15 @@ export class HostThread {
     env: Record<string, string>,
     private readonly memoryMb: number,
     public readonly capacity: number,
+    heapMb: number,
     private readonly log: (message: string) => void,
   ) {
     this.thread = new Worker(script, {
       env,
       execArgv: [],
       workerData: { memoryMb, shared: true },
-      // The environments share the thread's heap: memorySize for each it may hold.
-      resourceLimits: { maxOldGenerationSizeMb: memoryMb * capacity },
+      // The environments share the thread's heap (workers.ts: sharedThreadHeapMb).
+      resourceLimits: { maxOldGenerationSizeMb: heapMb },
     });
     this.started = new Promise((resolve) => {
       this.thread.on('message', (message: HostMessage | Uint8Array) => {
@@ -100,8 +103,19 @@ export class HostThread {
     return environment;
   }
 
+  /**
+   * Sends a command; those of one turn of the gateway's loop (a burst of requests) go as one
+   * message when the turn's I/O is done, instead of one message and one wake-up each.
+   */
   public post(command: HostCommand): void {
-    if (!this.gone) this.thread.postMessage(command);
+    if (this.gone) return;
+    if (this.outbox.push(command) === 1) setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    const commands = this.outbox;
+    this.outbox = [];
+    if (!this.gone && commands.length > 0) this.thread.postMessage(commands);
   }
 
   /** An environment ends; if it was cut short mid-invocation, the thread drains. */

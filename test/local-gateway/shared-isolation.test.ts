@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { defaultEnvironmentsPerThread, sharedThreadHeapMb } from '../../local-gateway/lambda/workers';
 import { curl, fetchStream } from './support/clients';
 import { serve } from './support/serve';
 
@@ -17,7 +18,8 @@ exports.handler = awslambda.streamifyResponse(async (event, s) => {
   h.write(JSON.stringify({ current, invocations, thread: require('worker_threads').threadId })); h.end(); });`;
 
 test('concurrent invocations on one thread each see their own module state', async () => {
-  const { url } = await serve([{ path: '/c', code: CURRENT_INVOCATION }]);
+  // (the default per thread depends on the machine's cores: 8 keeps the six on one thread anywhere)
+  const { url } = await serve([{ path: '/c', code: CURRENT_INVOCATION }], { environmentsPerThread: 8 });
   const ids = ['a', 'b', 'c', 'd', 'e', 'f'];
   const bodies = (await Promise.all(ids.map((id) => fetchStream(`${url}/c?id=${id}`)))).map((r) => JSON.parse(r.body.toString()));
   // each invocation reads back its own id: no other environment overwrote it during the await
@@ -97,4 +99,18 @@ test('environmentsPerThread spreads environments over threads', async () => {
   const { url } = await serve([{ path: '/t', code }], { environmentsPerThread: 2 });
   const threads = (await Promise.all(Array.from({ length: 6 }, () => fetchStream(`${url}/t`)))).map((r) => r.body.toString());
   expect(new Set(threads).size).toBe(3);
+});
+
+test('by default a function\'s cap is spread over the cores, and a thread\'s heap bound stays under half the memory', () => {
+  expect(defaultEnvironmentsPerThread(200, 2)).toBe(100);
+  expect(defaultEnvironmentsPerThread(200, 8)).toBe(25);
+  expect(defaultEnvironmentsPerThread(200, 3)).toBe(67); // rounded up: never a third thread's worth left over
+  expect(defaultEnvironmentsPerThread(10, 64)).toBe(1);
+  expect(defaultEnvironmentsPerThread(5, 0)).toBe(5);
+  // memorySize for each environment the thread may hold ...
+  expect(sharedThreadHeapMb(128, 10, 24 * 1024)).toBe(1280);
+  // ... but no more than half the machine's memory ...
+  expect(sharedThreadHeapMb(128, 100, 24 * 1024)).toBe(12 * 1024);
+  // ... and never less than one environment's memorySize
+  expect(sharedThreadHeapMb(10240, 4, 8 * 1024)).toBe(10240);
 });
