@@ -49,8 +49,8 @@ export function accessLogEntry(ctx: RequestContext): AccessLogEntry {
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-/** `$context.requestTime`: the CLF time format, in UTC. */
-function clfTime(ms: number): string {
+/** `$context.requestTime` (and the proxy event's `requestTime`): the CLF time format, in UTC. */
+export function clfTime(ms: number): string {
   const d = new Date(ms);
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${pad(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`;

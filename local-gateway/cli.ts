@@ -100,7 +100,7 @@ function loadEsbuild(): typeof import('esbuild') {
 }
 
 /** Formats routes as a table. */
-export function routesTable(routes: Route[]): string {
+export function routesTable(routes: readonly Route[]): string {
   const header = ['URL path (also at /)', 'Path', 'Method', 'Integration', 'Transfer mode', 'Timeout', 'Served locally'];
   const servedAs = (r: Route) => {
     if (r.unsupported) return `no: ${r.unsupported}`;

@@ -39,7 +39,7 @@ export class LocalStreamingGateway {
   }
 
   /** The routes served (replaced by `reload()`). */
-  public routes: Route[];
+  public routes: readonly Route[];
   private readonly server: http.Server;
   private readonly pools = new Map<string, WorkerPool>();
   private readonly webApps: WebApps;
@@ -147,7 +147,7 @@ export class LocalStreamingGateway {
    * Serves `routes` from now on (a new synthesis): requests in flight finish on the old
    * environments, which are then ended; new requests get fresh ones with the new code.
    */
-  public reload(routes: Route[]): void {
+  public reload(routes: readonly Route[]): void {
     this.routes = routes;
     for (const pool of this.pools.values()) pool.retire();
     this.pools.clear();

@@ -61,8 +61,14 @@ export class RequestContext {
   }
 }
 
+const EMPTY = Buffer.alloc(0);
+
 /** Reads a request body of at most `limit` bytes; undefined when it is longer. */
 export function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  // No Content-Length (or 0) and no Transfer-Encoding: HTTP/1.1 says there is no body (RFC 9112
+  // 6.3), so nothing to wait for (Node discards the empty stream when the response ends).
+  const length = req.headers['content-length'];
+  if ((length === undefined || length === '0') && req.headers['transfer-encoding'] === undefined) return Promise.resolve(EMPTY);
   // Plain listeners: an async iterator per request costs more than reading a small body.
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];

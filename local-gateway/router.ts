@@ -27,24 +27,50 @@ export function matchRoute(routes: readonly Route[], method: string, pathname: s
 
 const stagesOf = (route: Route): readonly string[] => route.stageNames ?? [route.stageName];
 
+/** Where a set of routes can be served: each stage with its routes. */
+type Stages = Array<[stage: string, routes: readonly Route[]]>;
+
+interface RouteIndex {
+  /** Each API prefix with its routes and their stages. */
+  readonly prefixes: Array<[prefix: string, routes: readonly Route[], stages: Stages]>;
+  readonly stages: Stages;
+}
+
+/** The prefixes and stages of a route table, worked out once per table (not per request). */
+const indexes = new WeakMap<readonly Route[], RouteIndex>();
+
+function indexOf(routes: readonly Route[]): RouteIndex {
+  let index = indexes.get(routes);
+  if (index) return index;
+  const stagesIn = (subset: readonly Route[]): Stages =>
+    [...new Set(subset.flatMap(stagesOf))].map((stage) => [stage, subset.filter((r) => stagesOf(r).includes(stage))]);
+  const prefixes = [...new Set(routes.map((r) => r.prefix).filter((p): p is string => !!p))].map((prefix): [string, readonly Route[], Stages] => {
+    const api = routes.filter((r) => r.prefix === prefix);
+    return [prefix, api, stagesIn(api)];
+  });
+  index = { prefixes, stages: stagesIn(routes) };
+  indexes.set(routes, index);
+  return index;
+}
+
 /** Where to look, in order: under an API's prefix (with, then without the stage), under a stage, at the root. */
 function candidatesOf(routes: readonly Route[], pathname: string): Array<[readonly Route[], string, string?]> {
   const out: Array<[readonly Route[], string, string?]> = [];
   const under = (prefix: string, path: string) => (path === prefix ? '/' : path.startsWith(`${prefix}/`) ? path.slice(prefix.length) : undefined);
-  const byStage = (subset: readonly Route[], path: string) => {
-    for (const stage of new Set(subset.flatMap(stagesOf))) {
+  const byStage = (stages: Stages, path: string) => {
+    for (const [stage, subset] of stages) {
       const rest = under(`/${stage}`, path);
-      if (rest !== undefined) out.push([subset.filter((r) => stagesOf(r).includes(stage)), rest, stage]);
+      if (rest !== undefined) out.push([subset, rest, stage]);
     }
   };
-  for (const prefix of new Set(routes.map((r) => r.prefix).filter((p): p is string => !!p))) {
+  const index = indexOf(routes);
+  for (const [prefix, api, stages] of index.prefixes) {
     const rest = under(prefix, pathname);
     if (rest === undefined) continue;
-    const api = routes.filter((r) => r.prefix === prefix);
-    byStage(api, rest);
+    byStage(stages, rest);
     out.push([api, rest]);
   }
-  byStage(routes, pathname);
+  byStage(index.stages, pathname);
   out.push([routes, pathname]);
   return out;
 }
@@ -59,7 +85,7 @@ function bestMatch(routes: readonly Route[], method: string, pathname: string): 
   let best: { route: Route; params: Record<string, string>; score: number } | undefined;
   for (const route of routes) {
     if (route.httpMethod !== method && route.httpMethod !== 'ANY') continue;
-    const matched = matchPath(route.path.split('/').filter(Boolean), segments);
+    const matched = matchPath(patternOf(route), segments);
     if (!matched) continue;
     const score = matched.score + (route.httpMethod === method ? 0.5 : 0);
     if (!best || score > best.score) best = { route, params: matched.params, score };
@@ -67,7 +93,16 @@ function bestMatch(routes: readonly Route[], method: string, pathname: string): 
   return best && { route: best.route, pathParameters: Object.keys(best.params).length ? best.params : null, path: pathname };
 }
 
-function matchPath(pattern: string[], segments: string[]): { params: Record<string, string>; score: number } | undefined {
+const patterns = new WeakMap<Route, readonly string[]>();
+
+/** A route's path segments (split once per route). */
+function patternOf(route: Route): readonly string[] {
+  let pattern = patterns.get(route);
+  if (!pattern) patterns.set(route, (pattern = route.path.split('/').filter(Boolean)));
+  return pattern;
+}
+
+function matchPath(pattern: readonly string[], segments: string[]): { params: Record<string, string>; score: number } | undefined {
   const params: Record<string, string> = {};
   let score = 0;
   for (let i = 0; i < pattern.length; i++) {

@@ -3,6 +3,7 @@
  */
 import { randomUUID } from 'crypto';
 import type { IncomingMessage } from 'http';
+import { clfTime } from '../access-log';
 import type { RequestContext } from '../request';
 
 /**
@@ -74,7 +75,7 @@ export function buildRestEvent(input: EventInput): Record<string, unknown> {
       path: `/${input.stage}${input.path}`,
       protocol: `HTTP/${req.httpVersion}`,
       requestId: input.requestId,
-      requestTime: new Date(now).toUTCString(),
+      requestTime: clfTime(now),
       requestTimeEpoch: now,
       resourcePath: input.resource,
       stage: input.stage,

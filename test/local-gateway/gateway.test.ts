@@ -206,6 +206,20 @@ describe('the REST proxy event', () => {
     expect(event.headers['x-custom']).toBe('v');
     expect(event.multiValueHeaders['x-custom']).toEqual(['v']);
     expect(typeof event.requestContext.requestId).toBe('string');
+    // requestTime in API Gateway's CLF format (dd/MMM/yyyy:HH:mm:ss +0000), the same instant as requestTimeEpoch
+    const { requestTime, requestTimeEpoch } = event.requestContext;
+    expect(requestTime).toMatch(/^\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000$/);
+    const [, day, month, year, time] = /^(\d{2})\/(\w{3})\/(\d{4}):(\S+)/.exec(requestTime)!;
+    expect(Date.parse(`${day} ${month} ${year} ${time} GMT`)).toBe(Math.floor(requestTimeEpoch / 1000) * 1000);
+  });
+
+  test('a GET without a body, and a POST with an empty one, both give a null body', async () => {
+    const { url } = await serve([{ path: '/e', method: 'ANY', code: echo }]);
+    const get = JSON.parse((await fetchStream(`${url}/e`)).body.toString());
+    const post = JSON.parse((await fetchStream(`${url}/e`, { method: 'POST', body: '' })).body.toString());
+    const chunked = await curl(['-X', 'POST', '-H', 'transfer-encoding: chunked', '--data-binary', 'abc', `${url}/e`]);
+    expect([get.body, post.body]).toEqual([null, null]);
+    expect(JSON.parse(chunked.body).body).toBe('abc');
   });
 
   test('a binary body is base64-encoded', async () => {

@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { defaultEnvironmentsPerThread, sharedThreadHeapMb } from '../../local-gateway/lambda/workers';
 import { curl, fetchStream } from './support/clients';
 import { serve } from './support/serve';
+import { defaultEnvironmentsPerThread, sharedThreadHeapMb } from '../../local-gateway/lambda/workers';
 
 // `shared` isolation (the default): many execution environments of a function on one worker
 // thread. Each keeps its own modules, one invocation at a time; what ends a thread (a spin past
