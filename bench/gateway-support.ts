@@ -3,11 +3,17 @@ import * as fs from 'fs';
 import { LocalStreamingGateway } from '../local-gateway/gateway';
 import { buildAssembly, TestRoute } from '../test/local-gateway/support/assembly';
 
+/** Runs `run` against a gateway serving `routes`; if it fails, the error carries the gateway's diagnostics. */
 export async function withGateway<T>(routes: TestRoute[], options: { forceBuffered?: boolean }, run: (url: string) => Promise<T>): Promise<T> {
   const dir = buildAssembly(routes);
-  const gateway = LocalStreamingGateway.fromAssembly(dir, { port: 0, shaping: false, accessLog: () => undefined, log: () => undefined, ...options });
+  const logs: string[] = [];
+  const log = (message: string) => logs.push(message);
+  const gateway = LocalStreamingGateway.fromAssembly(dir, { port: 0, shaping: false, accessLog: () => undefined, log, ...options });
   try {
     return await run(await gateway.start());
+  } catch (error) {
+    if (error instanceof Error) error.stack = `${error.stack}\ngateway diagnostics:\n${logs.join('\n') || '(none)'}`;
+    throw error;
   } finally {
     await gateway.stop();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -52,11 +52,12 @@ function processChannel(): Channel {
 
 function threadChannel(): Channel {
   const port = parentPort!;
-  const batches = new BatchSender(port);
+  const batches = new BatchSender(port, workerData?.credit);
   const memory = watchMemory(port, () => 1);
   port.on('message', (message: { type: string }) => {
     if (message.type === 'pause') batches.pause(0);
     else if (message.type === 'resume') batches.resume(0);
+    else if (message.type === 'credit') batches.credited();
   });
   return {
     data: (pieces, done) => batches.data(0, pieces, done),
@@ -77,17 +78,43 @@ function threadChannel(): Channel {
 /** Bytes an environment may add to one batch before its writer waits for the batch to go. */
 const BATCH_ROOM = 64 * 1024;
 
+/**
+ * Bytes of batches a thread may have sent that the gateway has not read yet. Past it, writers wait:
+ * a gateway that stalls (a long synchronous task, a breakpoint, a GC pause) stops its threads'
+ * writers instead of letting their messages pile up without bound.
+ */
+export const IN_FLIGHT_LIMIT = 2 * 1024 * 1024;
+
+/** Slots of a thread's credit counters (an Int32Array on shared memory). */
+const READ = 0;
+const WAITING = 1;
+
+/**
+ * The gateway's side of a thread's credit: it counts the batch bytes it has read (shared memory,
+ * no message) and wakes the thread's writers (`wake`) only when they wait for room.
+ */
+export class BatchCredit {
+  /** [bytes read by the gateway (wrapping), 1 while the thread's writers wait]; passed to the thread. */
+  public readonly counters = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
+
+  constructor(private readonly wake: () => void) {}
+
+  public read(bytes: number): void {
+    Atomics.add(this.counters, READ, bytes);
+    if (Atomics.compareExchange(this.counters, WAITING, 1, 0) === 1) this.wake();
+  }
+}
+
 /** The bytes of a batch record's header: the environment's number and the length, 32 bits each. */
 export const RECORD_HEADER = 8;
 
 /**
  * What the handlers of a thread write, sent to the gateway once per turn of the thread's event
  * loop: one message (one wake-up of the gateway) however many writes and environments, a lone
- * write at once. The message is one buffer of records (environment, length, bytes), moved (not
- * copied) to the gateway. A writer is called back at once while its environment has less than
- * `BATCH_ROOM` bytes waiting (so a prelude, its delimiter and the first chunk leave together);
- * past that, when its batch went; and while the gateway pauses its environment (backpressure),
- * only when it resumes.
+ * write at once. The message is one buffer of records (environment, length, bytes). A writer is
+ * called back at once while its environment has less than `BATCH_ROOM` bytes waiting (so a
+ * prelude, its delimiter and the first chunk leave together); past that, when its batch went;
+ * and while the gateway pauses its environment (backpressure), only when it resumes.
  */
 export class BatchSender {
   private records: Array<{ env: number; piece: Uint8Array }> = [];
@@ -96,8 +123,13 @@ export class BatchSender {
   private waiting = new Map<number, Array<() => void>>();
   private readonly paused = new Set<number>();
   private scheduled = false;
+  /** The last batch's buffer, reused by a batch of the same size. */
+  private staging?: Uint8Array;
+  /** Batch bytes sent (wrapping, like the gateway's count of bytes read). */
+  private sent = 0;
 
-  constructor(private readonly port: NonNullable<typeof parentPort>) {}
+  /** `credit`: the counters of the gateway's `BatchCredit` (none: no limit). */
+  constructor(private readonly port: NonNullable<typeof parentPort>, private readonly credit?: Int32Array) {}
 
   public data(env: number, pieces: Uint8Array[], done: () => void): void {
     let bytes = this.queued.get(env) ?? 0;
@@ -110,7 +142,7 @@ export class BatchSender {
       this.scheduled = true;
       setImmediate(() => this.flush());
     }
-    if (bytes < BATCH_ROOM && !this.paused.has(env) && !this.waiting.has(env)) {
+    if (bytes < BATCH_ROOM && !this.paused.has(env) && !this.waiting.has(env) && this.inFlight() < IN_FLIGHT_LIMIT) {
       done();
       return;
     }
@@ -135,7 +167,12 @@ export class BatchSender {
 
   public resume(env: number): void {
     this.paused.delete(env);
-    if (!this.scheduled) this.release(env);
+    if (!this.scheduled && !this.blocked()) this.release(env);
+  }
+
+  /** The gateway read batches while writers waited for room. */
+  public credited(): void {
+    if (!this.scheduled) this.releaseAll();
   }
 
   /** Forgets an environment (ended): what it still had queued is dropped. */
@@ -151,7 +188,13 @@ export class BatchSender {
     const records = this.records;
     this.records = [];
     this.queued.clear();
-    const joined = new Uint8Array(records.reduce((n, r) => n + RECORD_HEADER + r.piece.length, 0));
+    const size = records.reduce((n, r) => n + RECORD_HEADER + r.piece.length, 0);
+    if (size === 0) return this.releaseAll();
+    // Copied into the message, not transferred: a transferred buffer stays on this thread's memory
+    // account until the gateway's thread collects it, and made busy threads fail their memory
+    // check with nothing of the handler's alive. The same batch size (a steady stream) reuses its buffer.
+    if (this.staging?.length !== size) this.staging = new Uint8Array(size);
+    const joined = this.staging;
     const view = new DataView(joined.buffer);
     let at = 0;
     for (const { env, piece } of records) {
@@ -160,8 +203,34 @@ export class BatchSender {
       joined.set(piece, at + RECORD_HEADER);
       at += RECORD_HEADER + piece.length;
     }
-    if (joined.length > 0) this.port.postMessage(joined, [joined.buffer]);
+    this.port.postMessage(joined);
+    // eslint-disable-next-line no-bitwise -- wraps at 32 bits, as Atomics.add does the gateway's count
+    this.sent = (this.sent + size) | 0;
+    this.releaseAll();
+  }
+
+  private releaseAll(): void {
+    if (this.blocked()) return;
     for (const env of [...this.waiting.keys()]) if (!this.paused.has(env)) this.release(env);
+  }
+
+  private inFlight(): number {
+    // eslint-disable-next-line no-bitwise -- both counts wrap at 32 bits; their difference does not
+    return this.credit ? (this.sent - Atomics.load(this.credit, READ)) | 0 : 0;
+  }
+
+  /**
+   * True when the gateway has too much unread: the writers wait, and the gateway wakes them
+   * (`credited`) when it reads. The flag is raised before the count is read again, so either this
+   * thread sees the gateway's read or the gateway sees the flag.
+   */
+  private blocked(): boolean {
+    if (!this.credit || this.inFlight() < IN_FLIGHT_LIMIT) return false;
+    Atomics.store(this.credit, WAITING, 1);
+    if (this.inFlight() >= IN_FLIGHT_LIMIT) return true;
+    // Read meanwhile: lower the flag again (if the gateway already did, its wake-up is harmless).
+    Atomics.compareExchange(this.credit, WAITING, 1, 0);
+    return false;
   }
 
   private release(env: number): void {

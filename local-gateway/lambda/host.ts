@@ -5,12 +5,13 @@
  * share the thread, and their writes reach the gateway as one batch per turn of its event loop.
  *
  * Messages in (an array of them per message): `load` (a new environment: its init phase), `invoke`, `pause`/`resume`
- * (backpressure), `drop` (the environment ends; what it writes from then on is discarded), `ping`.
+ * (backpressure), `drop` (the environment ends; what it writes from then on is discarded), `ping`, `credit`
+ * (the gateway read batches while writers waited for room).
  * Messages out: batches (channel.ts), `loaded`, `end`, `oom`, `pong`.
  */
 import * as path from 'path';
 import type { Writable } from 'stream';
-import { parentPort } from 'worker_threads';
+import { parentPort, workerData } from 'worker_threads';
 import { BatchSender, InvokeMessage, watchMemory } from './channel';
 import { installAwsLambda } from './emulator';
 import type { InvocationEnd } from './frames';
@@ -23,7 +24,7 @@ export type HostCommand =
   | { readonly type: 'load'; readonly env: number }
   | (InvokeMessage & { readonly env: number })
   | { readonly type: 'pause' | 'resume' | 'drop'; readonly env: number }
-  | { readonly type: 'ping' };
+  | { readonly type: 'ping' | 'credit' };
 
 interface HostedEnvironment {
   readonly loading: Promise<{ handler?: LoadedHandler; error?: Error }>;
@@ -33,7 +34,7 @@ interface HostedEnvironment {
 
 export function runHost(): void {
   const port = parentPort!;
-  const batches = new BatchSender(port);
+  const batches = new BatchSender(port, (workerData as { credit?: Int32Array }).credit);
   const environments = new Map<number, HostedEnvironment>();
   let running = 0;
   const memory = watchMemory(port, () => Math.max(1, environments.size));
@@ -82,6 +83,7 @@ export function runHost(): void {
         break;
       }
       case 'ping': port.postMessage({ type: 'pong' }); break;
+      case 'credit': batches.credited(); break;
     }
   };
   // The gateway sends the commands of one turn together.

@@ -12,7 +12,7 @@
  * ends when its running invocations have finished, so nothing the cut handler left behind runs on.
  */
 import { Worker } from 'worker_threads';
-import { readBatch } from './channel';
+import { BatchCredit, readBatch } from './channel';
 import { ExecutionEnvironment, exited, outOfMemory } from './execution';
 import type { InvocationEnd } from './frames';
 import type { HostCommand } from './host';
@@ -30,6 +30,7 @@ export class HostThread {
   private readonly thread: Worker;
   private readonly environments = new Map<number, SharedEnvironment>();
   private readonly pongs: Array<() => void> = [];
+  private readonly credit = new BatchCredit(() => this.post({ type: 'credit' }));
   /** Commands posted this turn: they leave together, one message (one wake-up of the thread). */
   private outbox: HostCommand[] = [];
   private nextId = 1;
@@ -49,7 +50,7 @@ export class HostThread {
     this.thread = new Worker(script, {
       env,
       execArgv: [],
-      workerData: { memoryMb, shared: true },
+      workerData: { memoryMb, shared: true, credit: this.credit.counters },
       // The environments share the thread's heap (workers.ts: sharedThreadHeapMb).
       resourceLimits: { maxOldGenerationSizeMb: heapMb },
     });
@@ -57,6 +58,7 @@ export class HostThread {
       this.thread.on('message', (message: HostMessage | Uint8Array) => {
         if (message instanceof Uint8Array) {
           readBatch(message, (id, bytes) => this.environments.get(id)?.delivered(bytes));
+          this.credit.read(message.byteLength);
           return;
         }
         switch (message.type) {

@@ -6,7 +6,7 @@
  * arrives as messages, each a batch of what the handler wrote in one turn of its event loop.
  */
 import { Worker } from 'worker_threads';
-import { readBatch } from './channel';
+import { BatchCredit, readBatch } from './channel';
 import { ExecutionEnvironment, exited, outOfMemory } from './execution';
 import type { InvocationEnd } from './frames';
 
@@ -22,6 +22,7 @@ export class ThreadEnvironment extends ExecutionEnvironment {
   private gone = false;
   private paused = false;
   private overMemory = false;
+  private readonly credit = new BatchCredit(() => this.gone || this.thread.postMessage({ type: 'credit' }));
 
   constructor(script: string, env: Record<string, string>, memoryMb: number) {
     super(memoryMb);
@@ -29,15 +30,21 @@ export class ThreadEnvironment extends ExecutionEnvironment {
       env,
       // Not the gateway's own flags (a TypeScript loader's hooks would load into every thread).
       execArgv: [],
-      workerData: { memoryMb },
+      workerData: { memoryMb, credit: this.credit.counters },
       resourceLimits: { maxOldGenerationSizeMb: memoryMb },
     });
     this.ready = new Promise((resolve) => {
       this.thread.on('message', (message: ThreadMessage | Uint8Array) => {
-        if (message instanceof Uint8Array) readBatch(message, (_env, bytes) => this.data(bytes));
-        else if (message.type === 'ready') resolve();
-        else if (message.type === 'end') this.finish(message.end);
-        else if (message.type === 'oom') this.overMemory = true;
+        if (message instanceof Uint8Array) {
+          readBatch(message, (_env, bytes) => this.data(bytes));
+          this.credit.read(message.byteLength);
+        } else if (message.type === 'ready') {
+          resolve();
+        } else if (message.type === 'end') {
+          this.finish(message.end);
+        } else if (message.type === 'oom') {
+          this.overMemory = true;
+        }
       });
       this.thread.once('exit', () => resolve());
     });
