@@ -1,0 +1,71 @@
+/**
+ * What one execution environment costs to start, for the in-process isolations (`shared`, the
+ * default, and `thread`): the first one of a function (with its thread), the median of the next
+ * ones, each started alone while the earlier ones are held busy (the gateway logs each cold
+ * start's time), and the memory each adds (the gateway process's RSS growth over ENVIRONMENTS
+ * environments, divided by their number). Targets (issue #11): one environment at most 15 MB and
+ * 30 ms to start.
+ * Run: npx ts-node --transpile-only --project bench/tsconfig.json bench/gateway-environment-start.ts
+ */
+import * as fs from 'fs';
+import { median } from './gateway-support';
+import { LocalStreamingGateway } from '../local-gateway/gateway';
+import type { Isolation } from '../local-gateway/lambda/workers';
+import { buildAssembly } from '../test/local-gateway/support/assembly';
+
+const ENVIRONMENTS = 30;
+/** A small streaming handler that holds its environment until every environment has started. */
+const HANDLER = `exports.handler = awslambda.streamifyResponse(async (event, s) => {
+  const h = awslambda.HttpResponseStream.from(s, { headers: { 'content-type': 'text/plain' } });
+  h.write('hello ');
+  await new Promise((r) => setTimeout(r, Number(event.queryStringParameters.hold)));
+  h.end('world');
+});`;
+
+const rssMb = () => process.memoryUsage().rss / 1024 / 1024;
+const settle = () => new Promise((r) => setTimeout(r, 300));
+
+async function measure(isolation: Isolation): Promise<{ first: number; next: number; mbEach: number }> {
+  const dir = buildAssembly([{ path: '/e', code: HANDLER, memorySize: 128 }]);
+  const starts: number[] = [];
+  const log = (message: string) => {
+    const ready = /cold start, environment \d+ of at most \d+ ready in (\d+) ms/.exec(message);
+    if (ready) starts.push(Number(ready[1]));
+  };
+  const gateway = LocalStreamingGateway.fromAssembly(dir, { port: 0, accessLog: () => undefined, log, isolation, maxEnvironments: ENVIRONMENTS + 1 });
+  try {
+    const url = `${await gateway.start()}/e`;
+    const deadline = Date.now() + 3000 + ENVIRONMENTS * 200;
+    const bodies: Array<Promise<string>> = [];
+    let before = 0;
+    // One at a time: each request finds every environment busy and starts the next one alone.
+    for (let i = 0; i < ENVIRONMENTS; i++) {
+      const res = await fetch(`${url}?hold=${deadline - Date.now()}`);
+      bodies.push(res.text());
+      if (i === 0) {
+        await settle();
+        before = rssMb();
+      }
+    }
+    await settle();
+    const after = rssMb();
+    for (const body of await Promise.all(bodies)) if (body !== 'hello world') throw new Error(`unexpected body: ${body}`);
+    if (starts.length !== ENVIRONMENTS) throw new Error(`${starts.length} environments started, not ${ENVIRONMENTS}`);
+    return { first: starts[0], next: median(starts.slice(1)), mbEach: (after - before) / (ENVIRONMENTS - 1) };
+  } finally {
+    await gateway.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+void (async () => {
+  console.log(`environments of a 128 MB function, started one at a time; memory: RSS growth over ${ENVIRONMENTS} environments`);
+  console.log('isolation  first (ms)  next, median (ms)  MB per environment');
+  for (const isolation of ['shared', 'thread'] as const) {
+    const m = await measure(isolation);
+    console.log(`${isolation.padEnd(9)}  ${String(m.first).padStart(10)}  ${String(m.next).padStart(17)}  ${m.mbEach.toFixed(1).padStart(18)}`);
+    if (isolation === 'shared') {
+      console.log(`  -> target: one environment <= 30 ms to start -> next ${m.next <= 30 ? 'met' : 'NOT MET'} (the first, with its thread: ${m.first} ms); <= 15 MB -> ${m.mbEach <= 15 ? 'met' : 'NOT MET'}`);
+    }
+  }
+})();
