@@ -64,21 +64,37 @@ function handlerBundle(file: string, outDir: string) {
  */
 async function followHandlerFile(gateway: LocalStreamingGateway, file: string, routes: Route[], io: CliIo): Promise<void> {
   let first = true;
+  let watching!: () => void;
+  const firstBuild = new Promise<void>((resolve) => (watching = resolve));
   const context = await loadEsbuild().context({
     ...handlerBundle(file, routes[0].function!.assetDir!),
+    // Written here, each file replaced whole (a temporary file renamed over it): an environment
+    // that starts while a build runs never loads a half-written bundle.
+    write: false,
     plugins: [{
       name: 'local-gateway-reload',
       setup: (build) => build.onEnd((result) => {
+        if (result.errors.length === 0) {
+          for (const out of result.outputFiles ?? []) {
+            const temporary = `${out.path}.${process.pid}.tmp`;
+            fs.writeFileSync(temporary, out.contents);
+            fs.renameSync(temporary, out.path);
+          }
+          if (!first) {
+            gateway.reload(routes);
+            io.err(`[reload] ${file} rebuilt: functions restarted\n`);
+          }
+        }
         if (first) {
           first = false;
-        } else if (result.errors.length === 0) {
-          gateway.reload(routes);
-          io.err(`[reload] ${file} rebuilt: functions restarted\n`);
+          watching();
         }
       }),
     }],
   });
   await context.watch();
+  // watch() returns before its first build: wait for it, so the first request finds the bundle whole.
+  await firstBuild;
   const stop = gateway.stop.bind(gateway);
   gateway.stop = async () => {
     await context.dispose();
