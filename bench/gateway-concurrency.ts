@@ -13,6 +13,7 @@ import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as path from 'path';
+import { median } from './gateway-support';
 
 const LEVELS = (process.argv[2] ?? '1,50,200,500').split(',').map(Number);
 const GATEWAY_OPTIONS = process.argv[3] ?? '{}';
@@ -114,7 +115,6 @@ async function rounds(url: string, pid: number, n: number, count: number): Promi
 function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
 }
-const median = (values: number[]) => pct([...values].sort((a, b) => a - b), 0.5);
 
 void (async () => {
   console.log(`gateway options ${GATEWAY_OPTIONS}; route: 100 x 1 KB chunks, 10 ms apart`);

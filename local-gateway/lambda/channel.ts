@@ -90,8 +90,9 @@ const READ = 0;
 const WAITING = 1;
 
 /**
- * The gateway's side of a thread's credit: it counts the batch bytes it has read (shared memory,
- * no message) and wakes the thread's writers (`wake`) only when they wait for room.
+ * The gateway's side of a thread's batches: it delivers their records, counts the bytes it has
+ * read (shared memory, no message) and wakes the thread's writers (`wake`) only when they wait
+ * for room.
  */
 export class BatchCredit {
   /** [bytes read by the gateway (wrapping), 1 while the thread's writers wait]; passed to the thread. */
@@ -99,8 +100,10 @@ export class BatchCredit {
 
   constructor(private readonly wake: () => void) {}
 
-  public read(bytes: number): void {
-    Atomics.add(this.counters, READ, bytes);
+  /** Calls `deliver(env, bytes)` for each record of a batch from `BatchSender`, then counts it read. */
+  public receive(batch: Uint8Array, deliver: (env: number, bytes: Buffer) => void): void {
+    readBatch(batch, deliver);
+    Atomics.add(this.counters, READ, batch.byteLength);
     if (Atomics.compareExchange(this.counters, WAITING, 1, 0) === 1) this.wake();
   }
 }
@@ -242,7 +245,7 @@ export class BatchSender {
 }
 
 /** Calls `deliver(env, bytes)` for each record of a batch from `BatchSender`. */
-export function readBatch(batch: Uint8Array, deliver: (env: number, bytes: Buffer) => void): void {
+function readBatch(batch: Uint8Array, deliver: (env: number, bytes: Buffer) => void): void {
   const view = new DataView(batch.buffer, batch.byteOffset, batch.byteLength);
   for (let at = 0; at < batch.byteLength;) {
     const env = view.getUint32(at);

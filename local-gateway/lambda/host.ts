@@ -4,9 +4,9 @@
  * (module-scope.ts) and one invocation at a time. Timer and I/O wake-ups of all its environments
  * share the thread, and their writes reach the gateway as one batch per turn of its event loop.
  *
- * Messages in (an array of them per message): `load` (a new environment: its init phase), `invoke`, `pause`/`resume`
- * (backpressure), `drop` (the environment ends; what it writes from then on is discarded), `ping`, `credit`
- * (the gateway read batches while writers waited for room).
+ * Messages in (an array of them per message): `load` (a new environment: its init phase),
+ * `invoke`, `pause`/`resume` (backpressure), `drop` (the environment ends; what it writes from then
+ * on is discarded), `ping`, `credit` (the gateway read batches while writers waited for room).
  * Messages out: batches (channel.ts), `loaded`, `end`, `oom`, `pong`.
  */
 import * as path from 'path';

@@ -12,7 +12,7 @@
  * ends when its running invocations have finished, so nothing the cut handler left behind runs on.
  */
 import { Worker } from 'worker_threads';
-import { BatchCredit, readBatch } from './channel';
+import { BatchCredit } from './channel';
 import { ExecutionEnvironment, exited, outOfMemory } from './execution';
 import type { InvocationEnd } from './frames';
 import type { HostCommand } from './host';
@@ -57,8 +57,7 @@ export class HostThread {
     this.started = new Promise((resolve) => {
       this.thread.on('message', (message: HostMessage | Uint8Array) => {
         if (message instanceof Uint8Array) {
-          readBatch(message, (id, bytes) => this.environments.get(id)?.delivered(bytes));
-          this.credit.read(message.byteLength);
+          this.credit.receive(message, (id, bytes) => this.environments.get(id)?.delivered(bytes));
           return;
         }
         switch (message.type) {

@@ -6,7 +6,7 @@
  * arrives as messages, each a batch of what the handler wrote in one turn of its event loop.
  */
 import { Worker } from 'worker_threads';
-import { BatchCredit, readBatch } from './channel';
+import { BatchCredit } from './channel';
 import { ExecutionEnvironment, exited, outOfMemory } from './execution';
 import type { InvocationEnd } from './frames';
 
@@ -36,8 +36,7 @@ export class ThreadEnvironment extends ExecutionEnvironment {
     this.ready = new Promise((resolve) => {
       this.thread.on('message', (message: ThreadMessage | Uint8Array) => {
         if (message instanceof Uint8Array) {
-          readBatch(message, (_env, bytes) => this.data(bytes));
-          this.credit.read(message.byteLength);
+          this.credit.receive(message, (_env, bytes) => this.data(bytes));
         } else if (message.type === 'ready') {
           resolve();
         } else if (message.type === 'end') {
