@@ -8,11 +8,25 @@
  * the connection is cut.
  */
 import type { Readable } from 'stream';
+import type { Lease } from './lambda/channel';
 import type { LocalStreamingGatewayOptions } from './options';
 import type { RequestContext } from './request';
 import { EDGE_IDLE_TIMEOUT_MS, REGIONAL_IDLE_TIMEOUT_MS, SHAPING_BYTES_PER_SECOND, SHAPING_FREE_BYTES } from '../wire/limits';
 
 export type Headers = Record<string, string | string[]>;
+
+/**
+ * A body whose chunks may be lent memory (a function thread's batch slot, channel.ts): once the
+ * relay starts lending, it takes each chunk's lease and releases it when the socket has sent it.
+ */
+export interface LendingBody {
+  startLending(): void;
+  takeLease(chunk: Buffer): Lease | undefined;
+}
+
+function isLending(body: Readable): body is Readable & LendingBody {
+  return typeof (body as Partial<LendingBody>).takeLease === 'function';
+}
 
 /** A relay failure: the status and body API Gateway answers, and the reason for the log. */
 export class RelayError extends Error {
@@ -37,6 +51,8 @@ export class Relay {
   private lastActivity = Date.now();
   private source?: Readable;
   private shapingStarted?: number;
+  /** Lent bytes (channel.ts) written to the client and not yet sent by its socket. */
+  private readonly leases = new Set<Lease>();
 
   /** `abort` stops the integration (the request failed or the client left). */
   constructor(private readonly ctx: RequestContext, private readonly options: LocalStreamingGatewayOptions, private readonly abort: () => void) {
@@ -92,8 +108,15 @@ export class Relay {
     const resume = () => {
       if (!this.done && held === 0 && !res.writableNeedDrain) body.resume();
     };
+    const lending = isLending(body) ? body : undefined;
     const write = (chunk: Buffer) => {
-      if (!res.write(chunk)) {
+      const lease = lending?.takeLease(chunk);
+      if (lease) this.leases.add(lease);
+      const written = lease && (() => {
+        this.leases.delete(lease);
+        lease.release();
+      });
+      if (!res.write(chunk, written)) {
         body.pause();
         res.once('drain', resume);
       }
@@ -124,6 +147,7 @@ export class Relay {
       ended = true;
       if (!this.done && held === 0) end();
     });
+    lending?.startLending();
     body.resume(); // the prelude reader left it paused
   }
 
@@ -182,6 +206,10 @@ export class Relay {
     this.done = true;
     this.ctx.ended ??= Date.now();
     this.timers.forEach(clearTimeout);
+    // Ended (all written) or cut (the socket destroyed: its file descriptor is closed, nothing
+    // more is read from lent bytes): their slots may be written again.
+    this.leases.forEach((lease) => lease.release());
+    this.leases.clear();
     if (aborted) {
       this.source?.destroy();
       this.abort();

@@ -1,8 +1,10 @@
 /**
  * The function worker's side of its link to the gateway, for either isolation: in a worker
  * thread, messages on `parentPort`, the handler's writes batched per turn of the event loop (one
- * message, one wake-up of the gateway, however many small writes; a lone write goes at once);
- * in a child process, frames on file descriptor 3 (frames.ts) and invocations over IPC.
+ * message, one wake-up of the gateway, however many small writes; a lone write goes at once),
+ * the batch itself in a slot of memory shared with the gateway, which writes its clients' sockets
+ * from it and then frees the slot; in a child process, frames on file descriptor 3 (frames.ts) and
+ * invocations over IPC.
  */
 import * as net from 'net';
 import { parentPort, workerData } from 'worker_threads';
@@ -52,7 +54,7 @@ function processChannel(): Channel {
 
 function threadChannel(): Channel {
   const port = parentPort!;
-  const batches = new BatchSender(port, workerData?.credit);
+  const batches = new BatchSender(port, workerData?.link);
   const memory = watchMemory(port, () => 1);
   port.on('message', (message: { type: string }) => {
     if (message.type === 'pause') batches.pause(0);
@@ -88,23 +90,102 @@ export const IN_FLIGHT_LIMIT = 2 * 1024 * 1024;
 /** Slots of a thread's credit counters (an Int32Array on shared memory). */
 const READ = 0;
 const WAITING = 1;
+/** Then one state per batch slot: 0 free, 1 filled by the thread or lent out by the gateway. */
+const SLOT_STATES = 2;
+
+/**
+ * A thread's batch slots: shared memory the thread writes a batch into and the gateway writes to
+ * its clients' sockets straight from (no copy into a message, no new buffer per batch on the
+ * gateway's thread: copying 64 KB batches through messages cost more CPU than the relaying).
+ * A batch that does not fit, or finds every slot taken, goes as a copied message instead.
+ */
+export const SLOT_BYTES = 256 * 1024;
+/**
+ * Slots per thread: one fast stream holds several at once (in its socket, the relay's buffer and
+ * messages under way); 4 MB of address space, of which only the slots used take memory.
+ */
+export const SLOT_COUNT = 16;
+/** A slotted batch's message is one number: slot × SLOT_SPAN + size. */
+const SLOT_SPAN = 2 ** 20;
+
+/** The shared memory of a thread's link to the gateway, passed to it as `workerData.link`. */
+export interface SharedLink {
+  /** [bytes read by the gateway (wrapping), 1 while the thread's writers wait, slot states…]. */
+  readonly counters: Int32Array;
+  /** Slots of SLOT_BYTES each. */
+  readonly slots: Uint8Array;
+}
+
+/**
+ * Bytes of a batch the gateway lends to whoever relays them, valid until `release()`: a consumer
+ * that keeps them longer than it writes them copies them first. A slot is free again once every
+ * record of its batch was released (until then, the thread sends batches as copied messages).
+ */
+export class Lease {
+  private released = false;
+
+  constructor(private readonly credit: BatchCredit, private readonly slot: number) {}
+
+  public release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.credit.returned(this.slot);
+  }
+}
+
+/** What the gateway receives from a thread for response bytes: a copied batch, or a slot's number. */
+export type BatchMessage = Uint8Array | number;
+
+export function isBatch(message: unknown): message is BatchMessage {
+  return typeof message === 'number' || message instanceof Uint8Array;
+}
 
 /**
  * The gateway's side of a thread's batches: it delivers their records, counts the bytes it has
  * read (shared memory, no message) and wakes the thread's writers (`wake`) only when they wait
- * for room.
+ * for room. A slotted batch's records are delivered with a `Lease` on their bytes.
  */
 export class BatchCredit {
-  /** [bytes read by the gateway (wrapping), 1 while the thread's writers wait]; passed to the thread. */
-  public readonly counters = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
+  public readonly link: SharedLink;
+  /** Records of each slot's batch not yet released. */
+  private readonly lent: number[];
 
-  constructor(private readonly wake: () => void) {}
+  constructor(private readonly wake: () => void, slotCount = SLOT_COUNT) {
+    this.link = {
+      counters: new Int32Array(new SharedArrayBuffer((SLOT_STATES + slotCount) * Int32Array.BYTES_PER_ELEMENT)),
+      slots: new Uint8Array(new SharedArrayBuffer(slotCount * SLOT_BYTES)),
+    };
+    this.lent = new Array<number>(slotCount).fill(0);
+  }
 
-  /** Calls `deliver(env, bytes)` for each record of a batch from `BatchSender`, then counts it read. */
-  public receive(batch: Uint8Array, deliver: (env: number, bytes: Buffer) => void): void {
-    readBatch(batch, deliver);
-    Atomics.add(this.counters, READ, batch.byteLength);
-    if (Atomics.compareExchange(this.counters, WAITING, 1, 0) === 1) this.wake();
+  /**
+   * Calls `deliver(env, bytes, lease)` for each record of a batch from `BatchSender`, then counts
+   * it read. With a lease, the bytes are the thread's slot: the consumer must release it.
+   */
+  public receive(message: BatchMessage, deliver: (env: number, bytes: Buffer, lease?: Lease) => void): void {
+    let size: number;
+    if (typeof message === 'number') {
+      const slot = Math.floor(message / SLOT_SPAN);
+      size = message % SLOT_SPAN;
+      const batch = this.link.slots.subarray(slot * SLOT_BYTES, slot * SLOT_BYTES + size);
+      this.lent[slot] = countRecords(batch);
+      if (this.lent[slot] === 0) this.free(slot);
+      else readBatch(batch, (env, bytes) => deliver(env, bytes, new Lease(this, slot)));
+    } else {
+      size = message.byteLength;
+      readBatch(message, deliver);
+    }
+    Atomics.add(this.link.counters, READ, size);
+    if (Atomics.compareExchange(this.link.counters, WAITING, 1, 0) === 1) this.wake();
+  }
+
+  /** One record of `slot` was released. */
+  public returned(slot: number): void {
+    if (--this.lent[slot] === 0) this.free(slot);
+  }
+
+  private free(slot: number): void {
+    Atomics.store(this.link.counters, SLOT_STATES + slot, 0);
   }
 }
 
@@ -131,8 +212,12 @@ export class BatchSender {
   /** Batch bytes sent (wrapping, like the gateway's count of bytes read). */
   private sent = 0;
 
-  /** `credit`: the counters of the gateway's `BatchCredit` (none: no limit). */
-  constructor(private readonly port: NonNullable<typeof parentPort>, private readonly credit?: Int32Array) {}
+  private readonly credit?: Int32Array;
+
+  /** `link`: the shared memory of the gateway's `BatchCredit` (none: no limit, no slots). */
+  constructor(private readonly port: NonNullable<typeof parentPort>, private readonly link?: SharedLink) {
+    this.credit = link?.counters;
+  }
 
   public data(env: number, pieces: Uint8Array[], done: () => void): void {
     let bytes = this.queued.get(env) ?? 0;
@@ -193,12 +278,18 @@ export class BatchSender {
     this.queued.clear();
     const size = records.reduce((n, r) => n + RECORD_HEADER + r.piece.length, 0);
     if (size === 0) return this.releaseAll();
-    // Copied into the message, not transferred: a transferred buffer stays on this thread's memory
-    // account until the gateway's thread collects it, and made busy threads fail their memory
-    // check with nothing of the handler's alive. The same batch size (a steady stream) reuses its buffer.
-    if (this.staging?.length !== size) this.staging = new Uint8Array(size);
-    const joined = this.staging;
-    const view = new DataView(joined.buffer);
+    const slot = size <= SLOT_BYTES ? this.takeSlot() : -1;
+    let joined: Uint8Array;
+    if (slot >= 0) {
+      joined = this.link!.slots.subarray(slot * SLOT_BYTES, slot * SLOT_BYTES + size);
+    } else {
+      // Copied into the message, not transferred: a transferred buffer stays on this thread's memory
+      // account until the gateway's thread collects it, and made busy threads fail their memory
+      // check with nothing of the handler's alive. The same batch size (a steady stream) reuses its buffer.
+      if (this.staging?.length !== size) this.staging = new Uint8Array(size);
+      joined = this.staging;
+    }
+    const view = new DataView(joined.buffer, joined.byteOffset, joined.byteLength);
     let at = 0;
     for (const { env, piece } of records) {
       view.setUint32(at, env);
@@ -206,10 +297,20 @@ export class BatchSender {
       joined.set(piece, at + RECORD_HEADER);
       at += RECORD_HEADER + piece.length;
     }
-    this.port.postMessage(joined);
+    this.port.postMessage(slot >= 0 ? slot * SLOT_SPAN + size : joined);
     // eslint-disable-next-line no-bitwise -- wraps at 32 bits, as Atomics.add does the gateway's count
     this.sent = (this.sent + size) | 0;
     this.releaseAll();
+  }
+
+  /** A free slot, now taken (the lowest: a steady stream keeps to the same few pages), or -1. */
+  private takeSlot(): number {
+    if (!this.link) return -1;
+    const slots = this.link.slots.length / SLOT_BYTES;
+    for (let slot = 0; slot < slots; slot++) {
+      if (Atomics.compareExchange(this.link.counters, SLOT_STATES + slot, 0, 1) === 0) return slot;
+    }
+    return -1;
   }
 
   private releaseAll(): void {
@@ -242,6 +343,13 @@ export class BatchSender {
     this.waiting.delete(env);
     callbacks.forEach((done) => done());
   }
+}
+
+function countRecords(batch: Uint8Array): number {
+  const view = new DataView(batch.buffer, batch.byteOffset, batch.byteLength);
+  let records = 0;
+  for (let at = 0; at < batch.byteLength; at += RECORD_HEADER + view.getUint32(at + 4)) records++;
+  return records;
 }
 
 /** Calls `deliver(env, bytes)` for each record of a batch from `BatchSender`. */

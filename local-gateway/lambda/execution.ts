@@ -3,11 +3,13 @@
  * (a worker thread or a child process): one invocation at a time, its output to a sink, the
  * function timeout and memory limit enforced from outside the handler's event loop.
  */
+import type { Lease } from './channel';
 import type { InvocationEnd } from './frames';
 
 /** Receives one invocation's output. */
 export interface InvocationSink {
-  onData(chunk: Buffer): void;
+  /** With a `lease`, `chunk` is valid until the sink releases it (channel.ts). */
+  onData(chunk: Buffer, lease?: Lease): void;
   onEnd(end: InvocationEnd): void;
 }
 
@@ -61,8 +63,9 @@ export abstract class ExecutionEnvironment {
   protected abstract start(event: unknown, timeoutMs: number): void;
   protected abstract terminate(): void;
 
-  protected data(chunk: Buffer): void {
-    this.sink?.onData(chunk);
+  protected data(chunk: Buffer, lease?: Lease): void {
+    if (this.sink) this.sink.onData(chunk, lease);
+    else lease?.release();
   }
 
   /** The invocation ended (END frame) or the environment died during it. */

@@ -12,7 +12,7 @@
 import * as path from 'path';
 import type { Writable } from 'stream';
 import { parentPort, workerData } from 'worker_threads';
-import { BatchSender, InvokeMessage, watchMemory } from './channel';
+import { BatchSender, InvokeMessage, SharedLink, watchMemory } from './channel';
 import { installAwsLambda } from './emulator';
 import type { InvocationEnd } from './frames';
 import { runInvocation } from './invocation';
@@ -34,7 +34,7 @@ interface HostedEnvironment {
 
 export function runHost(): void {
   const port = parentPort!;
-  const batches = new BatchSender(port, (workerData as { credit?: Int32Array }).credit);
+  const batches = new BatchSender(port, (workerData as { link?: SharedLink }).link);
   const environments = new Map<number, HostedEnvironment>();
   let running = 0;
   const memory = watchMemory(port, () => Math.max(1, environments.size));

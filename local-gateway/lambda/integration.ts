@@ -3,13 +3,14 @@
  * workers, reads the metadata prelude and hands status, headers and the payload to the relay.
  */
 import { Readable } from 'stream';
+import type { Lease } from './channel';
 import { bufferedResponse } from './classic';
 import { restEventOf } from './event';
 import type { InvocationEnd } from './frames';
 import { readPrelude, responseHead } from './prelude';
 import type { InvocationSink, Worker, WorkerPool } from './workers';
 import type { LocalStreamingGatewayOptions } from '../options';
-import { Relay, RelayError } from '../relay';
+import { LendingBody, Relay, RelayError } from '../relay';
 import type { RequestContext } from '../request';
 
 /** Bytes of function output buffered before the worker's pipe is paused. */
@@ -63,8 +64,11 @@ async function relayClassic(relay: Relay, output: InvocationOutput): Promise<voi
  * when the invocation ended, or fails with why it did not. Once closed, the worker goes back to
  * its pool (after a complete invocation) or is killed (the request was cut short).
  */
-class InvocationOutput extends Readable implements InvocationSink {
+class InvocationOutput extends Readable implements InvocationSink, LendingBody {
   public onActivity?: () => void;
+  /** The leases of lent chunks in this stream's buffer, until the relay takes them. */
+  private readonly leases = new Map<Buffer, Lease>();
+  private lending = false;
   private end?: InvocationEnd;
 
   /** The kind of handler that ran (known at the end). */
@@ -75,6 +79,9 @@ class InvocationOutput extends Readable implements InvocationSink {
   constructor(private readonly worker: Worker, pool: WorkerPool) {
     super({ highWaterMark: OUTPUT_HIGH_WATER_MARK });
     this.once('close', () => {
+      // What the relay never took (the request was cut short) is not read any more.
+      this.leases.forEach((lease) => lease.release());
+      this.leases.clear();
       if (this.end?.outcome === 'ended' && worker.alive) {
         worker.resume();
         pool.release(worker);
@@ -84,10 +91,30 @@ class InvocationOutput extends Readable implements InvocationSink {
     });
   }
 
-  public onData(chunk: Buffer): void {
-    if (this.destroyed) return;
+  public onData(chunk: Buffer, lease?: Lease): void {
+    if (this.destroyed) {
+      lease?.release();
+      return;
+    }
     this.onActivity?.();
+    if (lease && this.lending && chunk.length > 0) {
+      this.leases.set(chunk, lease);
+    } else if (lease) {
+      // Not for the streaming relay (the prelude, a buffered response): a copy, and the slot is free.
+      chunk = Buffer.from(chunk);
+      lease.release();
+    }
     if (!this.push(chunk)) this.worker.pause();
+  }
+
+  public startLending(): void {
+    this.lending = true;
+  }
+
+  public takeLease(chunk: Buffer): Lease | undefined {
+    const lease = this.leases.get(chunk);
+    this.leases.delete(chunk);
+    return lease;
   }
 
   public onEnd(end: InvocationEnd): void {

@@ -12,7 +12,7 @@
  * ends when its running invocations have finished, so nothing the cut handler left behind runs on.
  */
 import { Worker } from 'worker_threads';
-import { BatchCredit } from './channel';
+import { BatchCredit, BatchMessage, isBatch, Lease } from './channel';
 import { ExecutionEnvironment, exited, outOfMemory } from './execution';
 import type { InvocationEnd } from './frames';
 import type { HostCommand } from './host';
@@ -50,14 +50,18 @@ export class HostThread {
     this.thread = new Worker(script, {
       env,
       execArgv: [],
-      workerData: { memoryMb, shared: true, credit: this.credit.counters },
+      workerData: { memoryMb, shared: true, link: this.credit.link },
       // The environments share the thread's heap (workers.ts: sharedThreadHeapMb).
       resourceLimits: { maxOldGenerationSizeMb: heapMb },
     });
     this.started = new Promise((resolve) => {
-      this.thread.on('message', (message: HostMessage | Uint8Array) => {
-        if (message instanceof Uint8Array) {
-          this.credit.receive(message, (id, bytes) => this.environments.get(id)?.delivered(bytes));
+      this.thread.on('message', (message: HostMessage | BatchMessage) => {
+        if (isBatch(message)) {
+          this.credit.receive(message, (id, bytes, lease) => {
+            const environment = this.environments.get(id);
+            if (environment) environment.delivered(bytes, lease);
+            else lease?.release();
+          });
           return;
         }
         switch (message.type) {
@@ -198,8 +202,8 @@ export class SharedEnvironment extends ExecutionEnvironment {
     this.resolveReady();
   }
 
-  public delivered(bytes: Buffer): void {
-    this.data(bytes);
+  public delivered(bytes: Buffer, lease?: Lease): void {
+    this.data(bytes, lease);
   }
 
   public ended(end: InvocationEnd): void {

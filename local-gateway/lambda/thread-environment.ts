@@ -6,11 +6,11 @@
  * arrives as messages, each a batch of what the handler wrote in one turn of its event loop.
  */
 import { Worker } from 'worker_threads';
-import { BatchCredit } from './channel';
+import { BatchCredit, BatchMessage, isBatch } from './channel';
 import { ExecutionEnvironment, exited, outOfMemory } from './execution';
 import type { InvocationEnd } from './frames';
 
-/** Messages from the thread (see channel.ts); response bytes come as a bare Uint8Array (one batch of records). */
+/** Messages from the thread (see channel.ts); response bytes come as a `BatchMessage` (one batch of records). */
 export type ThreadMessage =
   | { readonly type: 'ready' }
   | { readonly type: 'end'; readonly end: InvocationEnd }
@@ -30,13 +30,13 @@ export class ThreadEnvironment extends ExecutionEnvironment {
       env,
       // Not the gateway's own flags (a TypeScript loader's hooks would load into every thread).
       execArgv: [],
-      workerData: { memoryMb, credit: this.credit.counters },
+      workerData: { memoryMb, link: this.credit.link },
       resourceLimits: { maxOldGenerationSizeMb: memoryMb },
     });
     this.ready = new Promise((resolve) => {
-      this.thread.on('message', (message: ThreadMessage | Uint8Array) => {
-        if (message instanceof Uint8Array) {
-          this.credit.receive(message, (_env, bytes) => this.data(bytes));
+      this.thread.on('message', (message: ThreadMessage | BatchMessage) => {
+        if (isBatch(message)) {
+          this.credit.receive(message, (_env, bytes, lease) => this.data(bytes, lease));
         } else if (message.type === 'ready') {
           resolve();
         } else if (message.type === 'end') {
