@@ -5,8 +5,8 @@
  * times: one burst's p99 varies by tens of ms on a busy 2-core machine, for either server), it
  * reports the p50/p99 time to first byte (warm: over all warm rounds' requests, and the median of
  * the rounds' p99s), the server's CPU per request and the total RSS of the server and its function
- * environments (Linux /proc). Servers run in their own process
- * (gateway-concurrency-server.ts); the clients run here.
+ * environments (Linux /proc). Servers run in their own process (gateway-concurrency-server.ts,
+ * bundled as the package ships the gateway); the clients run here.
  * Run: npx ts-node --transpile-only --project bench/tsconfig.json bench/gateway-concurrency.ts [levels] [gateway options JSON]
  */
 import { ChildProcess, spawn } from 'child_process';
@@ -57,8 +57,26 @@ function rssMb(pid: number): number {
   }
 }
 
+/**
+ * The servers run bundled the way the package ships the gateway (esbuild, as `compile:local-gateway`
+ * does), with the function worker's bundle beside them: a TypeScript loader (tsx names every
+ * closure, ts-node loads `domain`, which slows every event emitter) would measure a slower gateway
+ * than the one users run.
+ */
+function bundleServer(): string {
+  const dir = path.join(__dirname, '..', '.bench', 'concurrency');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports, import/no-extraneous-dependencies
+  const esbuild = require('esbuild') as typeof import('esbuild');
+  const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['esbuild'], logLevel: 'warning' } as const;
+  esbuild.buildSync({ ...common, entryPoints: [path.join(__dirname, 'gateway-concurrency-server.ts')], outfile: path.join(dir, 'server.js') });
+  esbuild.buildSync({ ...common, entryPoints: [path.join(__dirname, '..', 'local-gateway', 'lambda', 'worker.ts')], outfile: path.join(dir, 'worker.js') });
+  return path.join(dir, 'server.js');
+}
+
+const SERVER = bundleServer();
+
 async function startServer(kind: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, 'gateway-concurrency-server.ts'), kind, GATEWAY_OPTIONS], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [SERVER, kind, GATEWAY_OPTIONS], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve) => child.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim())));
   return { child, url };
 }
@@ -131,7 +149,6 @@ void (async () => {
           console.log(`${String(n).padStart(7)}  ${kind.padEnd(7)}  ${which}   ${pct(s.ttfb, 0.5).toFixed(1).padStart(10)}  ${pct(s.ttfb, 0.99).toFixed(1).padStart(11)}  ${median(s.roundP99s).toFixed(1).padStart(16)}  ${(s.cpuMs / n).toFixed(2).padStart(14)}  ${s.peakRssMb.toFixed(0).padStart(11)}  ${String(s.failures).padStart(8)}`);
         }
       } finally {
-        // The tree first: once the tsx CLI is killed, its server process is reparented and no longer found.
         for (const p of tree(child.pid!).reverse()) try { process.kill(p, 'SIGKILL'); } catch { /* gone */ }
       }
     }
