@@ -67,7 +67,7 @@ function bundleServer(): string {
   const dir = path.join(__dirname, '..', '.bench', 'concurrency');
   // eslint-disable-next-line @typescript-eslint/no-require-imports, import/no-extraneous-dependencies
   const esbuild = require('esbuild') as typeof import('esbuild');
-  const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['esbuild'], logLevel: 'warning' } as const;
+  const common: import('esbuild').BuildOptions = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['esbuild'], logLevel: 'warning' };
   esbuild.buildSync({ ...common, entryPoints: [path.join(__dirname, 'gateway-concurrency-server.ts')], outfile: path.join(dir, 'server.js') });
   esbuild.buildSync({ ...common, entryPoints: [path.join(__dirname, '..', 'local-gateway', 'lambda', 'worker.ts')], outfile: path.join(dir, 'worker.js') });
   return path.join(dir, 'server.js');

@@ -109,14 +109,12 @@ export class Relay {
       if (!this.done && held === 0 && !res.writableNeedDrain) body.resume();
     };
     const lending = isLending(body) ? body : undefined;
-    const write = (chunk: Buffer) => {
-      const lease = lending?.takeLease(chunk);
-      if (lease) this.leases.add(lease);
-      const written = lease && (() => {
-        this.leases.delete(lease);
-        lease.release();
-      });
-      if (!res.write(chunk, written)) {
+    const release = (lease: Lease) => {
+      this.leases.delete(lease);
+      lease.release();
+    };
+    const write = (chunk: Buffer, lease?: Lease) => {
+      if (!res.write(chunk, lease && (() => release(lease)))) {
         body.pause();
         res.once('drain', resume);
       }
@@ -124,12 +122,18 @@ export class Relay {
     const end = () => res.end(() => this.finish(false));
     body.on('data', (chunk: Buffer) => {
       this.touch();
-      if (chunk.length === 0 || this.done) return;
+      // A lent chunk is the relay's from here (the body may end and close while shaping holds it).
+      const lease = lending?.takeLease(chunk);
+      if (lease) this.leases.add(lease);
+      if (chunk.length === 0 || this.done) {
+        if (lease) release(lease);
+        return;
+      }
       this.ctx.firstContent ??= Date.now();
       this.ctx.bytes += chunk.length;
       const delay = this.shapingDelay();
       if (delay === 0) {
-        write(chunk);
+        write(chunk, lease);
         return;
       }
       held++;
@@ -137,7 +141,7 @@ export class Relay {
       this.timers.push(setTimeout(() => {
         held--;
         if (this.done) return;
-        write(chunk);
+        write(chunk, lease);
         if (ended) end();
         else resume();
       }, delay));

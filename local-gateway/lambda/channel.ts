@@ -105,6 +105,13 @@ export const SLOT_BYTES = 256 * 1024;
  * messages under way); 4 MB of address space, of which only the slots used take memory.
  */
 export const SLOT_COUNT = 16;
+/**
+ * For tests: a freed slot is filled with `POISON_BYTE` at once, so bytes still used after their
+ * lease was released show up as corrupt output instead of only when the slot is written again.
+ */
+export const slotChecks = { poisonFreed: false };
+export const POISON_BYTE = 0xdb;
+
 /** A slotted batch's message is one number: slot × SLOT_SPAN + size. */
 const SLOT_SPAN = 2 ** 20;
 
@@ -185,6 +192,7 @@ export class BatchCredit {
   }
 
   private free(slot: number): void {
+    if (slotChecks.poisonFreed) this.link.slots.fill(POISON_BYTE, slot * SLOT_BYTES, (slot + 1) * SLOT_BYTES);
     Atomics.store(this.link.counters, SLOT_STATES + slot, 0);
   }
 }

@@ -1,10 +1,15 @@
 import * as http from 'http';
 import { serve } from './support/serve';
+import { slotChecks } from '../../local-gateway/lambda/channel';
 
 // The gateway writes a function's output to the client straight from the function thread's
 // shared batch slots. A slot is written again once the gateway releases it, so a release before
 // the socket has sent the bytes would corrupt a stream, most likely one whose client reads slowly
-// (its bytes wait longest) while other streams of the same thread write fast.
+// (its bytes wait longest) while other streams of the same thread write fast. Here every freed
+// slot is overwritten at once (poisoned), so a release before the send shows in the output.
+
+beforeAll(() => (slotChecks.poisonFreed = true));
+afterAll(() => (slotChecks.poisonFreed = false));
 
 const CHUNK = 64 * 1024;
 /** Chunk i of a stream with seed s is filled with (s + i) % 251: a lost, repeated or overwritten chunk shows. */
@@ -68,6 +73,23 @@ describe.each(['shared', 'thread'] as const)('output lent from shared slots (%s 
     for (const r of after) expect(r).toEqual({ status: 200, bytes: 64 * CHUNK, wrong: 0 });
     expect(diagnostics.filter((d) => /failed|OutOfMemory/.test(d))).toEqual([]);
   });
+
+  test('the last chunks of a finished stream, held back by shaping, stay intact while other streams write on', async () => {
+    // GIVEN shaping after 1 MB at 4 MB/s: each further 64 KB chunk waits about 16 ms, after the
+    // function has ended (its output stream ends while its last chunks still wait)
+    const { url } = await serve([{ path: '/patterned', code: PATTERNED }], { isolation, environmentsPerThread: 16, shapingFreeBytes: 1024 * 1024, shapingBytesPerSecond: 4 * 1024 * 1024 });
+    // WHEN streams of 1.25 MB end while, on the same thread, streams under 1 MB (not shaped)
+    // start every 20 ms and write through the thread's slots
+    const shaped = [20, 21, 22].map((seed) => download(url, seed, 20));
+    const others: Array<Promise<Received>> = [];
+    for (let i = 0; i < 15; i++) {
+      others.push(download(url, 30 + i, 14));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    // THEN every stream is exact
+    for (const r of await Promise.all(shaped)) expect(r).toEqual({ status: 200, bytes: 20 * CHUNK, wrong: 0 });
+    for (const r of await Promise.all(others)) expect(r).toEqual({ status: 200, bytes: 14 * CHUNK, wrong: 0 });
+  }, 30_000);
 
   test('chunks held back by bandwidth shaping stay intact while later ones arrive', async () => {
     // GIVEN shaping after 1 MB at 24 MB/s (chunks wait in timers while the function writes on)
