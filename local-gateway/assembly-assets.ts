@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { RouteFunction } from './route';
 import { isLiteral, TemplateResource } from '../src/private/template';
+import { parseYamlWithCdkLib, YamlParserMissing } from '../src/private/yaml';
 
 /** A function named by a literal ARN (`...:function:my-fn/...`), as asset bodies must write it. */
 export function functionByLiteralName(uri: unknown, resources: Record<string, TemplateResource>): string | undefined {
@@ -24,18 +25,15 @@ export function readAssetBody(api: TemplateResource | undefined, assemblyDir: st
 }
 
 function parseYaml(text: string, file: string, assemblyDir: string): unknown {
-  const appDir = path.dirname(path.resolve(assemblyDir));
-  // Every CDK app has aws-cdk-lib, which bundles the `yaml` package.
-  for (const from of [appDir, process.cwd(), __dirname]) {
-    try {
-      const cdkLib = path.dirname(require.resolve('aws-cdk-lib/package.json', { paths: [from] }));
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      return require(require.resolve('yaml', { paths: [cdkLib] })).parse(text);
-    } catch {
-      // try the next place
+  // Every CDK app has aws-cdk-lib, which bundles the `yaml` package: the app's first.
+  try {
+    return parseYamlWithCdkLib(text, [path.dirname(path.resolve(assemblyDir)), process.cwd(), __dirname]);
+  } catch (error) {
+    if (error instanceof YamlParserMissing) {
+      throw new Error(`${file} is an OpenAPI body in YAML, and no 'yaml' parser was found (it comes with aws-cdk-lib): run the gateway from your CDK app's folder`);
     }
+    throw new Error(`${file}: the OpenAPI body is neither JSON nor YAML (${(error as Error).message})`);
   }
-  throw new Error(`${file} is an OpenAPI body in YAML, and no 'yaml' parser was found (it comes with aws-cdk-lib): run the gateway from your CDK app's folder`);
 }
 
 /**

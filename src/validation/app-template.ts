@@ -4,6 +4,7 @@ import { CfnOutput, CfnResource, NestedStack, Stack, Stage } from 'aws-cdk-lib';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { IConstruct } from 'constructs';
 import { mergeTemplates, StackTemplate, Template, TemplateResource } from '../private/template';
+import { parseYamlWithCdkLib } from '../private/yaml';
 
 /** The resource types the rules read. */
 const RELEVANT = new Set([
@@ -88,10 +89,17 @@ export function appTemplate(root: IConstruct): AppTemplate {
     const key = (location as { Key?: unknown } | undefined)?.Key;
     const file = typeof key === 'string' ? assets.get(key) : undefined;
     if (!file || !fs.existsSync(file)) return undefined;
+    const text = fs.readFileSync(file, 'utf8');
     try {
-      return JSON.parse(fs.readFileSync(file, 'utf8'));
+      return JSON.parse(text);
     } catch {
-      return undefined; // YAML bodies are not read
+      // Not JSON: YAML, read with the app's aws-cdk-lib; a body that is neither is not judged here
+      // (API Gateway rejects it when the stack deploys).
+      try {
+        return parseYamlWithCdkLib(text, [__dirname]);
+      } catch {
+        return undefined;
+      }
     }
   };
   return { template: merged.template, elements, readBody };

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { synthMultiStackApp } from './apps/multi-stack';
 import { readAssembly } from '../../local-gateway/assembly';
+import { readAssetBody } from '../../local-gateway/assembly-assets';
 import { subReferences } from '../../src/private/template';
 import { tempDir } from '../support/temp-dirs';
 import { writeStackAssembly } from './support/assembly';
@@ -72,3 +73,19 @@ test('an API in one stack with methods in a nested stack and functions in anothe
     expect(fs.existsSync(path.join(route.function!.assetDir!, 'index.mjs'))).toBe(true);
   }
 }, 60_000);
+
+describe('OpenAPI bodies in file assets', () => {
+  const api = (file: string) => ({ Type: 'AWS::ApiGateway::RestApi', Metadata: { 'aws:asset:path': file }, Properties: { BodyS3Location: { Bucket: 'b', Key: 'k' } } });
+
+  test('a YAML body is read with the app\'s aws-cdk-lib parser', () => {
+    const dir = tempDir('asset-body');
+    fs.writeFileSync(path.join(dir, 'api.yaml'), 'openapi: "3.0.1"\npaths:\n  /chat:\n    post: {}\n');
+    expect(readAssetBody(api('api.yaml'), dir)).toEqual({ openapi: '3.0.1', paths: { '/chat': { post: {} } } });
+  });
+
+  test('a body that is neither JSON nor YAML is an error naming the file', () => {
+    const dir = tempDir('asset-body');
+    fs.writeFileSync(path.join(dir, 'broken.yaml'), 'openapi: "3.0.1"\npaths: [unclosed\n  - : :\n');
+    expect(() => readAssetBody(api('broken.yaml'), dir)).toThrow(/broken\.yaml: the OpenAPI body is neither JSON nor YAML/);
+  });
+});

@@ -214,6 +214,39 @@ describe('OpenAPI extensions', () => {
       .toMatch(/\[V\/Spec\/Resource\] BodyS3Location \(OpenAPI asset\) x-amazon-apigateway-minimum-compression-size: 0 turns on content encoding/);
   });
 
+  test('a YAML body in an asset file is read too: compliant passes, the compression extension fails', () => {
+    // written by hand, as people write OpenAPI files (block style, comments, quoted strings)
+    const yaml = (extra: string) => `# the chat API
+openapi: "3.0.1"
+info:
+  title: t
+  version: "1"
+${extra}paths:
+  /chat/{id}:
+    post:
+      x-amazon-apigateway-integration:
+        type: http_proxy
+        httpMethod: POST
+        uri: https://backend.example.com/chat/{id}
+        responseTransferMode: STREAM
+`;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openapi-'));
+    const good = path.join(dir, 'good.yaml');
+    const bad = path.join(dir, 'bad.yml');
+    fs.writeFileSync(good, yaml(''));
+    fs.writeFileSync(bad, yaml('x-amazon-apigateway-minimum-compression-size: 0\n'));
+    expect(spec(apigateway.ApiDefinition.fromAsset(good)).error).toBeUndefined();
+    expect(spec(apigateway.ApiDefinition.fromAsset(bad)).error)
+      .toMatch(/\[V\/Spec\/Resource\] BodyS3Location \(OpenAPI asset\) x-amazon-apigateway-minimum-compression-size: 0 turns on content encoding/);
+  });
+
+  test('an asset body that is neither JSON nor YAML is left to API Gateway (no crash, no finding)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openapi-'));
+    const file = path.join(dir, 'broken.yaml');
+    fs.writeFileSync(file, 'openapi: "3.0.1"\npaths: [unclosed\n  - : :\n');
+    expect(spec(apigateway.ApiDefinition.fromAsset(file)).error).toBeUndefined();
+  });
+
   test('a SAM-style Fn::Sub Lambda URI finds its function: a short function timeout is a warning, a long one is not', () => {
     for (const [seconds, expected] of [[30, 1], [900, 0]] as const) {
       const { app, stack } = validatedStack();
