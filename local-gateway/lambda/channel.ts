@@ -147,6 +147,11 @@ export function isBatch(message: unknown): message is BatchMessage {
   return typeof message === 'number' || message instanceof Uint8Array;
 }
 
+/** True for a message of the thread's own kinds (an object with a `type`), not a batch. */
+export function isTyped(message: unknown): message is { readonly type: unknown } {
+  return typeof message === 'object' && message !== null && 'type' in message;
+}
+
 /**
  * The gateway's side of a thread's batches: it delivers their records, counts the bytes it has
  * read (shared memory, no message) and wakes the thread's writers (`wake`) only when they wait
@@ -168,20 +173,36 @@ export class BatchCredit {
   /**
    * Calls `deliver(env, bytes, lease)` for each record of a batch from `BatchSender`, then counts
    * it read. With a lease, the bytes are the thread's slot: the consumer must release it.
+   * False, and nothing delivered, when the message is no batch of the thread's: code in a handler
+   * can post on the same port (`require('worker_threads').parentPort`).
    */
-  public receive(message: BatchMessage, deliver: (env: number, bytes: Buffer, lease?: Lease) => void): void {
-    let size: number;
-    if (typeof message === 'number') {
-      const slot = Math.floor(message / SLOT_SPAN);
-      size = message % SLOT_SPAN;
-      const batch = this.link.slots.subarray(slot * SLOT_BYTES, slot * SLOT_BYTES + size);
-      this.lent[slot] = countRecords(batch);
-      if (this.lent[slot] === 0) this.free(slot);
-      else readBatch(batch, (env, bytes) => deliver(env, bytes, new Lease(this, slot)));
-    } else {
-      size = message.byteLength;
-      readBatch(message, deliver);
-    }
+  public receive(message: BatchMessage, deliver: (env: number, bytes: Buffer, lease?: Lease) => void): boolean {
+    if (typeof message === 'number') return this.receiveSlot(message, deliver);
+    if (countRecords(message) <= 0) return false;
+    readBatch(message, deliver);
+    this.counted(message.byteLength);
+    return true;
+  }
+
+  private receiveSlot(message: number, deliver: (env: number, bytes: Buffer, lease?: Lease) => void): boolean {
+    const slot = Math.floor(message / SLOT_SPAN);
+    const size = message % SLOT_SPAN;
+    // Only a slot the thread has filled (taken, state 1) and that is not lent already, and a size
+    // that fits it. A forged number for a slot whose batch is on its way delivers that batch (the
+    // thread wrote it whole before posting); its own message is then refused.
+    if (!Number.isSafeInteger(message) || message < 0 || slot >= this.lent.length || size > SLOT_BYTES
+      || this.lent[slot] !== 0 || Atomics.load(this.link.counters, SLOT_STATES + slot) !== 1) return false;
+    const batch = this.link.slots.subarray(slot * SLOT_BYTES, slot * SLOT_BYTES + size);
+    const records = countRecords(batch);
+    if (records <= 0) return false;
+    this.lent[slot] = records;
+    readBatch(batch, (env, bytes) => deliver(env, bytes, new Lease(this, slot)));
+    this.counted(size);
+    return true;
+  }
+
+  /** Counts a batch read, and wakes the thread's writers if they wait for room. */
+  private counted(size: number): void {
     Atomics.add(this.link.counters, READ, size);
     if (Atomics.compareExchange(this.link.counters, WAITING, 1, 0) === 1) this.wake();
   }
@@ -353,10 +374,15 @@ export class BatchSender {
   }
 }
 
+/** The records of a batch, or -1 when it is not a sequence of whole records. */
 function countRecords(batch: Uint8Array): number {
   const view = new DataView(batch.buffer, batch.byteOffset, batch.byteLength);
   let records = 0;
-  for (let at = 0; at < batch.byteLength; at += RECORD_HEADER + view.getUint32(at + 4)) records++;
+  for (let at = 0; at < batch.byteLength; records++) {
+    if (at + RECORD_HEADER > batch.byteLength) return -1;
+    at += RECORD_HEADER + view.getUint32(at + 4);
+    if (at > batch.byteLength) return -1;
+  }
   return records;
 }
 

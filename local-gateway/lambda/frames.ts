@@ -15,6 +15,14 @@ export interface InvocationEnd {
   readonly handler?: 'streaming' | 'classic';
 }
 
+/** True for an `InvocationEnd` (a message on a thread's port may come from a handler's code). */
+export function isInvocationEnd(value: unknown): value is InvocationEnd {
+  const end = value as InvocationEnd | null | undefined;
+  if (typeof end !== 'object' || end === null || !['ended', 'error', 'timeout'].includes(end.outcome)) return false;
+  return end.error === undefined || (typeof end.error === 'object' && end.error !== null
+    && typeof end.error.errorType === 'string' && typeof end.error.errorMessage === 'string');
+}
+
 /** The 5-byte header of a frame of `type` with a payload of `length` bytes. */
 export function frameHeader(type: number, length: number): Buffer {
   const header = Buffer.alloc(HEADER);

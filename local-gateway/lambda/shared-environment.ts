@@ -12,9 +12,9 @@
  * ends when its running invocations have finished, so nothing the cut handler left behind runs on.
  */
 import { Worker } from 'worker_threads';
-import { BatchCredit, BatchMessage, isBatch, Lease } from './channel';
+import { BatchCredit, BatchMessage, isBatch, isTyped, Lease } from './channel';
 import { ExecutionEnvironment, exited, outOfMemory } from './execution';
-import type { InvocationEnd } from './frames';
+import { InvocationEnd, isInvocationEnd } from './frames';
 import type { HostCommand } from './host';
 
 /** How long a thread has to answer after one of its handlers timed out before it is ended. */
@@ -38,6 +38,7 @@ export class HostThread {
   private draining = false;
   private overMemory = false;
   private endReason?: string;
+  private strayReported = false;
 
   constructor(
     script: string,
@@ -55,21 +56,24 @@ export class HostThread {
       resourceLimits: { maxOldGenerationSizeMb: heapMb },
     });
     this.started = new Promise((resolve) => {
-      this.thread.on('message', (message: HostMessage | BatchMessage) => {
+      this.thread.on('message', (message: HostMessage | BatchMessage | undefined) => {
         if (isBatch(message)) {
-          this.credit.receive(message, (id, bytes, lease) => {
+          const delivered = this.credit.receive(message, (id, bytes, lease) => {
             const environment = this.environments.get(id);
             if (environment) environment.delivered(bytes, lease);
             else lease?.release();
           });
+          if (!delivered) this.stray();
           return;
         }
+        if (!isTyped(message)) return this.stray();
         switch (message.type) {
           case 'ready': resolve(); break;
           case 'loaded': this.environments.get(message.env)?.loaded(); break;
-          case 'end': this.environments.get(message.env)?.ended(message.end); break;
+          case 'end': if (isInvocationEnd(message.end)) this.environments.get(message.env)?.ended(message.end); else this.stray(); break;
           case 'oom': this.overMemory = true; break;
           case 'pong': this.pongs.shift()?.(); break;
+          default: this.stray();
         }
       });
       this.thread.once('exit', () => resolve());
@@ -121,6 +125,13 @@ export class HostThread {
     const commands = this.outbox;
     this.outbox = [];
     if (!this.gone && commands.length > 0) this.thread.postMessage(commands);
+  }
+
+  /** A message that is none of the thread's: a handler's code posted on the thread's port. */
+  private stray(): void {
+    if (this.strayReported) return;
+    this.strayReported = true;
+    this.log('ignored a message a handler posted on its worker thread\'s parentPort (on Lambda, parentPort is null: the handler runs on the main thread)');
   }
 
   /** An environment ends; if it was cut short mid-invocation, the thread drains. */

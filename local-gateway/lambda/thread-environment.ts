@@ -6,9 +6,9 @@
  * arrives as messages, each a batch of what the handler wrote in one turn of its event loop.
  */
 import { Worker } from 'worker_threads';
-import { BatchCredit, BatchMessage, isBatch } from './channel';
+import { BatchCredit, BatchMessage, isBatch, isTyped } from './channel';
 import { ExecutionEnvironment, exited, outOfMemory } from './execution';
-import type { InvocationEnd } from './frames';
+import { InvocationEnd, isInvocationEnd } from './frames';
 
 /** Messages from the thread (see channel.ts); response bytes come as a `BatchMessage` (one batch of records). */
 export type ThreadMessage =
@@ -34,12 +34,15 @@ export class ThreadEnvironment extends ExecutionEnvironment {
       resourceLimits: { maxOldGenerationSizeMb: memoryMb },
     });
     this.ready = new Promise((resolve) => {
-      this.thread.on('message', (message: ThreadMessage | BatchMessage) => {
+      // Anything else on the port (code in a handler can post on it) is ignored.
+      this.thread.on('message', (message: ThreadMessage | BatchMessage | undefined) => {
         if (isBatch(message)) {
           this.credit.receive(message, (_env, bytes, lease) => this.data(bytes, lease));
+        } else if (!isTyped(message)) {
+          return;
         } else if (message.type === 'ready') {
           resolve();
-        } else if (message.type === 'end') {
+        } else if (message.type === 'end' && isInvocationEnd(message.end)) {
           this.finish(message.end);
         } else if (message.type === 'oom') {
           this.overMemory = true;

@@ -32,7 +32,7 @@ function link(slots?: number) {
     port1.close();
     port2.close();
   };
-  return { send, sender, close };
+  return { send, sender, close, credit };
 }
 
 describe('batch slots', () => {
@@ -100,6 +100,32 @@ describe('batch slots', () => {
       const { batch } = await send(1, big);
       expect(batch[0].kind).toBe('copy');
       expect(batch[0].bytes.equals(big)).toBe(true);
+    } finally {
+      close();
+    }
+  });
+
+  test('numbers and buffers that are no batch of the thread\'s are refused, and a lent slot stays lent', async () => {
+    const { send, close, credit } = link(2);
+    const none = () => {
+      throw new Error('delivered');
+    };
+    try {
+      // nothing taken yet: no slot number is a batch
+      const numbers = [0, 1, 2, 2 ** 20, 2 ** 20 + 5, 2 * 2 ** 20, 2 ** 40, -1, 0.5, NaN, Infinity];
+      for (const forged of numbers) expect(credit.receive(forged, none)).toBe(false);
+      // records that overrun their buffer
+      const overruns = [[0, 0, 0, 1, 255, 255, 255, 255], [0, 0, 0], [0, 0, 0, 1, 0, 0, 0, 9, 1, 2]];
+      for (const bytes of overruns) expect(credit.receive(new Uint8Array(bytes), none)).toBe(false);
+      expect(credit.receive(new Uint8Array(0), none)).toBe(false);
+      // a slot lent by the real link: a forged message for it neither frees nor lends it again
+      const lent = await send(1, Buffer.from('lent'));
+      expect(lent.batch[0].kind).toBe('slot');
+      const other = await send(1, Buffer.from('other'));
+      expect(other.batch[0].kind).toBe('slot');
+      for (const forged of [0, 4, 2 ** 20, 2 ** 20 + 5]) expect(credit.receive(forged, none)).toBe(false);
+      expect((await send(1, Buffer.from('full'))).batch[0].kind).toBe('copy');
+      expect(lent.batch[0].bytes.toString()).toBe('lent');
     } finally {
       close();
     }

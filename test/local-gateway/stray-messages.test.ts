@@ -1,0 +1,69 @@
+import * as http from 'http';
+import { serve } from './support/serve';
+import { slotChecks } from '../../local-gateway/lambda/channel';
+
+// Code in a handler can reach the thread's `parentPort` (require('worker_threads')), and libraries
+// that detect a worker thread do post on it. Whatever it posts, the gateway must stay up, its
+// other streams intact, and the function must go on answering. Freed batch slots are poisoned
+// (channel.ts), so a forged slot number that freed a slot in use would show as corrupt bytes.
+
+beforeAll(() => (slotChecks.poisonFreed = true));
+afterAll(() => (slotChecks.poisonFreed = false));
+
+const JUNK = `[3, 0, 1, 2 ** 20 + 5, 15 * 2 ** 20 + 1, 16 * 2 ** 20, 2 ** 40, -1, 1.5, NaN, Infinity, null, undefined, 'x',
+  {}, [], { type: 'end' }, { type: 'end', env: 1 }, { type: 'end', env: 1, end: null }, { type: 'end', env: 1, end: 'x' },
+  { type: 'loaded', env: 'x' }, { type: 'ready' }, { type: 'pong' }, { type: 'oom-ish' },
+  new Uint8Array([0, 0, 0, 1, 255, 255, 255, 255]), new Uint8Array([0, 0, 0]), new Uint8Array(0), new Float64Array(2)]`;
+
+const CHUNK = 64 * 1024;
+/** With ?junk: posts junk on parentPort around a short answer; without: 64 patterned chunks. */
+const HANDLER = `const { parentPort } = require('worker_threads');
+exports.handler = awslambda.streamifyResponse(async (event, s) => {
+  if (event.queryStringParameters?.junk) {
+    for (const junk of ${JUNK}) parentPort?.postMessage(junk);
+    const h = awslambda.HttpResponseStream.from(s, { headers: { 'content-type': 'text/plain' } });
+    h.write('still here');
+    for (const junk of ${JUNK}) parentPort?.postMessage(junk);
+    h.end();
+    return;
+  }
+  const h = awslambda.HttpResponseStream.from(s, { headers: { 'content-type': 'application/octet-stream' } });
+  for (let i = 0; i < 64; i++) {
+    if (!h.write(Buffer.alloc(${CHUNK}, i % 251))) await new Promise((r) => h.once('drain', r));
+    await new Promise((r) => setImmediate(r));
+  }
+  h.end();
+});`;
+
+function get(url: string): Promise<{ status?: number; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    http.get(url, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    }).on('error', reject);
+  });
+}
+
+describe.each(['shared', 'thread'] as const)('messages a handler posts on its thread\'s port (%s isolation)', (isolation) => {
+  test('junk numbers, arrays and objects crash nothing and corrupt no other stream', async () => {
+    // GIVEN a function whose handler posts junk on parentPort in one invocation and streams in
+    // another, on the same thread (shared isolation)
+    const { url, diagnostics } = await serve([{ path: '/h', code: HANDLER }], { isolation, shaping: false, environmentsPerThread: 8 });
+    // WHEN both run at once, twice
+    for (let round = 0; round < 2; round++) {
+      const [patterned, poster] = await Promise.all([get(`${url}/h`), new Promise((r) => setTimeout(r, 5)).then(() => get(`${url}/h?junk=1`))]);
+      // THEN the poster gets a well-formed answer (its own bytes may be lost: it posted on the gateway's channel)
+      expect(poster.status).toBeGreaterThanOrEqual(200);
+      // and the other stream arrives whole
+      expect(patterned.status).toBe(200);
+      expect(patterned.body.length).toBe(64 * CHUNK);
+      let wrong = 0;
+      for (let k = 0; k < patterned.body.length; k += 1024) if (patterned.body[k] !== Math.floor(k / CHUNK) % 251) wrong++;
+      expect(wrong).toBe(0);
+    }
+    // AND the developer is told once why their handler's messages went nowhere (shared threads)
+    if (isolation === 'shared') expect(diagnostics.filter((d) => /posted on its worker thread's parentPort/.test(d))).toHaveLength(1);
+  });
+});
