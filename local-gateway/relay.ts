@@ -63,7 +63,14 @@ export class Relay {
     ctx.res.on('close', () => {
       if (!this.done && !ctx.res.writableFinished) this.finish(true);
     });
+    // A response queued behind others on a pipelining connection gets no 'close' when the client
+    // leaves: the connection's own does.
+    ctx.req.socket.once('close', this.onSocketClose);
   }
+
+  private readonly onSocketClose = (): void => {
+    if (!this.done && !this.ctx.res.writableFinished) this.finish(true);
+  };
 
   /** The integration sent something (resets the idle timer). */
   public touch(): void {
@@ -210,6 +217,7 @@ export class Relay {
     this.done = true;
     this.ctx.ended ??= Date.now();
     this.timers.forEach(clearTimeout);
+    this.ctx.req.socket.off('close', this.onSocketClose);
     // Ended (all written) or cut (the socket destroyed: its file descriptor is closed, nothing
     // more is read from lent bytes): their slots may be written again.
     this.leases.forEach((lease) => lease.release());

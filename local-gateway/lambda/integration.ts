@@ -20,6 +20,12 @@ export async function invokeLambda(ctx: RequestContext, pool: WorkerPool, option
   const route = ctx.route!;
   const event = restEventOf(ctx);
   const worker = await pool.acquire();
+  if (ctx.req.socket.destroyed) {
+    // The client left while its request waited for an environment (all were busy): not invoked.
+    pool.release(worker);
+    ctx.log('the client left before an execution environment was free: the function was not invoked');
+    return;
+  }
   ctx.integrationStarted = Date.now();
   const output = new InvocationOutput(worker, pool);
   const relay = new Relay(ctx, options, () => output.destroy());

@@ -1,0 +1,122 @@
+import * as http from 'http';
+import * as net from 'net';
+import { serve } from './support/serve';
+import { BatchCredit, Lease } from '../../local-gateway/lambda/channel';
+
+/** Counts the leases on function output (shared slots, channel.ts) the gateway holds. */
+const leases = { out: 0 };
+beforeAll(() => {
+  const receive = BatchCredit.prototype.receive;
+  jest.spyOn(BatchCredit.prototype, 'receive').mockImplementation(function (this: BatchCredit, message, deliver) {
+    return receive.call(this, message, (env: number, bytes: Buffer, lease?: Lease) => {
+      if (lease) leases.out++;
+      deliver(env, bytes, lease);
+    });
+  });
+  const returned = BatchCredit.prototype.returned;
+  jest.spyOn(BatchCredit.prototype, 'returned').mockImplementation(function (this: BatchCredit, slot: number) {
+    leases.out--;
+    returned.call(this, slot);
+  });
+});
+afterAll(() => jest.restoreAllMocks());
+
+// Clients that leave before their response: a request queued behind another on a pipelining
+// connection, and a request still waiting for a free execution environment. Their invocations
+// must stop (or never start), or they hold environments until the integration timeout.
+
+/**
+ * Streams a line every 50 ms for 20 s (far longer than the test), with the request's id; with
+ * ?big, 4 MB at once instead (more than a socket and the relay buffer, so the relay waits).
+ */
+const LONG = `exports.handler = awslambda.streamifyResponse(async (event, s) => {
+  const h = awslambda.HttpResponseStream.from(s, { headers: { 'content-type': 'text/plain' } });
+  if (event.queryStringParameters?.big) {
+    for (let i = 0; i < 64; i++) if (!h.write(Buffer.alloc(65536, 120))) await new Promise((r) => h.once('drain', r));
+    h.end();
+    return;
+  }
+  for (let i = 0; i < 400; i++) {
+    h.write(event.queryStringParameters?.id + ' ' + i + '\\n');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  h.end();
+});`;
+
+/**
+ * Sends `paths` pipelined on one connection, reads a little, then leaves: closes the socket, or
+ * resets it (`reset`: the gateway sees the connection fail at once; a closed one looks like a
+ * client that half-closed, which still gets its response, until a write fails).
+ */
+function pipelineAndLeave(url: string, paths: string[], leaveAfterMs: number, reset = false): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    let received = '';
+    const socket = net.connect(Number(port), hostname, () => {
+      socket.write(paths.map((p) => `GET ${p} HTTP/1.1\r\nHost: ${hostname}:${port}\r\n\r\n`).join(''));
+      setTimeout(() => {
+        if (reset) socket.resetAndDestroy();
+        else socket.destroy();
+        resolve(received);
+      }, leaveAfterMs);
+    });
+    socket.on('data', (d: Buffer) => (received += d.toString()));
+    socket.on('error', reject);
+  });
+}
+
+/** The first line of a response, or 'none' after 3 s (the request waits for an environment). */
+function firstLine(url: string): Promise<string> {
+  return new Promise((resolve) => {
+    const req = http.get(url, (res) => res.once('data', (d: Buffer) => {
+      req.destroy();
+      resolve(d.toString().split('\n')[0]);
+    }));
+    req.on('error', () => undefined);
+    setTimeout(() => {
+      req.destroy();
+      resolve('none');
+    }, 3000);
+  });
+}
+
+async function waitFor(check: () => boolean, ms: number): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (check()) return true;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return check();
+}
+
+describe.each(['shared', 'thread'] as const)('clients that leave (%s isolation)', (isolation) => {
+  test('a pipelined request queued behind another stops when its client leaves', async () => {
+    // GIVEN a function of long streams, at most two environments
+    const { url, logs } = await serve([{ path: '/long', code: LONG }], { isolation, shaping: false, maxEnvironments: 2 });
+    // WHEN a client pipelines two requests (the second's 4 MB wait behind the first) and leaves
+    const received = await pipelineAndLeave(url, ['/long?id=first', '/long?id=second&big=1'], 400);
+    expect(received).toMatch(/first 0/);
+    expect(received).not.toMatch(/xxxx/);
+    // THEN both requests end soon (their access-log lines), not at the idle or integration timeout,
+    // and give back the function output they held
+    expect(await waitFor(() => logs.length === 2, 3000)).toBe(true);
+    expect(await waitFor(() => leases.out === 0, 3000)).toBe(true);
+    // and both environments are free again: two new requests start streaming at once
+    const next = await Promise.all(['a', 'b'].map((id) => firstLine(`${url}/long?id=${id}`)));
+    expect(next).toEqual(['a 0', 'b 0']);
+  });
+
+  test('a request whose client left while it waited for an environment is not invoked', async () => {
+    // GIVEN one environment at most, busy with a long stream
+    const { url, logs, diagnostics } = await serve([{ path: '/long', code: LONG }], { isolation, shaping: false, maxEnvironments: 1 });
+    const busy = pipelineAndLeave(url, ['/long?id=busy'], 600);
+    await new Promise((r) => setTimeout(r, 150));
+    // WHEN another client asks and leaves (resets) while it waits for the environment
+    await pipelineAndLeave(url, ['/long?id=waiting'], 100, true);
+    await busy;
+    // THEN once the environment is free, the waiting request is not invoked (the log says why)
+    expect(await waitFor(() => diagnostics.some((d) => /client left before an execution environment was free/.test(d)), 3000)).toBe(true);
+    expect(await waitFor(() => logs.length === 2, 3000)).toBe(true);
+    expect(await waitFor(() => logs.length === 2, 3000)).toBe(true);
+  });
+});
