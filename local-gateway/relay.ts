@@ -132,6 +132,8 @@ export class Relay {
       // A lent chunk is the relay's from here (the body may end and close while shaping holds it).
       const lease = lending?.takeLease(chunk);
       if (lease) this.leases.add(lease);
+      // Shared memory without a lease (a slice of a lent chunk): copied before anything can free it.
+      else if (chunk.buffer instanceof SharedArrayBuffer) chunk = Buffer.from(chunk);
       if (chunk.length === 0 || this.done) {
         if (lease) release(lease);
         return;

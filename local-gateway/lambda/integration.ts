@@ -13,6 +13,9 @@ import type { LocalStreamingGatewayOptions } from '../options';
 import { LendingBody, Relay, RelayError } from '../relay';
 import type { RequestContext } from '../request';
 
+/** Lent chunks (shared slots, channel.ts) one response may hold while they wait in its buffer. */
+const LENT_CHUNKS_WAITING = 4;
+
 /** Bytes of function output buffered before the worker's pipe is paused. */
 const OUTPUT_HIGH_WATER_MARK = 256 * 1024;
 
@@ -103,10 +106,11 @@ class InvocationOutput extends Readable implements InvocationSink, LendingBody {
       return;
     }
     this.onActivity?.();
-    if (lease && this.lending && chunk.length > 0) {
+    if (lease && this.lending && chunk.length > 0 && this.leases.size < LENT_CHUNKS_WAITING) {
       this.leases.set(chunk, lease);
     } else if (lease) {
-      // Not for the streaming relay (the prelude, a buffered response): a copy, and the slot is free.
+      // Not for the streaming relay (the prelude, a buffered response), or a client that does not
+      // keep up (a stalled one would hold its thread's slots): a copy, and the slot is free.
       chunk = Buffer.from(chunk);
       lease.release();
     }

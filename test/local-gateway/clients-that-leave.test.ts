@@ -27,12 +27,12 @@ afterAll(() => jest.restoreAllMocks());
 
 /**
  * Streams a line every 50 ms for 20 s (far longer than the test), with the request's id; with
- * ?big, 4 MB at once instead (more than a socket and the relay buffer, so the relay waits).
+ * ?big=n, n × 4 MB at once instead (more than the relay buffers, so the relay waits).
  */
 const LONG = `exports.handler = awslambda.streamifyResponse(async (event, s) => {
   const h = awslambda.HttpResponseStream.from(s, { headers: { 'content-type': 'text/plain' } });
   if (event.queryStringParameters?.big) {
-    for (let i = 0; i < 64; i++) if (!h.write(Buffer.alloc(65536, 120))) await new Promise((r) => h.once('drain', r));
+    for (let i = 0; i < Number(event.queryStringParameters.big) * 64; i++) if (!h.write(Buffer.alloc(65536, 120))) await new Promise((r) => h.once('drain', r));
     h.end();
     return;
   }
@@ -118,5 +118,19 @@ describe.each(['shared', 'thread'] as const)('clients that leave (%s isolation)'
     expect(await waitFor(() => diagnostics.some((d) => /client left before an execution environment was free/.test(d)), 3000)).toBe(true);
     expect(await waitFor(() => logs.length === 2, 3000)).toBe(true);
     expect(await waitFor(() => logs.length === 2, 3000)).toBe(true);
+  });
+
+  test('a client that stops reading holds a few lent chunks of its thread\'s shared slots, not all of them', async () => {
+    // GIVEN a function that writes 32 MB as fast as it can (more than the sockets hold)
+    const { url } = await serve([{ path: '/long', code: LONG }], { isolation, shaping: false });
+    // WHEN its client reads the first bytes and then stops reading
+    const req = http.get(`${url}/long?id=x&big=8`, (res) => res.once('data', () => res.pause()));
+    req.on('error', () => undefined);
+    await new Promise((r) => setTimeout(r, 500));
+    // THEN the gateway holds at most a few chunks lent (the rest waits as copies, or in the function)
+    const held = leases.out;
+    req.destroy();
+    expect(held).toBeLessThanOrEqual(8);
+    expect(await waitFor(() => leases.out === 0, 3000)).toBe(true);
   });
 });
