@@ -5,6 +5,7 @@
  * The function timeout and `memorySize` are enforced from outside the handler (execution.ts): a
  * handler that never yields, or outgrows its memory, has its environment ended and replaced.
  */
+import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -191,12 +192,18 @@ export class WorkerPool {
 export function resolveWorkerScript(): string {
   const compiled = path.join(__dirname, 'worker.js');
   if (fs.existsSync(compiled)) return compiled;
-  const out = path.join(os.tmpdir(), `local-gateway-worker-${process.pid}.js`);
-  if (!fs.existsSync(out)) {
-    // Only when running from the TypeScript sources (this repository's tests and demo).
+  if (!bundledWorker) {
+    // Only when running from the TypeScript sources (this repository's tests and demo): made once
+    // per process from the sources as they are now (a file an earlier process left, with the same
+    // process id, may be of other sources: its threads spoke an older protocol), removed at exit.
+    const out = path.join(os.tmpdir(), `local-gateway-worker-${process.pid}-${randomBytes(6).toString('hex')}.js`);
     // eslint-disable-next-line @typescript-eslint/no-require-imports, import/no-extraneous-dependencies
     const esbuild = require('esbuild') as typeof import('esbuild');
     esbuild.buildSync({ entryPoints: [path.join(__dirname, 'worker.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: out, logLevel: 'warning' });
+    process.once('exit', () => fs.rmSync(out, { force: true }));
+    bundledWorker = out;
   }
-  return out;
+  return bundledWorker;
 }
+
+let bundledWorker: string | undefined;

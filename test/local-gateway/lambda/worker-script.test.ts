@@ -1,0 +1,26 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { resolveWorkerScript } from '../../../local-gateway/lambda/workers';
+
+// From the TypeScript sources, the function worker is bundled once per process into a file of its
+// own: a file an earlier process left under a name derived from the same process id was of older
+// sources (its threads spoke an older protocol, and every request failed with a 500).
+
+test('the worker bundle is this process\'s own, made once, from the current sources', () => {
+  // GIVEN a stale bundle under the name an earlier version used for this process id
+  const stale = path.join(os.tmpdir(), `local-gateway-worker-${process.pid}.js`);
+  fs.writeFileSync(stale, 'throw new Error("stale worker bundle");');
+  try {
+    // WHEN the gateway asks for its worker script, twice
+    const first = resolveWorkerScript();
+    const second = resolveWorkerScript();
+    // THEN it is a fresh bundle, the same for the process, not the stale file
+    expect(second).toBe(first);
+    expect(first).not.toBe(stale);
+    expect(path.basename(first)).toMatch(new RegExp(`^local-gateway-worker-${process.pid}-[0-9a-f]{12}\\.js$`));
+    expect(fs.readFileSync(first, 'utf8')).toContain('runHost');
+  } finally {
+    fs.rmSync(stale, { force: true });
+  }
+});
