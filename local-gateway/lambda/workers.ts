@@ -201,9 +201,23 @@ export function resolveWorkerScript(): string {
     const esbuild = require('esbuild') as typeof import('esbuild');
     esbuild.buildSync({ entryPoints: [path.join(__dirname, 'worker.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: out, logLevel: 'warning' });
     process.once('exit', () => fs.rmSync(out, { force: true }));
+    removeOrphanBundles();
     bundledWorker = out;
   }
   return bundledWorker;
+}
+
+/** Removes the bundles of processes that ended without their exit handlers (killed test workers). */
+function removeOrphanBundles(): void {
+  for (const name of fs.readdirSync(os.tmpdir())) {
+    const pid = /^local-gateway-worker-(\d+)-[0-9a-f]{12}\.js$/.exec(name)?.[1];
+    if (!pid || Number(pid) === process.pid) continue;
+    try {
+      process.kill(Number(pid), 0); // still running: its bundle stays
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ESRCH') fs.rmSync(path.join(os.tmpdir(), name), { force: true });
+    }
+  }
 }
 
 let bundledWorker: string | undefined;

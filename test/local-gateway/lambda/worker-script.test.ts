@@ -7,10 +7,13 @@ import { resolveWorkerScript } from '../../../local-gateway/lambda/workers';
 // own: a file an earlier process left under a name derived from the same process id was of older
 // sources (its threads spoke an older protocol, and every request failed with a 500).
 
-test('the worker bundle is this process\'s own, made once, from the current sources', () => {
-  // GIVEN a stale bundle under the name an earlier version used for this process id
+test('the worker bundle is this process\'s own, made once, from the current sources; ended processes\' are removed', () => {
+  // GIVEN a stale bundle under the name an earlier version used for this process id, and one left
+  // by a process that no longer runs (a process id above the kernel's maximum)
   const stale = path.join(os.tmpdir(), `local-gateway-worker-${process.pid}.js`);
   fs.writeFileSync(stale, 'throw new Error("stale worker bundle");');
+  const orphan = path.join(os.tmpdir(), 'local-gateway-worker-99999999-0123456789ab.js');
+  fs.writeFileSync(orphan, '');
   try {
     // WHEN the gateway asks for its worker script, twice
     const first = resolveWorkerScript();
@@ -20,7 +23,9 @@ test('the worker bundle is this process\'s own, made once, from the current sour
     expect(first).not.toBe(stale);
     expect(path.basename(first)).toMatch(new RegExp(`^local-gateway-worker-${process.pid}-[0-9a-f]{12}\\.js$`));
     expect(fs.readFileSync(first, 'utf8')).toContain('runHost');
+    expect(fs.existsSync(orphan)).toBe(false);
   } finally {
+    fs.rmSync(orphan, { force: true });
     fs.rmSync(stale, { force: true });
   }
 });
