@@ -55,17 +55,7 @@ export class LocalStreamingGateway {
     // Request line and headers over API Gateway's 10,240 bytes: Node answers 431 itself.
     this.server = http.createServer({ maxHeaderSize: MAX_REQUEST_HEAD_BYTES }, (req, res) => {
       const ctx = new RequestContext(req, res, (message) => this.log(message));
-      // Once per request: a response queued behind others on a pipelining connection gets no
-      // 'close' of its own when the client leaves, only the connection's.
-      let logged = false;
-      const log = () => {
-        if (logged) return;
-        logged = true;
-        req.socket.off('close', log);
-        this.writeAccessLog(ctx);
-      };
-      res.on('close', log);
-      req.socket.once('close', log);
+      ctx.onClose(() => this.writeAccessLog(ctx));
       this.handle(ctx).catch((error) => {
         this.log(`unexpected gateway error: ${(error as Error).stack}`);
         if (!res.headersSent) ctx.respond(500, { message: 'Internal server error' });

@@ -60,17 +60,10 @@ export class Relay {
     const timeout = Math.min(route.timeoutMs, options.maxIntegrationTimeoutMs ?? Infinity);
     this.timers.push(setTimeout(() => this.fail(RelayError.timeout('the integration timeout was reached')), timeout));
     this.armIdleTimer(options.idleTimeoutMs ?? (route.endpointType === 'EDGE' ? EDGE_IDLE_TIMEOUT_MS : REGIONAL_IDLE_TIMEOUT_MS));
-    ctx.res.on('close', () => {
+    ctx.onClose(() => {
       if (!this.done && !ctx.res.writableFinished) this.finish(true);
     });
-    // A response queued behind others on a pipelining connection gets no 'close' when the client
-    // leaves: the connection's own does.
-    ctx.req.socket.once('close', this.onSocketClose);
   }
-
-  private readonly onSocketClose = (): void => {
-    if (!this.done && !this.ctx.res.writableFinished) this.finish(true);
-  };
 
   /** The integration sent something (resets the idle timer). */
   public touch(): void {
@@ -219,7 +212,6 @@ export class Relay {
     this.done = true;
     this.ctx.ended ??= Date.now();
     this.timers.forEach(clearTimeout);
-    this.ctx.req.socket.off('close', this.onSocketClose);
     // Ended (all written) or cut (the socket destroyed: its file descriptor is closed, nothing
     // more is read from lent bytes): their slots may be written again.
     this.leases.forEach((lease) => lease.release());

@@ -31,6 +31,9 @@ export class RequestContext {
   public ended?: number;
   public status?: number;
   public bytes = 0;
+  /** The exchange is over: the response closed, or the client's connection did. */
+  public closed = false;
+  private readonly closeListeners: Array<() => void> = [];
 
   constructor(
     public readonly req: http.IncomingMessage,
@@ -39,6 +42,22 @@ export class RequestContext {
   ) {
     this.ip = req.socket.remoteAddress ?? '-';
     this.url = new URL(req.url ?? '/', 'http://localhost');
+    // A response queued behind others on a pipelining connection gets no 'close' of its own when
+    // the client leaves: the connection's 'close' ends it too.
+    const close = () => {
+      if (this.closed) return;
+      this.closed = true;
+      req.socket.off('close', close);
+      this.closeListeners.splice(0).forEach((listener) => listener());
+    };
+    res.once('close', close);
+    req.socket.once('close', close);
+  }
+
+  /** Calls `listener` once the exchange is over (see `closed`), in the order they were added. */
+  public onClose(listener: () => void): void {
+    if (this.closed) listener();
+    else this.closeListeners.push(listener);
   }
 
   public get streamed(): boolean {

@@ -241,12 +241,8 @@ export class BatchSender {
   /** Batch bytes sent (wrapping, like the gateway's count of bytes read). */
   private sent = 0;
 
-  private readonly credit?: Int32Array;
-
   /** `link`: the shared memory of the gateway's `BatchCredit` (none: no limit, no slots). */
-  constructor(private readonly port: NonNullable<typeof parentPort>, private readonly link?: SharedLink) {
-    this.credit = link?.counters;
-  }
+  constructor(private readonly port: NonNullable<typeof parentPort>, private readonly link?: SharedLink) {}
 
   public data(env: number, pieces: Uint8Array[], done: () => void): void {
     let bytes = this.queued.get(env) ?? 0;
@@ -349,7 +345,7 @@ export class BatchSender {
 
   private inFlight(): number {
     // eslint-disable-next-line no-bitwise -- both counts wrap at 32 bits; their difference does not
-    return this.credit ? (this.sent - Atomics.load(this.credit, READ)) | 0 : 0;
+    return this.link ? (this.sent - Atomics.load(this.link.counters, READ)) | 0 : 0;
   }
 
   /**
@@ -358,11 +354,11 @@ export class BatchSender {
    * thread sees the gateway's read or the gateway sees the flag.
    */
   private blocked(): boolean {
-    if (!this.credit || this.inFlight() < IN_FLIGHT_LIMIT) return false;
-    Atomics.store(this.credit, WAITING, 1);
+    if (!this.link || this.inFlight() < IN_FLIGHT_LIMIT) return false;
+    Atomics.store(this.link.counters, WAITING, 1);
     if (this.inFlight() >= IN_FLIGHT_LIMIT) return true;
     // Read meanwhile: lower the flag again (if the gateway already did, its wake-up is harmless).
-    Atomics.compareExchange(this.credit, WAITING, 1, 0);
+    Atomics.compareExchange(this.link.counters, WAITING, 1, 0);
     return false;
   }
 

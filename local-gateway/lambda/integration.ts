@@ -23,7 +23,7 @@ export async function invokeLambda(ctx: RequestContext, pool: WorkerPool, option
   const route = ctx.route!;
   const event = restEventOf(ctx);
   const worker = await pool.acquire();
-  if (ctx.req.socket.destroyed) {
+  if (ctx.closed) {
     // The client left while its request waited for an environment (all were busy): not invoked.
     pool.release(worker);
     ctx.log('the client left before an execution environment was free: the function was not invoked');
