@@ -44,5 +44,6 @@ async function main(kind: string, options: Record<string, unknown>): Promise<str
 }
 
 if (require.main === module) {
+  process.once('SIGTERM', () => process.exit(0));
   void main(process.argv[2], JSON.parse(process.argv[3] ?? '{}')).then((url) => process.stdout.write(`${url}\n`));
 }

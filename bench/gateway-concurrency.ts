@@ -8,6 +8,9 @@
  * environments (Linux /proc). Servers run in their own process (gateway-concurrency-server.ts,
  * bundled as the package ships the gateway); the clients run here.
  * Run: npx ts-node --transpile-only --project bench/tsconfig.json bench/gateway-concurrency.ts [levels] [gateway options JSON]
+ * To look inside: SERVER_NODE_FLAGS='--trace-gc' (or --cpu-prof, --trace-opt: flags for the servers'
+ * node) and BENCH_TRACE=1 (the servers' output, and each round's start, end and percentiles, with
+ * millisecond stamps to line them up).
  */
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
@@ -76,8 +79,18 @@ function bundleServer(): string {
 const SERVER = bundleServer();
 
 async function startServer(kind: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [SERVER, kind, GATEWAY_OPTIONS], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve) => child.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim())));
+  const flags = (process.env.SERVER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...flags, SERVER, kind, GATEWAY_OPTIONS], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // The URL is the first line that is one: SERVER_NODE_FLAGS such as --trace-gc print on stdout too.
+  const url = await new Promise<string>((resolve) => {
+    let seen = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      if (process.env.BENCH_TRACE) process.stderr.write(d);
+      seen += d.toString();
+      const line = /^http:\/\/\S+$/m.exec(seen);
+      if (line) resolve(line[0]);
+    });
+  });
   return { child, url };
 }
 
@@ -98,6 +111,7 @@ function firstByte(url: string, agent: http.Agent): Promise<number | undefined> 
 }
 
 async function round(url: string, pid: number, n: number): Promise<Sample> {
+  if (process.env.BENCH_TRACE) console.error(`[round ${Date.now() % 100000}]`);
   const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
   const pids = () => tree(pid);
   const cpuBefore = new Map(pids().map((p) => [p, cpuMs(p)]));
@@ -114,6 +128,7 @@ async function round(url: string, pid: number, n: number): Promise<Sample> {
   const used = [...lastCpu].reduce((sum, [p, ms]) => sum + ms - (cpuBefore.get(p) ?? 0), 0);
   agent.destroy();
   const ttfb = results.filter((t): t is number => t !== undefined).sort((a, b) => a - b);
+  if (process.env.BENCH_TRACE) console.error(`[round done ${Date.now() % 100000}: server CPU ${used} ms, first byte p50 ${pct(ttfb, 0.5).toFixed(0)} p90 ${pct(ttfb, 0.9).toFixed(0)} p99 ${pct(ttfb, 0.99).toFixed(0)} ms]`);
   return { ttfb, cpuMs: used, peakRssMb, failures: n - ttfb.length, roundP99s: [pct(ttfb, 0.99)] };
 }
 
@@ -149,7 +164,12 @@ void (async () => {
           console.log(`${String(n).padStart(7)}  ${kind.padEnd(7)}  ${which}   ${pct(s.ttfb, 0.5).toFixed(1).padStart(10)}  ${pct(s.ttfb, 0.99).toFixed(1).padStart(11)}  ${median(s.roundP99s).toFixed(1).padStart(16)}  ${(s.cpuMs / n).toFixed(2).padStart(14)}  ${s.peakRssMb.toFixed(0).padStart(11)}  ${String(s.failures).padStart(8)}`);
         }
       } finally {
-        for (const p of tree(child.pid!).reverse()) try { process.kill(p, 'SIGKILL'); } catch { /* gone */ }
+        // SIGTERM first, so a server run with --cpu-prof (SERVER_NODE_FLAGS) writes its profile.
+        const pids = tree(child.pid!).reverse();
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 2000))]);
+        for (const p of pids) try { process.kill(p, 'SIGKILL'); } catch { /* gone */ }
       }
     }
     const bare = table[`${n} bare warm`];
