@@ -10,7 +10,8 @@ import { readAssembly, Route } from './assembly';
 import { allowedHosts, hostAllowed, isLoopback } from './host-check';
 import { proxyHttp } from './http/proxy';
 import { invokeLambda } from './lambda/integration';
-import { resolveWorkerScript, WorkerPool } from './lambda/workers';
+import { ThreadStandby } from './lambda/standby';
+import { resolveWorkerScript, sharedThreadHeapMb, threadCapacity, WorkerPool, WorkerPoolOptions } from './lambda/workers';
 import type { LocalStreamingGatewayOptions } from './options';
 import { readBody, RequestContext } from './request';
 import { matchRoute } from './router';
@@ -45,6 +46,7 @@ export class LocalStreamingGateway {
   private readonly webApps: WebApps;
   private readonly options: LocalStreamingGatewayOptions;
   private workerScript?: string;
+  private standby?: ThreadStandby;
   private urlValue?: string;
   private hosts = new Set<string>();
 
@@ -87,6 +89,7 @@ export class LocalStreamingGateway {
     if (!isLoopback(host)) {
       this.log(`warning: listening on ${host}, not a loopback address: other machines can reach the gateway and the functions it runs`);
     }
+    this.startStandby();
     return this.urlValue;
   }
 
@@ -94,6 +97,8 @@ export class LocalStreamingGateway {
   public async stop(): Promise<void> {
     for (const pool of this.pools.values()) pool.close();
     this.pools.clear();
+    this.standby?.close();
+    this.standby = undefined;
     this.webApps.stopAll();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -149,6 +154,7 @@ export class LocalStreamingGateway {
    */
   public reload(routes: readonly Route[]): void {
     this.routes = routes;
+    if (!this.standby && this.urlValue) this.startStandby();
     for (const pool of this.pools.values()) pool.retire();
     this.pools.clear();
     this.webApps.stopAll();
@@ -159,19 +165,37 @@ export class LocalStreamingGateway {
     const fn = route.function!;
     let pool = this.pools.get(fn.logicalId);
     if (!pool) {
-      pool = new WorkerPool(fn, {
-        workerScript: this.workerScript!,
-        extraEnv: this.options.environment,
-        awsCredentials: this.options.awsCredentials,
-        maxEnvironments: this.options.maxEnvironments ?? DEFAULT_MAX_ENVIRONMENTS[this.options.isolation ?? 'shared'],
-        idleMs: this.options.idleEnvironmentMs ?? DEFAULT_IDLE_ENVIRONMENT_MS,
-        isolation: this.options.isolation,
-        environmentsPerThread: this.options.environmentsPerThread,
-        log: (message) => this.log(message),
-      });
+      pool = new WorkerPool(fn, this.poolOptions());
       this.pools.set(fn.logicalId, pool);
     }
     return pool;
+  }
+
+  private poolOptions(): WorkerPoolOptions {
+    return {
+      workerScript: this.workerScript!,
+      extraEnv: this.options.environment,
+      awsCredentials: this.options.awsCredentials,
+      maxEnvironments: this.options.maxEnvironments ?? DEFAULT_MAX_ENVIRONMENTS[this.options.isolation ?? 'shared'],
+      idleMs: this.options.idleEnvironmentMs ?? DEFAULT_IDLE_ENVIRONMENT_MS,
+      isolation: this.options.isolation,
+      environmentsPerThread: this.options.environmentsPerThread,
+      standby: this.standby,
+      log: (message) => this.log(message),
+    };
+  }
+
+  /**
+   * With `shared` isolation, a thread is started ahead for the first function's first environment
+   * (lambda/standby.ts): a cold start then waits for the handler's init, not for a thread.
+   */
+  private startStandby(): void {
+    if ((this.options.isolation ?? 'shared') !== 'shared') return;
+    const first = this.routes.find((route) => route.function && !route.webApp)?.function;
+    if (!first) return;
+    this.standby = new ThreadStandby(this.workerScript!);
+    const options = this.poolOptions();
+    this.standby.prepare(sharedThreadHeapMb(first.memorySize, threadCapacity(options)));
   }
 
   private writeAccessLog(ctx: RequestContext): void {

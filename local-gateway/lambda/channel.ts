@@ -398,19 +398,22 @@ function readBatch(batch: Uint8Array, deliver: (env: number, bytes: Buffer) => v
  * the thread checks them itself during invocations (an idle environment never wakes for it) and
  * ends when heap and buffers together pass `memorySize`.
  */
-export function watchMemory(port: NonNullable<typeof parentPort>, environments: () => number): { start(): void; stop(): void } {
-  const limit = (workerData?.memoryMb ?? 0) * 1024 * 1024;
+export function watchMemory(
+  port: NonNullable<typeof parentPort>,
+  environments: () => number,
+  memoryMb: () => number = () => workerData?.memoryMb ?? 0,
+): { start(): void; stop(): void } {
   let timer: ReturnType<typeof setInterval> | undefined;
   const check = () => {
     const usage = process.memoryUsage();
-    if (usage.heapUsed + usage.arrayBuffers > limit * environments()) {
+    if (usage.heapUsed + usage.arrayBuffers > memoryMb() * 1024 * 1024 * environments()) {
       port.postMessage({ type: 'oom' });
       process.exit(137);
     }
   };
   return {
     start: () => {
-      if (!limit || timer) return;
+      if (!memoryMb() || timer) return;
       timer = setInterval(check, 100);
       timer.unref();
     },

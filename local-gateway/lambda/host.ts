@@ -4,7 +4,10 @@
  * (module-scope.ts) and one invocation at a time. Timer and I/O wake-ups of all its environments
  * share the thread, and their writes reach the gateway as one batch per turn of its event loop.
  *
- * Messages in (an array of them per message): `load` (a new environment: its init phase),
+ * A thread started ahead of need (workers.ts: `ThreadStandby`) belongs to no function until its
+ * first command, `bind`, gives it one: the function's variables and memory.
+ *
+ * Messages in (an array of them per message): `bind`, `load` (a new environment: its init phase),
  * `invoke`, `pause`/`resume` (backpressure), `drop` (the environment ends; what it writes from then
  * on is discarded), `ping`, `credit` (the gateway read batches while writers waited for room).
  * Messages out: batches (channel.ts), `loaded`, `end`, `oom`, `pong`.
@@ -21,10 +24,18 @@ import { ModuleScope } from './module-scope';
 
 /** From the gateway to a host thread. */
 export type HostCommand =
+  | HostBind
   | { readonly type: 'load'; readonly env: number }
   | (InvokeMessage & { readonly env: number })
   | { readonly type: 'pause' | 'resume' | 'drop'; readonly env: number }
   | { readonly type: 'ping' | 'credit' };
+
+/** The function a thread started ahead now serves: its `process.env` and its memory size. */
+export interface HostBind {
+  readonly type: 'bind';
+  readonly env: Record<string, string>;
+  readonly memoryMb: number;
+}
 
 interface HostedEnvironment {
   readonly loading: Promise<{ handler?: LoadedHandler; error?: Error }>;
@@ -34,16 +45,25 @@ interface HostedEnvironment {
 
 export function runHost(): void {
   const port = parentPort!;
-  const batches = new BatchSender(port, (workerData as { link?: SharedLink }).link);
+  const data = workerData as { link?: SharedLink; memoryMb?: number };
+  const batches = new BatchSender(port, data.link);
   const environments = new Map<number, HostedEnvironment>();
   let running = 0;
-  const memory = watchMemory(port, () => Math.max(1, environments.size));
-  const taskRoot = process.env.LOCAL_GATEWAY_CODE_DIR!;
-  const handlerSpec = process.env.LOCAL_GATEWAY_HANDLER ?? 'index.handler';
-  const searchDirs = (process.env.LOCAL_GATEWAY_SEARCH_DIRS ?? '').split(path.delimiter).filter(Boolean);
+  let memoryMb = data.memoryMb ?? 0;
+  const memory = watchMemory(port, () => Math.max(1, environments.size), () => memoryMb);
   installAwsLambda();
 
+  /** A thread started ahead takes its function's variables before any of its code loads. */
+  const bind = (command: HostBind): void => {
+    for (const key of Object.keys(process.env)) delete process.env[key];
+    Object.assign(process.env, command.env);
+    memoryMb = command.memoryMb;
+  };
+
   const load = (env: number): HostedEnvironment => {
+    const taskRoot = process.env.LOCAL_GATEWAY_CODE_DIR!;
+    const handlerSpec = process.env.LOCAL_GATEWAY_HANDLER ?? 'index.handler';
+    const searchDirs = (process.env.LOCAL_GATEWAY_SEARCH_DIRS ?? '').split(path.delimiter).filter(Boolean);
     const loading = loadHandler(taskRoot, handlerSpec, { searchDirs, scope: new ModuleScope(env, taskRoot) })
       .then((handler) => ({ handler }), (error: Error) => ({ error }));
     void loading.then(() => port.postMessage({ type: 'loaded', env }));
@@ -71,6 +91,7 @@ export function runHost(): void {
 
   const run = (command: HostCommand): void => {
     switch (command.type) {
+      case 'bind': bind(command); break;
       case 'load': environments.set(command.env, load(command.env)); break;
       case 'invoke': invoke(command.env, command); break;
       case 'pause': batches.pause(command.env); break;

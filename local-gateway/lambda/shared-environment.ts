@@ -25,6 +25,19 @@ type HostMessage =
   | { readonly type: 'loaded'; readonly env: number }
   | { readonly type: 'end'; readonly env: number; readonly end: InvocationEnd };
 
+/** The function a host thread serves. */
+export interface HostFunction {
+  /** The function's `process.env`. */
+  readonly env: Record<string, string>;
+  readonly memoryMb: number;
+  /** Most environments on the thread. */
+  readonly capacity: number;
+  readonly log: (message: string) => void;
+}
+
+/** What a thread started ahead serves until `bind`: nothing (it takes no environment). */
+const NO_FUNCTION: HostFunction = { env: {}, memoryMb: 0, capacity: 0, log: () => undefined };
+
 export class HostThread {
   public readonly started: Promise<void>;
   private readonly thread: Worker;
@@ -39,20 +52,19 @@ export class HostThread {
   private overMemory = false;
   private endReason?: string;
   private strayReported = false;
+  private fn: HostFunction;
 
-  constructor(
-    script: string,
-    env: Record<string, string>,
-    private readonly memoryMb: number,
-    public readonly capacity: number,
-    heapMb: number,
-    private readonly log: (message: string) => void,
-  ) {
+  /**
+   * A thread for `fn`, or (without it) a thread started ahead of need, for no function yet: it
+   * starts its runtime now and takes a function's variables with `bind` (workers.ts: `ThreadStandby`).
+   * `heapMb` bounds the heap its environments share (workers.ts: `sharedThreadHeapMb`).
+   */
+  constructor(script: string, public readonly heapMb: number, fn?: HostFunction) {
+    this.fn = fn ?? NO_FUNCTION;
     this.thread = new Worker(script, {
-      env,
+      env: this.fn.env,
       execArgv: [],
-      workerData: { memoryMb, shared: true, link: this.credit.link },
-      // The environments share the thread's heap (workers.ts: sharedThreadHeapMb).
+      workerData: { memoryMb: this.fn.memoryMb, shared: true, link: this.credit.link },
       resourceLimits: { maxOldGenerationSizeMb: heapMb },
     });
     this.started = new Promise((resolve) => {
@@ -86,18 +98,28 @@ export class HostThread {
       this.gone = true;
       const share = this.environments.size > 1 ? `; ${this.environments.size} environments shared its thread` : '';
       this.endEnvironments(this.overMemory
-        ? outOfMemory(this.memoryMb)
+        ? outOfMemory(this.fn.memoryMb)
         : exited(`${this.endReason ?? `the function exited (code ${code})`}${share}`));
     });
+    // Waiting for a function keeps no process alive (after the listeners: adding one refs the port).
+    if (!fn) this.thread.unref();
   }
 
   public get alive(): boolean {
     return !this.gone;
   }
 
+  /** A thread started ahead serves `fn` from now on (before any of its environments loads). */
+  public bind(fn: HostFunction): void {
+    if (this.fn !== NO_FUNCTION) throw new Error('this thread already serves a function');
+    this.fn = fn;
+    this.post({ type: 'bind', env: fn.env, memoryMb: fn.memoryMb });
+    this.thread.ref();
+  }
+
   /** Takes another environment: alive, not draining, under its capacity. */
   public get hasRoom(): boolean {
-    return !this.gone && !this.draining && this.environments.size < this.capacity;
+    return !this.gone && !this.draining && this.environments.size < this.fn.capacity;
   }
 
   public get isDraining(): boolean {
@@ -106,7 +128,7 @@ export class HostThread {
 
   /** A new environment on this thread (its init phase starts now). */
   public add(): SharedEnvironment {
-    const environment = new SharedEnvironment(this, this.nextId++, this.memoryMb);
+    const environment = new SharedEnvironment(this, this.nextId++, this.fn.memoryMb);
     this.environments.set(environment.id, environment);
     this.post({ type: 'load', env: environment.id });
     return environment;
@@ -131,7 +153,7 @@ export class HostThread {
   private stray(): void {
     if (this.strayReported) return;
     this.strayReported = true;
-    this.log('ignored a message a handler posted on its worker thread\'s parentPort (on Lambda, parentPort is null: the handler runs on the main thread)');
+    this.fn.log('ignored a message a handler posted on its worker thread\'s parentPort (on Lambda, parentPort is null: the handler runs on the main thread)');
   }
 
   /** An environment ends; if it was cut short mid-invocation, the thread drains. */
@@ -170,7 +192,7 @@ export class HostThread {
   private checkResponsive(id: number): void {
     const timer = setTimeout(() => {
       const reason = `a handler never yielded: its thread did not answer after environment ${id} timed out, and was ended with the ${this.environments.size} environment(s) it still held`;
-      this.log(reason);
+      this.fn.log(reason);
       this.end(reason);
     }, RESPONSIVE_MS);
     this.pongs.push(() => clearTimeout(timer));

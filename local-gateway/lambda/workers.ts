@@ -13,7 +13,8 @@ import type { RouteFunction } from '../assembly';
 import { functionEnvironment } from './environment';
 import type { ExecutionEnvironment } from './execution';
 import { ProcessEnvironment } from './process-environment';
-import { HostThread } from './shared-environment';
+import { HostFunction, HostThread } from './shared-environment';
+import type { ThreadStandby } from './standby';
 import { ThreadEnvironment } from './thread-environment';
 
 export type { InvocationSink } from './execution';
@@ -40,6 +41,8 @@ export interface WorkerPoolOptions {
   readonly isolation?: Isolation;
   /** With `shared` isolation: most environments on one thread (default: `maxEnvironments` over the cores). */
   readonly environmentsPerThread?: number;
+  /** With `shared` isolation: where a new thread comes from when one was started ahead. */
+  readonly standby?: ThreadStandby;
   readonly log: (message: string) => void;
 }
 
@@ -60,6 +63,19 @@ export function defaultEnvironmentsPerThread(maxEnvironments: number, cores = os
  */
 export function sharedThreadHeapMb(memoryMb: number, capacity: number, totalMb = os.totalmem() / 1024 / 1024): number {
   return Math.max(memoryMb, Math.min(memoryMb * capacity, Math.floor(totalMb / 2)));
+}
+
+/** With `shared` isolation, how many environments of a pool share a thread. */
+export function threadCapacity(options: Pick<WorkerPoolOptions, 'environmentsPerThread' | 'maxEnvironments'>): number {
+  return Math.max(1, options.environmentsPerThread ?? defaultEnvironmentsPerThread(options.maxEnvironments));
+}
+
+/**
+ * Whether a thread started ahead can take these variables: Node reads a few `NODE_*` variables
+ * (`NODE_DEBUG`, say) once, when a thread starts, so such a function gets a thread of its own.
+ */
+export function bindable(env: Record<string, string>): boolean {
+  return !Object.keys(env).some((key) => key.startsWith('NODE_'));
 }
 
 /** The workers of one function. */
@@ -155,9 +171,12 @@ export class WorkerPool {
       this.hosts = this.hosts.filter((h) => h.alive);
       let host = this.hosts.find((h) => h.hasRoom);
       if (!host) {
-        const capacity = Math.max(1, this.options.environmentsPerThread ?? defaultEnvironmentsPerThread(this.options.maxEnvironments));
+        const capacity = threadCapacity(this.options);
         const heapMb = sharedThreadHeapMb(this.fn.memorySize, capacity);
-        host = new HostThread(this.options.workerScript, env, this.fn.memorySize, capacity, heapMb, (message) => this.options.log(`${this.fn.logicalId}: ${message}`));
+        const fn: HostFunction = { env, memoryMb: this.fn.memorySize, capacity, log: (message) => this.options.log(`${this.fn.logicalId}: ${message}`) };
+        const ahead = bindable(env) ? this.options.standby?.take(heapMb) : undefined;
+        ahead?.bind(fn);
+        host = ahead ?? new HostThread(this.options.workerScript, heapMb, fn);
         this.hosts.push(host);
       }
       worker = host.add();
