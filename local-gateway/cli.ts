@@ -9,6 +9,7 @@ import { readAssembly, Route } from './assembly';
 import { CliIo, count, isolation, packageVersion, pairs, parse, seconds, UsageError, USAGE } from './cli-args';
 import { followEdits, synthOnce } from './follow';
 import { LocalStreamingGateway, LocalStreamingGatewayOptions } from './gateway';
+import { LAMBDA_TZ } from './lambda/environment';
 import { cdkJsonOutput } from './watch';
 import { MAX_STREAMING_TIMEOUT_MS } from '../wire/limits';
 
@@ -132,7 +133,11 @@ export function routesTable(routes: readonly Route[]): string {
 /** Runs the CLI; resolves with the started gateway for `serve`, or undefined. */
 const STDIO: CliIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
 
-export async function main(argv: string[], io: CliIo = STDIO): Promise<LocalStreamingGateway | undefined> {
+/**
+ * `ownProcess`: the command line runs in a process of its own, whose time zone becomes the
+ * functions' `TZ` before any thread starts (handlers on threads run in the process's time zone).
+ */
+export async function main(argv: string[], io: CliIo = STDIO, ownProcess = false): Promise<LocalStreamingGateway | undefined> {
   const { command, file, extra, values } = parse(argv);
   if (values.version) {
     io.out(`${packageVersion()}\n`);
@@ -176,6 +181,7 @@ export async function main(argv: string[], io: CliIo = STDIO): Promise<LocalStre
     idleEnvironmentMs: idleEnvironment === undefined ? undefined : idleEnvironment * 1000,
     forceBuffered: values.buffered,
   };
+  if (ownProcess) process.env.TZ = options.environment?.TZ ?? LAMBDA_TZ;
   const gateway = new LocalStreamingGateway(options);
   let url: string;
   try {
@@ -197,7 +203,7 @@ export async function main(argv: string[], io: CliIo = STDIO): Promise<LocalStre
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then((gateway) => {
+  main(process.argv.slice(2), STDIO, true).then((gateway) => {
     if (!gateway) return;
     const stop = () => gateway.stop().then(() => process.exit(0));
     process.once('SIGINT', stop);

@@ -6,6 +6,7 @@
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { SHELL_TZ } from './lambda/environment';
 
 /** How often the manifest is looked at (polling survives cdk.out being deleted and re-created). */
 const MANIFEST_POLL_MS = 250;
@@ -170,6 +171,7 @@ export class SourceWatcher {
         stdio: ['ignore', 'pipe', 'pipe'],
         env: {
           ...process.env,
+          TZ: SHELL_TZ, // the developer's, not the one the gateway's process runs its functions in
           CDK_OUTDIR: this.options.outdir ?? path.join(this.config.appDir, 'cdk.out'),
           CDK_CONTEXT_JSON: JSON.stringify(this.config.context),
         },

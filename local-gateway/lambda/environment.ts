@@ -9,6 +9,12 @@ import type { RouteFunction } from '../assembly';
 /** The shell's AWS credential variables that a function gets unless they are withheld. */
 export const CREDENTIAL_VARIABLES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'];
 
+/** Lambda's `TZ`: functions run in UTC. */
+export const LAMBDA_TZ = ':UTC';
+
+/** The shell's `TZ` (before the command line set its process's to the functions'), for the app's synth. */
+export const SHELL_TZ = process.env.TZ;
+
 /** Variables of the shell every process needs to run at all (no secrets). */
 const PROCESS_VARIABLES = ['PATH', 'LANG', 'HOME'];
 
@@ -42,7 +48,27 @@ export function functionEnvironment(fn: RouteFunction, options: EnvironmentOptio
     LAMBDA_TASK_ROOT: options.taskRoot,
     LAMBDA_RUNTIME_DIR: options.taskRoot,
     _HANDLER: fn.handler,
-    TZ: ':UTC',
+    TZ: LAMBDA_TZ,
   };
   return { ...pick(PROCESS_VARIABLES), ...credentials, ...fn.environment, ...reserved, ...options.extra };
+}
+
+/**
+ * Handlers on threads (`shared`, `thread` isolation) run in the time zone of the gateway's process,
+ * whatever their `TZ` says: a process has one time zone, read when its threads start. The
+ * command line sets its own process's `TZ` to the functions' (Lambda's UTC, or `--env TZ=...`);
+ * a gateway started from your own code (tests) says so when its process's zone differs.
+ * Returns that note, or undefined when the zones agree or functions run in processes of their own.
+ */
+export function timeZoneNote(
+  isolation: string,
+  functionsTz: string,
+  processZone = Intl.DateTimeFormat().resolvedOptions().timeZone,
+): string | undefined {
+  if (isolation === 'process') return undefined;
+  const wanted = functionsTz.replace(/^:/, '');
+  const utc = (zone: string) => /^(Etc\/)?(UTC|UCT|GMT|Universal|Zulu)$/.test(zone);
+  if (wanted === processZone || (utc(wanted) && utc(processZone))) return undefined;
+  return `handlers run in this process's time zone (${processZone}), not their TZ (${functionsTz}, as on Lambda): `
+    + `a process has one time zone for all its threads. Start the process with TZ=${wanted} (the command line sets it), or use isolation 'process'`;
 }
