@@ -53,14 +53,16 @@ export async function invokeLambda(ctx: RequestContext, pool: WorkerPool, option
 /**
  * The classic (buffered) invocation URI: API Gateway reads the whole result. A classic handler's
  * result is a proxy response; a streaming handler's output gets status and headers, no body. A
- * failed function or a malformed result is a 502, as API Gateway answers them.
+ * function that fails (throws, crashes or times out: Lambda reports all three as a function error)
+ * or returns a malformed result is a 502, as API Gateway answers them (Lambda developer guide,
+ * "Handling Lambda errors with an API Gateway API"); the integration timeout is the relay's 504.
  */
 async function relayClassic(relay: Relay, output: InvocationOutput): Promise<void> {
   const chunks: Buffer[] = [];
   try {
     for await (const chunk of output) chunks.push(chunk as Buffer);
   } catch (error) {
-    relay.fail(error instanceof RelayError && error.status === 504 ? error : new RelayError(502, { message: 'Internal server error' }, (error as Error).message));
+    relay.fail(new RelayError(502, { message: 'Internal server error' }, (error as Error).message));
     return;
   }
   const response = bufferedResponse(Buffer.concat(chunks), output.handlerKind !== 'classic');

@@ -97,6 +97,17 @@ describe('metadata', () => {
 });
 
 describe('faults', () => {
+  test.each([
+    ['times out', 'await new Promise((r) => setTimeout(r, 5000)); return { statusCode: 200, body: "late" };', /the function timed out/],
+    ['throws', 'throw new Error("classic failure");', /the function failed: Error: classic failure/],
+  ])('on the classic URI, a function that %s is a 502, as API Gateway answers a function error', async (_what, body, why) => {
+    const code = `exports.handler = async (event) => { ${body} };`;
+    const { url, diagnostics } = await serve([{ path: '/c', code, uri: 'classic', mode: 'BUFFERED', functionTimeoutSeconds: 1 }]);
+    const seen = await fetchStream(`${url}/c`);
+    expect([seen.status, JSON.parse(seen.body.toString())]).toEqual([502, { message: 'Internal server error' }]);
+    expect(diagnostics.join('\n')).toMatch(why);
+  });
+
   test('a throw before the first payload byte is a 500', async () => {
     const code = 'exports.handler = awslambda.streamifyResponse(async (e, s) => { awslambda.HttpResponseStream.from(s, { statusCode: 200 }); throw new Error(\'early\'); });';
     const { url, diagnostics } = await serve([{ path: '/f', code }]);
