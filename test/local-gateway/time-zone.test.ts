@@ -17,13 +17,27 @@ const WHAT_TIME_ZONE = `exports.handler = awslambda.streamifyResponse(async (eve
   h.end();
 });`;
 
+// tsx runs the command line in a child process of its own, which starts function processes in
+// turn: each command line gets a process group, ended whole (SIGTERM: the gateway stops its
+// environments), or every process in it stays alive with the test's pipes.
 const running: ChildProcess[] = [];
-afterEach(() => running.splice(0).forEach((child) => child.kill('SIGKILL')));
+afterEach(async () => {
+  await Promise.all(running.splice(0).map(async (child) => {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    process.kill(-child.pid!, 'SIGTERM');
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // the group is gone
+    }
+  }));
+});
 
 /** The command line, in a process of its own started from a shell in New York. */
 async function commandLine(args: string[]): Promise<string> {
   const cli = path.join(__dirname, '..', '..', 'local-gateway', 'cli.ts');
-  const child = spawn(process.execPath, [require.resolve('tsx/cli'), cli, ...args], { env: { ...process.env, TZ: 'America/New_York' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [require.resolve('tsx/cli'), cli, ...args], { env: { ...process.env, TZ: 'America/New_York' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   running.push(child);
   let out = '';
   return new Promise((resolve, reject) => {
