@@ -4,7 +4,7 @@
  * (module-scope.ts) and one invocation at a time. Timer and I/O wake-ups of all its environments
  * share the thread, and their writes reach the gateway as one batch per turn of its event loop.
  *
- * A thread started ahead of need (workers.ts: `ThreadStandby`) belongs to no function until its
+ * A thread started ahead of need (standby.ts) belongs to no function until its
  * first command, `bind`, gives it one: the function's variables and memory.
  *
  * Messages in (an array of them per message): `bind`, `load` (a new environment: its init phase),

@@ -56,7 +56,7 @@ export class HostThread {
 
   /**
    * A thread for `fn`, or (without it) a thread started ahead of need, for no function yet: it
-   * starts its runtime now and takes a function's variables with `bind` (workers.ts: `ThreadStandby`).
+   * starts its runtime now and takes a function's variables with `bind` (standby.ts).
    * `heapMb` bounds the heap its environments share (workers.ts: `sharedThreadHeapMb`).
    */
   constructor(script: string, public readonly heapMb: number, fn?: HostFunction) {
