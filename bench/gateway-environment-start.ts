@@ -57,7 +57,7 @@ async function startedMb(isolation: Isolation): Promise<number> {
   }
 }
 
-async function measure(isolation: Isolation): Promise<{ first: number; next: number; mbEach: number }> {
+async function measure(isolation: Isolation, firstAfterMs = 0): Promise<{ first: number; next: number; mbEach: number }> {
   const dir = buildAssembly([{ path: '/e', code: HANDLER, memorySize: 128 }]);
   const starts: number[] = [];
   const log = (message: string) => {
@@ -67,6 +67,7 @@ async function measure(isolation: Isolation): Promise<{ first: number; next: num
   const gateway = LocalStreamingGateway.fromAssembly(dir, { port: 0, accessLog: () => undefined, log, isolation, maxEnvironments: ENVIRONMENTS + 1 });
   try {
     const url = `${await gateway.start()}/e`;
+    await new Promise((r) => setTimeout(r, firstAfterMs));
     const deadline = Date.now() + 3000 + ENVIRONMENTS * 200;
     const bodies: Array<Promise<string>> = [];
     let before = 0;
@@ -99,6 +100,8 @@ void (async () => {
     const m = { ...await measure(isolation), mbAtStart: await startedMb(isolation) };
     console.log(`${isolation.padEnd(9)}  ${String(m.first).padStart(10)}  ${String(m.next).padStart(17)}  ${m.mbEach.toFixed(1).padStart(18)}  ${m.mbAtStart.toFixed(1).padStart(11)}`);
     if (isolation === 'shared') {
+      const later = await measure(isolation, 300);
+      console.log(`  (the first requested 300 ms after the gateway started listening: ${later.first} ms)`);
       const met = Math.max(m.first, m.next) <= 30;
       console.log(`  -> target: one environment <= 30 ms to start -> ${met ? 'met' : 'NOT MET'} (first ${m.first} ms, next ${m.next} ms); <= 15 MB -> ${m.mbEach <= 15 ? 'met' : 'NOT MET'}`);
     }
