@@ -5,12 +5,17 @@
  * function's first environment, or one that needs a new thread, would wait mostly for the thread.
  * The gateway starts one spare thread when it starts listening; the pool that needs a thread takes
  * it, binds it to its function (the function's variables, before any of its code loads) and the
- * next spare starts. The spare runs none of the user's code and keeps no process alive.
+ * next spare starts a little later, so that it does not compete for the CPU with the burst of
+ * requests that needed a thread. The spare runs none of the user's code and keeps no process alive.
  */
 import { HostThread } from './shared-environment';
 
+/** How long after a spare is taken the next one starts. */
+const REFILL_DELAY_MS = 250;
+
 export class ThreadStandby {
   private spare?: HostThread;
+  private refill?: ReturnType<typeof setTimeout>;
   private closed = false;
 
   constructor(private readonly script: string) {}
@@ -23,16 +28,19 @@ export class ThreadStandby {
 
   /**
    * The spare thread, if it has the heap bound `heapMb` (its resource limits are set when it
-   * starts), and the next spare starts; else undefined, and the spare stays for another function.
+   * starts); else undefined, and the spare stays for another function. With no spare left, the
+   * next starts `REFILL_DELAY_MS` later.
    */
   public take(heapMb: number): HostThread | undefined {
-    const spare = this.spare;
-    if (!spare?.alive || spare.heapMb !== heapMb) {
-      this.prepare(heapMb);
-      return undefined;
+    const spare = this.spare?.alive && this.spare.heapMb === heapMb ? this.spare : undefined;
+    if (spare) this.spare = undefined;
+    if (!this.spare?.alive && !this.refill) {
+      this.refill = setTimeout(() => {
+        this.refill = undefined;
+        this.prepare(heapMb);
+      }, REFILL_DELAY_MS);
+      this.refill.unref();
     }
-    this.spare = undefined;
-    this.prepare(heapMb);
     return spare;
   }
 
@@ -43,6 +51,7 @@ export class ThreadStandby {
 
   public close(): void {
     this.closed = true;
+    clearTimeout(this.refill);
     this.spare?.end('the gateway closed');
     this.spare = undefined;
   }

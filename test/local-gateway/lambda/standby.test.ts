@@ -109,6 +109,22 @@ test('a thread can serve one function only', () => {
   expect(standby.next).toBeUndefined();
 });
 
+test('the next spare starts a moment after one is taken, not during the burst that took it', async () => {
+  const standby = new ThreadStandby(resolveWorkerScript());
+  try {
+    standby.prepare(256);
+    const first = standby.take(256)!;
+    expect(standby.next).toBeUndefined();
+    await new Promise((r) => setTimeout(r, 400));
+    const next = standby.next!;
+    expect(next).toBeDefined();
+    expect(next).not.toBe(first);
+    first.end();
+  } finally {
+    standby.close();
+  }
+});
+
 test('a spare keeps no process alive', () => {
   // a process that starts a spare and forgets it still exits by itself
   const script = `
