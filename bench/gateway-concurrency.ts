@@ -174,7 +174,8 @@ void (async () => {
     }
     const bare = table[`${n} bare warm`];
     const gw = table[`${n} gateway warm`];
-    console.log(`  -> ${n} streams, warm: CPU per request ${(gw.cpuMs / bare.cpuMs).toFixed(1)}x the bare server; p99 TTFB ${pct(gw.ttfb, 0.99).toFixed(1)} ms vs ${pct(bare.ttfb, 0.99).toFixed(1)} ms`);
+    const p99Ratio = pct(gw.ttfb, 0.99) / pct(bare.ttfb, 0.99);
+    console.log(`  -> ${n} streams, warm: CPU per request ${(gw.cpuMs / bare.cpuMs).toFixed(1)}x the bare server; p99 TTFB ${pct(gw.ttfb, 0.99).toFixed(1)} ms vs ${pct(bare.ttfb, 0.99).toFixed(1)} ms (${p99Ratio.toFixed(2)}x)`);
     const list = (s: Sample) => s.roundP99s.map((p) => p.toFixed(0)).join(', ');
     console.log(`     each warm round's p99 (ms): gateway ${list(gw)}; bare ${list(bare)}`);
   }
