@@ -48,6 +48,7 @@ export class LocalStreamingGateway {
   private readonly options: LocalStreamingGatewayOptions;
   private workerScript?: string;
   private standby?: ThreadStandby;
+  private stopped = false;
   private urlValue?: string;
   private hosts = new Set<string>();
 
@@ -78,6 +79,7 @@ export class LocalStreamingGateway {
 
   /** Starts listening; resolves with the base URL. */
   public async start(): Promise<string> {
+    this.stopped = false;
     this.workerScript = resolveWorkerScript();
     const host = this.options.host ?? '127.0.0.1';
     await new Promise<void>((resolve, reject) => {
@@ -100,6 +102,7 @@ export class LocalStreamingGateway {
   public async stop(): Promise<void> {
     for (const pool of this.pools.values()) pool.close();
     this.pools.clear();
+    this.stopped = true;
     this.standby?.close();
     this.standby = undefined;
     this.webApps.stopAll();
@@ -157,7 +160,7 @@ export class LocalStreamingGateway {
    */
   public reload(routes: readonly Route[]): void {
     this.routes = routes;
-    if (!this.standby && this.urlValue) this.startStandby();
+    if (this.urlValue) this.startStandby();
     for (const pool of this.pools.values()) pool.retire();
     this.pools.clear();
     this.webApps.stopAll();
@@ -193,12 +196,12 @@ export class LocalStreamingGateway {
    * (lambda/standby.ts): a cold start then waits for the handler's init, not for a thread.
    */
   private startStandby(): void {
-    if ((this.options.isolation ?? 'shared') !== 'shared') return;
+    if (this.stopped || (this.options.isolation ?? 'shared') !== 'shared') return;
     const first = this.routes.find((route) => route.function && !route.webApp)?.function;
     if (!first) return;
-    this.standby = new ThreadStandby(this.workerScript!);
-    const options = this.poolOptions();
-    this.standby.prepare(sharedThreadHeapMb(first.memorySize, threadCapacity(options)));
+    this.standby ??= new ThreadStandby(this.workerScript!);
+    // (after a reload, a spare of another heap bound is replaced: it would fit no function)
+    this.standby.retarget(sharedThreadHeapMb(first.memorySize, threadCapacity(this.poolOptions())));
   }
 
   private writeAccessLog(ctx: RequestContext): void {

@@ -51,6 +51,9 @@ export function runHost(): void {
   let running = 0;
   let memoryMb = data.memoryMb ?? 0;
   const memory = watchMemory(port, () => Math.max(1, environments.size), () => memoryMb);
+  // Where the function's code is: read when the thread gets its function, not at each load (a
+  // handler may replace process.env, as some configuration libraries do).
+  let code = handlerLocation();
   installAwsLambda();
 
   /** A thread started ahead takes its function's variables before any of its code loads. */
@@ -58,13 +61,13 @@ export function runHost(): void {
     for (const key of Object.keys(process.env)) delete process.env[key];
     Object.assign(process.env, command.env);
     memoryMb = command.memoryMb;
+    code = handlerLocation();
   };
 
   const load = (env: number): HostedEnvironment => {
-    const taskRoot = process.env.LOCAL_GATEWAY_CODE_DIR!;
-    const handlerSpec = process.env.LOCAL_GATEWAY_HANDLER ?? 'index.handler';
-    const searchDirs = (process.env.LOCAL_GATEWAY_SEARCH_DIRS ?? '').split(path.delimiter).filter(Boolean);
-    const loading = loadHandler(taskRoot, handlerSpec, { searchDirs, scope: new ModuleScope(env, taskRoot) })
+    const { taskRoot, handlerSpec, searchDirs } = code;
+    // (a synchronous throw becomes the environment's init error, not the thread's end)
+    const loading = Promise.resolve().then(() => loadHandler(taskRoot, handlerSpec, { searchDirs, scope: new ModuleScope(env, taskRoot) }))
       .then((handler) => ({ handler }), (error: Error) => ({ error }));
     void loading.then(() => port.postMessage({ type: 'loaded', env }));
     return { loading };
@@ -110,4 +113,13 @@ export function runHost(): void {
   // The gateway sends the commands of one turn together.
   port.on('message', (commands: HostCommand[]) => commands.forEach(run));
   port.postMessage({ type: 'ready' });
+}
+
+/** Where the function's code is, from the variables the gateway gives its thread. */
+function handlerLocation(): { taskRoot: string; handlerSpec: string; searchDirs: string[] } {
+  return {
+    taskRoot: process.env.LOCAL_GATEWAY_CODE_DIR ?? '',
+    handlerSpec: process.env.LOCAL_GATEWAY_HANDLER ?? 'index.handler',
+    searchDirs: (process.env.LOCAL_GATEWAY_SEARCH_DIRS ?? '').split(path.delimiter).filter(Boolean),
+  };
 }

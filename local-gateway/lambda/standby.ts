@@ -26,6 +26,15 @@ export class ThreadStandby {
     this.spare = new HostThread(this.script, heapMb);
   }
 
+  /** Has the spare's heap bound be `heapMb` (the functions changed): a spare of another is ended. */
+  public retarget(heapMb: number): void {
+    if (this.spare?.alive && this.spare.heapMb !== heapMb) {
+      this.spare.end('replaced: the functions changed');
+      this.spare = undefined;
+    }
+    this.prepare(heapMb);
+  }
+
   /**
    * The spare thread, if it has the heap bound `heapMb` (its resource limits are set when it
    * starts); else undefined, and the spare stays for another function. With no spare left, the

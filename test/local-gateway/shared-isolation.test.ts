@@ -114,3 +114,17 @@ test('by default a function\'s cap is spread over the cores, and a thread\'s hea
   // ... and never less than one environment's memorySize
   expect(sharedThreadHeapMb(10240, 4, 8 * 1024)).toBe(10240);
 });
+
+test('a handler that replaces process.env does not stop its thread from starting more environments', async () => {
+  // configuration libraries do this: the thread still knows where the function's code is
+  const code = `process.env = { TABLE: 'from-config' };
+    exports.handler = awslambda.streamifyResponse(async (e, s) => {
+      await new Promise((r) => setTimeout(r, 200));
+      const h = awslambda.HttpResponseStream.from(s, {}); h.write(process.env.TABLE); h.end(); });`;
+  const { url, diagnostics } = await serve([{ path: '/e', code }], { environmentsPerThread: 8 });
+  expect((await fetchStream(`${url}/e`)).body.toString()).toBe('from-config');
+  // two at once: a second and a third environment load on the same thread
+  const both = await Promise.all([fetchStream(`${url}/e`), fetchStream(`${url}/e`)]);
+  expect(both.map((r) => [r.status, r.body.toString()])).toEqual([[200, 'from-config'], [200, 'from-config']]);
+  expect(diagnostics.join('\n')).not.toMatch(/ExitError|TypeError/);
+});

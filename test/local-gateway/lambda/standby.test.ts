@@ -1,7 +1,11 @@
 import { spawnSync } from 'child_process';
+import * as fs from 'fs';
 import * as path from 'path';
+import { readAssembly } from '../../../local-gateway/assembly';
+import type { LocalStreamingGateway } from '../../../local-gateway/gateway';
 import { ThreadStandby } from '../../../local-gateway/lambda/standby';
 import { resolveWorkerScript } from '../../../local-gateway/lambda/workers';
+import { buildAssembly } from '../support/assembly';
 import { fetchStream } from '../support/clients';
 import { serve } from '../support/serve';
 
@@ -20,6 +24,9 @@ const WHO_AM_I = `exports.handler = awslambda.streamifyResponse(async (event, s)
 
 const settle = () => new Promise((r) => setTimeout(r, 400));
 
+/** The gateway's spare, if it keeps one (internal). */
+const standbyOf = (gateway: LocalStreamingGateway) => (gateway as unknown as { standby?: ThreadStandby }).standby;
+
 async function ask(url: string): Promise<{ started: number; thread: number; env: Record<string, string>; askedAt: number }> {
   const askedAt = performance.timeOrigin + performance.now();
   const res = await fetchStream(url);
@@ -28,6 +35,7 @@ async function ask(url: string): Promise<{ started: number; thread: number; env:
 }
 
 test('a function\'s first environment runs on the thread started ahead, with only its own variables', async () => {
+  process.env.SENTINEL_FROM_THE_SHELL = 'must not reach a handler';
   const { url, diagnostics } = await serve([
     { path: '/a', code: WHO_AM_I, environment: { TABLE_NAME: 'orders' } },
     { path: '/b', code: WHO_AM_I, environment: { QUEUE_URL: 'https://queue' } },
@@ -48,9 +56,17 @@ test('a function\'s first environment runs on the thread started ahead, with onl
   // each function saw exactly the variables a thread of its own is given (the same set of names
   // but for the function's own), nothing of the developer's shell
   expect(Object.keys(a.env).filter((k) => k !== 'TABLE_NAME').sort()).toEqual(Object.keys(b.env).filter((k) => k !== 'QUEUE_URL').sort());
-  for (const secret of ['GITHUB_TOKEN', 'NPM_TOKEN', 'USER', 'PWD']) expect(a.env[secret]).toBeUndefined();
+  for (const secret of ['SENTINEL_FROM_THE_SHELL', 'GITHUB_TOKEN', 'NPM_TOKEN', 'USER', 'PWD']) expect([secret, a.env[secret], b.env[secret]]).toEqual([secret, undefined, undefined]);
   expect(diagnostics.join('\n')).toMatch(/Fn0: cold start, environment 1 of at most 200 ready in \d+ ms/);
+  // the same names as a thread started for the function itself
+  const own = await serve([{ path: '/a', code: WHO_AM_I, environment: { TABLE_NAME: 'orders' } }], { environment: { EXTRA: 'from --env' }, isolation: 'thread' });
+  const fresh = await ask(`${own.url}/a`);
+  expect(fresh.started).toBeGreaterThan(fresh.askedAt);
+  const names = (env: Record<string, string>) => Object.keys(env).filter((k) => !['LAMBDA_TASK_ROOT', 'LAMBDA_RUNTIME_DIR', 'LOCAL_GATEWAY_CODE_DIR'].includes(k)).sort();
+  expect(names(a.env)).toEqual(names(fresh.env));
 });
+
+afterEach(() => delete process.env.SENTINEL_FROM_THE_SHELL);
 
 test('a function that sets NODE_* variables (read when a thread starts) gets a thread of its own', async () => {
   const { url } = await serve([
@@ -84,11 +100,32 @@ test('a spare whose heap bound does not fit the function is left for another', a
 test('no spare with other isolations, and a spare counts as no environment', async () => {
   const shared = await serve([{ path: '/a', code: WHO_AM_I }]);
   await settle();
+  expect(standbyOf(shared.gateway)?.next?.alive).toBe(true);
   expect(shared.gateway.workerCount).toBe(0);
+  for (const isolation of ['thread', 'process'] as const) {
+    const other = await serve([{ path: '/a', code: WHO_AM_I }], { isolation });
+    expect(standbyOf(other.gateway)).toBeUndefined();
+  }
   const thread = await serve([{ path: '/a', code: WHO_AM_I }], { isolation: 'thread' });
-  await settle();
   const seen = await ask(`${thread.url}/a`);
   expect(seen.started).toBeGreaterThan(seen.askedAt);
+});
+
+test('a new synthesis with other memory sizes gets a spare that fits; a stopped gateway keeps none', async () => {
+  // two environments per thread: heap bounds of 256 MB (128 MB functions), then 2 GB (1024 MB)
+  const { url, gateway } = await serve([{ path: '/r', code: WHO_AM_I, memorySize: 128 }], { environmentsPerThread: 2 });
+  const dir = buildAssembly([{ path: '/r', code: WHO_AM_I, memorySize: 1024 }]);
+  try {
+    gateway.reload(readAssembly(dir));
+    await settle();
+    const seen = await ask(`${url}/r`);
+    expect(seen.started).toBeLessThan(seen.askedAt);
+    await gateway.stop();
+    gateway.reload(readAssembly(dir));
+    expect(standbyOf(gateway)).toBeUndefined();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('a thread can serve one function only', () => {
@@ -133,8 +170,8 @@ test('a spare keeps no process alive', () => {
     const standby = new ThreadStandby(resolveWorkerScript());
     standby.prepare(128);
     const waiting = setTimeout(() => undefined, 30000);
-    standby.next.started.then(() => { console.log('spare started'); clearTimeout(waiting); });`;
+    standby.next.started.then(() => { console.log('spare started, alive: ' + standby.next.alive); clearTimeout(waiting); });`;
   const run = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], { encoding: 'utf8', timeout: 20_000 });
-  expect(run.stdout).toContain('spare started');
+  expect(run.stdout).toContain('spare started, alive: true');
   expect(run.status).toBe(0);
 });
