@@ -9,7 +9,7 @@ import { readAssembly, Route } from './assembly';
 import { CliIo, count, isolation, packageVersion, pairs, parse, seconds, UsageError, USAGE } from './cli-args';
 import { followEdits, synthOnce } from './follow';
 import { LocalStreamingGateway, LocalStreamingGatewayOptions } from './gateway';
-import { LAMBDA_TZ } from './lambda/environment';
+import { functionsTz } from './lambda/environment';
 import { cdkJsonOutput } from './watch';
 import { MAX_STREAMING_TIMEOUT_MS } from '../wire/limits';
 
@@ -181,7 +181,7 @@ export async function main(argv: string[], io: CliIo = STDIO, ownProcess = false
     idleEnvironmentMs: idleEnvironment === undefined ? undefined : idleEnvironment * 1000,
     forceBuffered: values.buffered,
   };
-  if (ownProcess) process.env.TZ = options.environment?.TZ ?? LAMBDA_TZ;
+  if (ownProcess) process.env.TZ = functionsTz(options.environment);
   const gateway = new LocalStreamingGateway(options);
   let url: string;
   try {

@@ -9,7 +9,7 @@ import { accessLogEntry } from './access-log';
 import { readAssembly, Route } from './assembly';
 import { allowedHosts, hostAllowed, isLoopback } from './host-check';
 import { proxyHttp } from './http/proxy';
-import { LAMBDA_TZ, timeZoneNote } from './lambda/environment';
+import { functionsTz, timeZoneNote } from './lambda/environment';
 import { invokeLambda } from './lambda/integration';
 import { ThreadStandby } from './lambda/standby';
 import { resolveWorkerScript, sharedThreadHeapMb, threadCapacity, WorkerPool, WorkerPoolOptions } from './lambda/workers';
@@ -92,7 +92,7 @@ export class LocalStreamingGateway {
     if (!isLoopback(host)) {
       this.log(`warning: listening on ${host}, not a loopback address: other machines can reach the gateway and the functions it runs`);
     }
-    const zone = timeZoneNote(this.options.isolation ?? 'shared', this.options.environment?.TZ ?? LAMBDA_TZ);
+    const zone = timeZoneNote(this.options.isolation ?? 'shared', functionsTz(this.options.environment));
     if (zone) this.log(`note: ${zone}`);
     this.startStandby();
     return this.urlValue;

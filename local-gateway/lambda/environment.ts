@@ -5,12 +5,18 @@
  * a handler under development has no business reading.
  */
 import type { RouteFunction } from '../assembly';
+import type { Isolation } from './workers';
 
 /** The shell's AWS credential variables that a function gets unless they are withheld. */
 export const CREDENTIAL_VARIABLES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'];
 
 /** Lambda's `TZ`: functions run in UTC. */
 export const LAMBDA_TZ = ':UTC';
+
+/** The time zone functions run in: Lambda's, unless `--env TZ=...` (`extra`) sets another. */
+export function functionsTz(extra?: Record<string, string>): string {
+  return extra?.TZ ?? LAMBDA_TZ;
+}
 
 /** The shell's `TZ` (before the command line set its process's to the functions'), for the app's synth. */
 export const SHELL_TZ = process.env.TZ;
@@ -48,7 +54,7 @@ export function functionEnvironment(fn: RouteFunction, options: EnvironmentOptio
     LAMBDA_TASK_ROOT: options.taskRoot,
     LAMBDA_RUNTIME_DIR: options.taskRoot,
     _HANDLER: fn.handler,
-    TZ: LAMBDA_TZ,
+    TZ: functionsTz(options.extra),
   };
   return { ...pick(PROCESS_VARIABLES), ...credentials, ...fn.environment, ...reserved, ...options.extra };
 }
@@ -61,14 +67,14 @@ export function functionEnvironment(fn: RouteFunction, options: EnvironmentOptio
  * Returns that note, or undefined when the zones agree or functions run in processes of their own.
  */
 export function timeZoneNote(
-  isolation: string,
-  functionsTz: string,
+  isolation: Isolation,
+  tz: string,
   processZone = Intl.DateTimeFormat().resolvedOptions().timeZone,
 ): string | undefined {
   if (isolation === 'process') return undefined;
-  const wanted = functionsTz.replace(/^:/, '');
+  const wanted = tz.replace(/^:/, '');
   const utc = (zone: string) => /^(Etc\/)?(UTC|UCT|GMT|Universal|Zulu)$/.test(zone);
   if (wanted === processZone || (utc(wanted) && utc(processZone))) return undefined;
-  return `handlers run in this process's time zone (${processZone}), not their TZ (${functionsTz}, as on Lambda): `
+  return `handlers run in this process's time zone (${processZone}), not their TZ (${tz}, as on Lambda): `
     + `a process has one time zone for all its threads. Start the process with TZ=${wanted} (the command line sets it), or use isolation 'process'`;
 }

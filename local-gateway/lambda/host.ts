@@ -12,14 +12,13 @@
  * on is discarded), `ping`, `credit` (the gateway read batches while writers waited for room).
  * Messages out: batches (channel.ts), `loaded`, `end`, `oom`, `pong`.
  */
-import * as path from 'path';
 import type { Writable } from 'stream';
 import { parentPort, workerData } from 'worker_threads';
 import { BatchSender, InvokeMessage, SharedLink, watchMemory } from './channel';
 import { installAwsLambda } from './emulator';
 import type { InvocationEnd } from './frames';
 import { runInvocation } from './invocation';
-import { loadHandler, LoadedHandler } from './loader';
+import { handlerLocation, loadHandler, LoadedHandler } from './loader';
 import { ModuleScope } from './module-scope';
 
 /** From the gateway to a host thread. */
@@ -113,13 +112,4 @@ export function runHost(): void {
   // The gateway sends the commands of one turn together.
   port.on('message', (commands: HostCommand[]) => commands.forEach(run));
   port.postMessage({ type: 'ready' });
-}
-
-/** Where the function's code is, from the variables the gateway gives its thread. */
-function handlerLocation(): { taskRoot: string; handlerSpec: string; searchDirs: string[] } {
-  return {
-    taskRoot: process.env.LOCAL_GATEWAY_CODE_DIR ?? '',
-    handlerSpec: process.env.LOCAL_GATEWAY_HANDLER ?? 'index.handler',
-    searchDirs: (process.env.LOCAL_GATEWAY_SEARCH_DIRS ?? '').split(path.delimiter).filter(Boolean),
-  };
 }

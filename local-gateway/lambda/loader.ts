@@ -50,6 +50,21 @@ export class RuntimeLoadError extends Error {
 // eslint-disable-next-line @typescript-eslint/no-implied-eval
 const dynamicImport = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<Record<string, unknown>>;
 
+/** Where a function's code is, from the variables the gateway gives its thread or process. */
+export interface HandlerLocation {
+  readonly taskRoot: string;
+  readonly handlerSpec: string;
+  readonly searchDirs: string[];
+}
+
+export function handlerLocation(env: NodeJS.ProcessEnv = process.env): HandlerLocation {
+  return {
+    taskRoot: env.LOCAL_GATEWAY_CODE_DIR ?? '',
+    handlerSpec: env.LOCAL_GATEWAY_HANDLER ?? 'index.handler',
+    searchDirs: (env.LOCAL_GATEWAY_SEARCH_DIRS ?? '').split(path.delimiter).filter(Boolean),
+  };
+}
+
 /** Loads `handlerSpec` (e.g. `index.handler`, `src/api.routes.chat`) from `taskRoot`. */
 export async function loadHandler(taskRoot: string, handlerSpec: string, options: LoadOptions = {}): Promise<LoadedHandler> {
   if (handlerSpec.includes('..')) {

@@ -4,13 +4,12 @@
  * arrive and response bytes leave through its channel to the gateway (channel.ts). A thread of
  * `shared` isolation hosts many environments of one function instead (host.ts).
  */
-import * as path from 'path';
 import { workerData } from 'worker_threads';
 import { openChannel } from './channel';
 import { installAwsLambda } from './emulator';
 import { runHost } from './host';
 import { runInvocation } from './invocation';
-import { loadHandler, LoadedHandler } from './loader';
+import { handlerLocation, loadHandler, LoadedHandler } from './loader';
 
 function runSingle(): void {
   const channel = openChannel();
@@ -18,8 +17,8 @@ function runSingle(): void {
   const loading: Promise<{ handler?: LoadedHandler; error?: Error }> = (async () => {
     installAwsLambda();
     try {
-      const searchDirs = (process.env.LOCAL_GATEWAY_SEARCH_DIRS ?? '').split(path.delimiter).filter(Boolean);
-      return { handler: await loadHandler(process.env.LOCAL_GATEWAY_CODE_DIR!, process.env.LOCAL_GATEWAY_HANDLER ?? 'index.handler', { searchDirs }) };
+      const { taskRoot, handlerSpec, searchDirs } = handlerLocation();
+      return { handler: await loadHandler(taskRoot, handlerSpec, { searchDirs }) };
     } catch (error) {
       return { error: error as Error };
     }

@@ -91,6 +91,6 @@ test.each([
   ['shared', ':UTC', 'Etc/UTC', false],
   ['shared', 'Asia/Tokyo', 'Asia/Tokyo', false],
   ['shared', 'Asia/Tokyo', 'UTC', true],
-])('timeZoneNote(%s, %s) in a process in %s: a note %s', (isolation, tz, zone, note) => {
+] as const)('timeZoneNote(%s, %s) in a process in %s: a note %s', (isolation, tz, zone, note) => {
   expect(timeZoneNote(isolation, tz, zone) !== undefined).toBe(note);
 });
