@@ -8,11 +8,13 @@
  */
 import * as net from 'net';
 import { parentPort, workerData } from 'worker_threads';
+import type { RequestRecord } from './event';
 import { FRAME_DATA, FRAME_END, frameHeader, InvocationEnd } from './frames';
 
 export interface InvokeMessage {
   readonly type: 'invoke';
-  readonly event: unknown;
+  /** The request; the worker builds the handler's event from it. */
+  readonly request: RequestRecord;
   readonly timeoutMs: number;
 }
 

@@ -4,6 +4,7 @@
  * function timeout and memory limit enforced from outside the handler's event loop.
  */
 import type { Lease } from './channel';
+import type { RequestRecord } from './event';
 import type { InvocationEnd } from './frames';
 
 /** Receives one invocation's output. */
@@ -35,7 +36,7 @@ export abstract class ExecutionEnvironment {
   public abstract get alive(): boolean;
 
   /** Starts an invocation that may run `timeoutMs`; output arrives on `sink`. */
-  public invoke(event: unknown, timeoutMs: number, sink: InvocationSink): void {
+  public invoke(request: RequestRecord, timeoutMs: number, sink: InvocationSink): void {
     this.sink = sink;
     if (!this.alive) {
       this.finish(exited('the environment ended before the invocation'));
@@ -46,7 +47,7 @@ export abstract class ExecutionEnvironment {
       this.finish({ outcome: 'timeout', error: { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds` } });
       this.kill();
     }, timeoutMs);
-    this.start(event, timeoutMs);
+    this.start(request, timeoutMs);
   }
 
   /** Stops the handler's output (backpressure) or lets it flow again. */
@@ -60,7 +61,7 @@ export abstract class ExecutionEnvironment {
     this.terminate();
   }
 
-  protected abstract start(event: unknown, timeoutMs: number): void;
+  protected abstract start(request: RequestRecord, timeoutMs: number): void;
   protected abstract terminate(): void;
 
   protected data(chunk: Buffer, lease?: Lease): void {

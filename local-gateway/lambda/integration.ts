@@ -5,7 +5,7 @@
 import { Readable } from 'stream';
 import type { Lease } from './channel';
 import { bufferedResponse } from './classic';
-import { restEventOf } from './event';
+import { requestRecord } from './event';
 import type { InvocationEnd } from './frames';
 import { readPrelude, responseHead } from './prelude';
 import type { InvocationSink, Worker, WorkerPool } from './workers';
@@ -21,7 +21,7 @@ const OUTPUT_HIGH_WATER_MARK = 256 * 1024;
 
 export async function invokeLambda(ctx: RequestContext, pool: WorkerPool, options: LocalStreamingGatewayOptions): Promise<void> {
   const route = ctx.route!;
-  const event = restEventOf(ctx);
+  const request = requestRecord(ctx);
   const worker = await pool.acquire();
   if (ctx.closed) {
     // The client left while its request waited for an environment (all were busy): not invoked.
@@ -33,7 +33,7 @@ export async function invokeLambda(ctx: RequestContext, pool: WorkerPool, option
   const output = new InvocationOutput(worker, pool);
   const relay = new Relay(ctx, options, () => output.destroy());
   output.onActivity = () => relay.touch();
-  worker.invoke(event, route.function!.timeoutSeconds * 1000, output);
+  worker.invoke(request, route.function!.timeoutSeconds * 1000, output);
   if (route.lambdaUriKind === 'classic') {
     await relayClassic(relay, output);
     return;

@@ -7,6 +7,7 @@ import { Writable } from 'stream';
 import type { InvokeMessage } from './channel';
 import { invokeClassic } from './classic';
 import { createContext, invoke } from './emulator';
+import { restEvent } from './event';
 import type { InvocationEnd } from './frames';
 import type { LoadedHandler } from './loader';
 
@@ -30,10 +31,11 @@ export async function runInvocation(
     return;
   }
   const functionName = process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'local-function';
+  const event = restEvent(message.request);
   if (!loaded.handler.streaming) {
     // A classic handler: its result (JSON) is the invocation's payload.
     const context = createContext(message.timeoutMs, { functionName });
-    const classic = await invokeClassic(loaded.handler.handler, message.event, context, message.timeoutMs);
+    const classic = await invokeClassic(loaded.handler.handler, event, context, message.timeoutMs);
     if (classic.payload) await new Promise<void>((resolve) => out.data([classic.payload!], resolve));
     await out.end({ outcome: classic.outcome, error: classic.error, handler: 'classic' });
     return;
@@ -53,7 +55,7 @@ export async function runInvocation(
   onSink?.(sink);
   let result;
   try {
-    result = await invoke(loaded.handler.handler as any, message.event, { sink, timeoutMs: message.timeoutMs, context: { functionName } });
+    result = await invoke(loaded.handler.handler as any, event, { sink, timeoutMs: message.timeoutMs, context: { functionName } });
   } catch (error) {
     result = { outcome: 'error', error: { errorType: (error as Error).name, errorMessage: (error as Error).message } };
   }

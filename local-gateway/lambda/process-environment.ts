@@ -7,6 +7,7 @@
 import { ChildProcess, fork } from 'child_process';
 import * as fs from 'fs';
 import type { Readable } from 'stream';
+import type { RequestRecord } from './event';
 import { ExecutionEnvironment, exited, outOfMemory } from './execution';
 import { FRAME_END, FrameParser } from './frames';
 
@@ -54,9 +55,9 @@ export class ProcessEnvironment extends ExecutionEnvironment {
     this.pipe.resume();
   }
 
-  protected start(event: unknown, timeoutMs: number): void {
+  protected start(request: RequestRecord, timeoutMs: number): void {
     this.memoryCheck = setInterval(() => this.checkMemory(), MEMORY_CHECK_MS);
-    this.child.send({ type: 'invoke', event, timeoutMs });
+    this.child.send({ type: 'invoke', request, timeoutMs });
   }
 
   protected terminate(): void {

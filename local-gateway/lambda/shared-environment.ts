@@ -13,6 +13,7 @@
  */
 import { Worker } from 'worker_threads';
 import { BatchCredit, BatchMessage, isBatch, isTyped, Lease } from './channel';
+import type { RequestRecord } from './event';
 import { ExecutionEnvironment, exited, outOfMemory } from './execution';
 import { InvocationEnd, isInvocationEnd } from './frames';
 import type { HostCommand } from './host';
@@ -253,10 +254,10 @@ export class SharedEnvironment extends ExecutionEnvironment {
     this.finish(end);
   }
 
-  protected start(event: unknown, timeoutMs: number): void {
+  protected start(request: RequestRecord, timeoutMs: number): void {
     this.running = true;
     this.timedOut = false;
-    this.host.post({ type: 'invoke', env: this.id, event, timeoutMs });
+    this.host.post({ type: 'invoke', env: this.id, request, timeoutMs });
   }
 
   protected finish(end: InvocationEnd): void {

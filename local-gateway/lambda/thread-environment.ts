@@ -7,6 +7,7 @@
  */
 import { Worker } from 'worker_threads';
 import { BatchCredit, BatchMessage, isBatch, isTyped } from './channel';
+import type { RequestRecord } from './event';
 import { ExecutionEnvironment, exited, outOfMemory } from './execution';
 import { InvocationEnd, isInvocationEnd } from './frames';
 
@@ -75,8 +76,8 @@ export class ThreadEnvironment extends ExecutionEnvironment {
     this.thread.postMessage({ type: 'resume' });
   }
 
-  protected start(event: unknown, timeoutMs: number): void {
-    this.thread.postMessage({ type: 'invoke', event, timeoutMs });
+  protected start(request: RequestRecord, timeoutMs: number): void {
+    this.thread.postMessage({ type: 'invoke', request, timeoutMs });
   }
 
   protected terminate(): void {

@@ -5,7 +5,7 @@
  */
 import type { WebApps } from './adapter';
 import { proxyHttp } from '../http/proxy';
-import { restEventOf } from '../lambda/event';
+import { requestRecord, restEvent } from '../lambda/event';
 import type { LocalStreamingGatewayOptions } from '../options';
 import type { RequestContext } from '../request';
 
@@ -21,7 +21,7 @@ export async function proxyWebApp(ctx: RequestContext, options: LocalStreamingGa
   }
   // As the adapter does: API Gateway's request context as a JSON header (ASCII-only, so any
   // character survives as a JSON escape).
-  const event = restEventOf(ctx, Buffer.alloc(0));
+  const event = restEvent(requestRecord(ctx, Buffer.alloc(0)));
   ctx.req.headers['x-amzn-request-context'] = JSON.stringify(event.requestContext)
     .replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   ctx.req.headers['x-amzn-request-id'] = ctx.requestId;
