@@ -137,11 +137,22 @@ class InvocationOutput extends Readable implements InvocationSink, LendingBody {
     } else if (end.outcome === 'timeout') {
       this.destroy(RelayError.timeout('the function timed out'));
     } else {
-      this.destroy(RelayError.internal(`the function failed: ${end.error?.errorType}: ${end.error?.errorMessage}`));
+      this.destroy(RelayError.internal(`the function failed: ${end.error?.errorType}: ${end.error?.errorMessage}${threadHint(end.error?.errorMessage)}`));
     }
   }
 
   public _read(): void {
     this.worker.resume();
   }
+}
+
+/**
+ * Node refuses a few process operations in worker threads (`process.chdir()`, `process.umask()`
+ * with a mask, ...) that Lambda's runtime allows: a failure that says so gets how to serve such a
+ * function.
+ */
+export function threadHint(message = ''): string {
+  return /is not supported in workers$/.test(message)
+    ? ' (Node does not allow this in a worker thread, where the gateway runs functions unless told otherwise; serve with --isolation process)'
+    : '';
 }

@@ -1,7 +1,9 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { curl, fetchStream } from './support/clients';
 import { serve } from './support/serve';
+import { threadHint } from '../../local-gateway/lambda/integration';
 import { defaultEnvironmentsPerThread, sharedThreadHeapMb } from '../../local-gateway/lambda/workers';
 
 // `shared` isolation (the default): many execution environments of a function on one worker
@@ -127,4 +129,32 @@ test('a handler that replaces process.env does not stop its thread from starting
   const both = await Promise.all([fetchStream(`${url}/e`), fetchStream(`${url}/e`)]);
   expect(both.map((r) => [r.status, r.body.toString()])).toEqual([[200, 'from-config'], [200, 'from-config']]);
   expect(diagnostics.join('\n')).not.toMatch(/ExitError|TypeError/);
+});
+
+describe('a handler that changes its working directory, as tools that write beside their files do', () => {
+  // Lambda allows process.chdir(); Node does not in a worker thread
+  const code = `const os = require('os');
+    exports.handler = awslambda.streamifyResponse(async (e, s) => {
+      process.chdir(os.tmpdir());
+      const h = awslambda.HttpResponseStream.from(s, {}); h.write(process.cwd()); h.end(); });`;
+
+  test.each(['shared', 'thread'] as const)('fails under %s isolation with a log line that says to serve it with --isolation process', async (isolation) => {
+    const { url, diagnostics } = await serve([{ path: '/cd', code }], { isolation });
+    const seen = await fetchStream(`${url}/cd`);
+    expect(seen.status).toBe(500);
+    expect(seen.body.toString()).not.toMatch(/isolation|chdir/); // the client gets API Gateway's answer only
+    expect(diagnostics.join('\n')).toMatch(/process\.chdir\(\) is not supported in workers \(.*serve with --isolation process\)/);
+  });
+
+  test('runs under process isolation', async () => {
+    const { url } = await serve([{ path: '/cd', code }], { isolation: 'process' });
+    const seen = await fetchStream(`${url}/cd`);
+    expect([seen.status, seen.body.toString()]).toEqual([200, fs.realpathSync(os.tmpdir())]);
+  });
+});
+
+test('threadHint names the way out only for what Node refuses in worker threads', () => {
+  expect(threadHint('process.umask() is not supported in workers')).toMatch(/--isolation process/);
+  expect(threadHint('boom')).toBe('');
+  expect(threadHint(undefined)).toBe('');
 });
