@@ -38,7 +38,8 @@ async function main(kind: string, options: Record<string, unknown>): Promise<str
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     return `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   }
-  const dir = buildAssembly([{ path: '/s', code: HANDLER, memorySize: 128 }]);
+  // `/prewarm`: another function, with the same handler (PREWARM_ROUNDS in gateway-concurrency.ts)
+  const dir = buildAssembly([{ path: '/s', code: HANDLER, memorySize: 128 }, { path: '/prewarm', code: HANDLER, memorySize: 128 }]);
   const gateway = LocalStreamingGateway.fromAssembly(dir, { port: 0, shaping: false, accessLog: () => undefined, log: () => undefined, ...options });
   return `${await gateway.start()}/s`;
 }

@@ -8,6 +8,10 @@
  * environments (Linux /proc). Servers run in their own process (gateway-concurrency-server.ts,
  * bundled as the package ships the gateway); the clients run here.
  * Run: npx ts-node --transpile-only --project bench/tsconfig.json bench/gateway-concurrency.ts [levels] [gateway options JSON]
+ * PREWARM_ROUNDS=N first serves N rounds from the server as it starts (the gateway: another function
+ * with the same handler, whose environments the measured function does not use): the cold round
+ * then measures the function's cold starts in a gateway whose own code V8 has already optimized,
+ * and the first warm round no longer includes that optimization (by default it does).
  * To look inside: SERVER_NODE_FLAGS='--trace-gc' (or --cpu-prof, --trace-opt: flags for the servers'
  * node) and BENCH_TRACE=1 (the servers' output, and each round's start, end and percentiles, with
  * millisecond stamps to line them up).
@@ -21,6 +25,7 @@ import { median } from './gateway-support';
 const LEVELS = (process.argv[2] ?? '1,50,200,500').split(',').map(Number);
 const GATEWAY_OPTIONS = process.argv[3] ?? '{}';
 const WARM_ROUNDS = Number(process.env.WARM_ROUNDS ?? 5);
+const PREWARM_ROUNDS = Number(process.env.PREWARM_ROUNDS ?? 0);
 const TICKS_PER_SECOND = 100;
 const PAGE = 4096;
 
@@ -160,12 +165,14 @@ function pct(sorted: number[], p: number): number {
 void (async () => {
   console.log(`gateway options ${GATEWAY_OPTIONS}; route: 100 x 1 KB chunks, 10 ms apart`);
   console.log(`warm: ${WARM_ROUNDS} rounds pooled (WARM_ROUNDS=N to change)`);
+  if (PREWARM_ROUNDS > 0) console.log(`each server first served ${PREWARM_ROUNDS} rounds (the gateway: of another function)`);
   console.log('streams  server   round  ttfb p50 ms  ttfb p99 ms  median round p99  cpu/request ms  peak RSS MB  failures');
   const table: Record<string, Sample> = {};
   for (const n of LEVELS) {
     for (const kind of ['bare', 'gateway']) {
       const { child, url } = await startServer(kind);
       try {
+        for (let i = 0; i < PREWARM_ROUNDS; i++) await round(url.replace(/\/s$/, '/prewarm'), child.pid!, n);
         for (const which of ['cold', 'warm']) {
           const s = which === 'cold' ? await round(url, child.pid!, n) : await rounds(url, child.pid!, n, WARM_ROUNDS);
           table[`${n} ${kind} ${which}`] = s;
