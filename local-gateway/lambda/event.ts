@@ -23,8 +23,8 @@ export function isBinaryMediaType(contentType: string, binaryMediaTypes: readonl
  * A routed request as the gateway received it: all its proxy event is built from. The gateway
  * sends this to the function's thread or process, which builds the event there: the gateway's one
  * thread serves every client, and the event (each header twice, the request context) costs it
- * more to build and to copy than this flat record does (measured at 200 concurrent streams:
- * a fifth of the median time to first byte).
+ * more to build and to copy than this flat record does (at 200 concurrent streams, the median
+ * warm round's p99 first byte went from 37.6 to 30.9 ms).
  */
 export interface RequestRecord {
   readonly method: string;
@@ -102,22 +102,27 @@ export function restEvent(record: RequestRecord): Record<string, unknown> {
     multiValueQueryStringParameters: hasQuery ? multiValueQueryStringParameters : null,
     pathParameters: record.pathParameters,
     stageVariables: null,
-    requestContext: {
-      accountId: '000000000000',
-      apiId: record.apiId,
-      domainName: record.host,
-      extendedRequestId: randomUUID(),
-      httpMethod: record.method,
-      identity: { sourceIp: record.sourceIp, userAgent: record.userAgent },
-      path: `/${record.stage}${record.path}`,
-      protocol: `HTTP/${record.httpVersion}`,
-      requestId: record.requestId,
-      requestTime: clfTime(record.time),
-      requestTimeEpoch: record.time,
-      resourcePath: record.resource,
-      stage: record.stage,
-    },
+    requestContext: requestContext(record),
     body: record.body,
     isBase64Encoded: record.isBase64Encoded,
+  };
+}
+
+/** The event's `requestContext` (also what the Lambda Web Adapter passes a web app as a header). */
+export function requestContext(record: RequestRecord): Record<string, unknown> {
+  return {
+    accountId: '000000000000',
+    apiId: record.apiId,
+    domainName: record.host,
+    extendedRequestId: randomUUID(),
+    httpMethod: record.method,
+    identity: { sourceIp: record.sourceIp, userAgent: record.userAgent },
+    path: `/${record.stage}${record.path}`,
+    protocol: `HTTP/${record.httpVersion}`,
+    requestId: record.requestId,
+    requestTime: clfTime(record.time),
+    requestTimeEpoch: record.time,
+    resourcePath: record.resource,
+    stage: record.stage,
   };
 }

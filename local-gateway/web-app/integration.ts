@@ -5,7 +5,7 @@
  */
 import type { WebApps } from './adapter';
 import { proxyHttp } from '../http/proxy';
-import { requestRecord, restEvent } from '../lambda/event';
+import { requestContext, requestRecord } from '../lambda/event';
 import type { LocalStreamingGatewayOptions } from '../options';
 import type { RequestContext } from '../request';
 
@@ -21,8 +21,7 @@ export async function proxyWebApp(ctx: RequestContext, options: LocalStreamingGa
   }
   // As the adapter does: API Gateway's request context as a JSON header (ASCII-only, so any
   // character survives as a JSON escape).
-  const event = restEvent(requestRecord(ctx, Buffer.alloc(0)));
-  ctx.req.headers['x-amzn-request-context'] = JSON.stringify(event.requestContext)
+  ctx.req.headers['x-amzn-request-context'] = JSON.stringify(requestContext(requestRecord(ctx, Buffer.alloc(0))))
     .replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   ctx.req.headers['x-amzn-request-id'] = ctx.requestId;
   ctx.route = { ...route, url: `${base}${ctx.apiPath}` };
