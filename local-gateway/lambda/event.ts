@@ -76,36 +76,39 @@ export function requestRecord(ctx: RequestContext, body: Buffer = ctx.body): Req
 
 /** The REST API proxy (v1) event of a request. */
 export function restEvent(record: RequestRecord): Record<string, unknown> {
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
-  for (let i = 0; i < record.rawHeaders.length; i += 2) {
-    const name = record.rawHeaders[i];
-    const value = record.rawHeaders[i + 1];
-    headers[name] = value;
-    (multiValueHeaders[name] ??= []).push(value);
-  }
-  const queryStringParameters: Record<string, string> = {};
-  const multiValueQueryStringParameters: Record<string, string[]> = {};
-  let hasQuery = false;
-  for (const [name, value] of new URLSearchParams(record.search)) {
-    hasQuery = true;
-    queryStringParameters[name] = value;
-    (multiValueQueryStringParameters[name] ??= []).push(value);
-  }
+  const headers = new Map<string, string>();
+  const multiValueHeaders = new Map<string, string[]>();
+  for (let i = 0; i < record.rawHeaders.length; i += 2) group(headers, multiValueHeaders, record.rawHeaders[i], record.rawHeaders[i + 1]);
+  const query = new Map<string, string>();
+  const multiValueQuery = new Map<string, string[]>();
+  for (const [name, value] of new URLSearchParams(record.search)) group(query, multiValueQuery, name, value);
+  const hasQuery = query.size > 0;
   return {
     resource: record.resource,
     path: record.path,
     httpMethod: record.method,
-    headers,
-    multiValueHeaders,
-    queryStringParameters: hasQuery ? queryStringParameters : null,
-    multiValueQueryStringParameters: hasQuery ? multiValueQueryStringParameters : null,
+    headers: Object.fromEntries(headers),
+    multiValueHeaders: Object.fromEntries(multiValueHeaders),
+    queryStringParameters: hasQuery ? Object.fromEntries(query) : null,
+    multiValueQueryStringParameters: hasQuery ? Object.fromEntries(multiValueQuery) : null,
     pathParameters: record.pathParameters,
     stageVariables: null,
     requestContext: requestContext(record),
     body: record.body,
     isBase64Encoded: record.isBase64Encoded,
   };
+}
+
+/**
+ * Adds one header or query parameter, the last value winning in `single`. Names are the client's
+ * (`constructor`, `__proto__`, ...): grouped in maps, and the event's objects made with
+ * `Object.fromEntries`, which gives each name its own property as Lambda's JSON parsing does.
+ */
+function group(single: Map<string, string>, multi: Map<string, string[]>, name: string, value: string): void {
+  single.set(name, value);
+  const values = multi.get(name);
+  if (values) values.push(value);
+  else multi.set(name, [value]);
 }
 
 /** The event's `requestContext` (also what the Lambda Web Adapter passes a web app as a header). */

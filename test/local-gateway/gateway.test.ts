@@ -224,6 +224,31 @@ describe('the REST proxy event', () => {
     expect(Date.parse(`${day} ${month} ${year} ${time} GMT`)).toBe(Math.floor(requestTimeEpoch / 1000) * 1000);
   });
 
+  test('query parameters and headers named like Object.prototype members are the client\'s own, and cut no other stream', async () => {
+    // One function: `?slow` streams for a while; anything else echoes what it was given. Under the
+    // default shared isolation both run on one thread, which a throw in the gateway's event code would end.
+    const code = `exports.handler = awslambda.streamifyResponse(async (event, s) => {
+      const h = awslambda.HttpResponseStream.from(s, { headers: { 'content-type': 'application/json' } });
+      if (event.queryStringParameters && event.queryStringParameters.slow) {
+        for (let i = 0; i < 5; i++) { h.write('line ' + i + '\\n'); await new Promise((r) => setTimeout(r, 100)); }
+      } else {
+        const q = event.queryStringParameters, mq = event.multiValueQueryStringParameters;
+        h.write(JSON.stringify({ keys: Object.keys(q), q, mq, proto: Object.getPrototypeOf(q) === Object.prototype,
+          h: event.headers.constructor, mh: event.multiValueHeaders.constructor, toString: typeof event.headers.toString }));
+      }
+      h.end(); });`;
+    const { url } = await serve([{ path: '/e', code }]);
+    const slow = fetchStream(`${url}/e?slow=1`);
+    await new Promise((r) => setTimeout(r, 150));
+    const seen = await curl(['-H', 'constructor: a', `${url}/e?constructor=1&__proto__=2&toString=3&toString=4&hasOwnProperty=5`]);
+    const event = JSON.parse(seen.body);
+    expect(event.keys).toEqual(['constructor', '__proto__', 'toString', 'hasOwnProperty']);
+    expect([event.q.constructor, event.q.__proto__, event.q.toString, event.q.hasOwnProperty]).toEqual(['1', '2', '4', '5']);
+    expect([event.mq.constructor, event.mq.__proto__, event.mq.toString]).toEqual([['1'], ['2'], ['3', '4']]);
+    expect(event).toMatchObject({ proto: true, h: 'a', mh: ['a'], toString: 'function' });
+    expect((await slow).body.toString()).toBe('line 0\nline 1\nline 2\nline 3\nline 4\n');
+  });
+
   test('a GET without a body, and a POST with an empty one, both give a null body', async () => {
     const { url } = await serve([{ path: '/e', method: 'ANY', code: echo }]);
     const get = JSON.parse((await fetchStream(`${url}/e`)).body.toString());
