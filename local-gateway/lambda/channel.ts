@@ -1,13 +1,13 @@
 /**
  * The function worker's side of its link to the gateway, for either isolation: in a worker
- * thread, messages on `parentPort`, the handler's writes batched per turn of the event loop (one
+ * thread, messages on a port of their own (`gatewayLink`), the handler's writes batched per turn of the event loop (one
  * message, one wake-up of the gateway, however many small writes; a lone write goes at once),
  * the batch itself in a slot of memory shared with the gateway, which writes its clients' sockets
  * from it and then frees the slot; in a child process, frames on file descriptor 3 (frames.ts) and
  * invocations over IPC.
  */
 import * as net from 'net';
-import { parentPort, workerData } from 'worker_threads';
+import { MessageChannel, MessagePort, parentPort, receiveMessageOnPort, workerData } from 'worker_threads';
 import type { RequestRecord } from './event';
 import { FRAME_DATA, FRAME_END, frameHeader, InvocationEnd } from './frames';
 
@@ -54,9 +54,56 @@ function processChannel(): Channel {
   };
 }
 
+/** What the gateway gives a function thread in `workerData`. */
+export interface ThreadData {
+  /** The thread's end of its private port to the gateway (see `gatewayLink`). */
+  readonly port?: MessagePort;
+  readonly link?: SharedLink;
+  readonly memoryMb?: number;
+  /** A thread of `shared` isolation (host.ts). */
+  readonly shared?: boolean;
+}
+
+let taken: { port: MessagePort; link?: SharedLink } | undefined;
+
+/**
+ * In a function thread: its private port to the gateway and the shared memory of its batches,
+ * taken out of `workerData` before any handler loads. Code in a handler can reach the thread's
+ * `parentPort` and `workerData` (`require('worker_threads')`) and post anything: the gateway
+ * ignores `parentPort` and talks on this port only, which no handler can look up.
+ */
+export function gatewayLink(): { port: MessagePort; link?: SharedLink } {
+  if (!taken) {
+    const data = (workerData ?? {}) as { -readonly [K in keyof ThreadData]: ThreadData[K] };
+    if (!data.port) throw new Error('this thread was started without its port to the gateway');
+    taken = { port: data.port, link: data.link };
+    delete data.port;
+    delete data.link;
+  }
+  return taken;
+}
+
+/**
+ * The gateway's side: a private channel to a new thread. `thread` goes in the thread's
+ * `workerData.port` and its `transferList`; the gateway listens and posts on `gateway`.
+ */
+export function privateLink(): { gateway: MessagePort; thread: MessagePort } {
+  const { port1, port2 } = new MessageChannel();
+  return { gateway: port1, thread: port2 };
+}
+
+/**
+ * A thread exited: what it posted before is delivered first (as Node does for `parentPort`
+ * before a worker's `exit`), then the gateway's port closes.
+ */
+export function drainAndClose(port: MessagePort, deliver: (message: any) => void): void {
+  for (let next = receiveMessageOnPort(port); next; next = receiveMessageOnPort(port)) deliver(next.message);
+  port.close();
+}
+
 function threadChannel(): Channel {
-  const port = parentPort!;
-  const batches = new BatchSender(port, workerData?.link);
+  const { port, link } = gatewayLink();
+  const batches = new BatchSender(port, link);
   const memory = watchMemory(port, () => 1);
   port.on('message', (message: { type: string }) => {
     if (message.type === 'pause') batches.pause(0);
@@ -117,7 +164,7 @@ export const POISON_BYTE = 0xdb;
 /** A slotted batch's message is one number: slot × SLOT_SPAN + size. */
 const SLOT_SPAN = 2 ** 20;
 
-/** The shared memory of a thread's link to the gateway, passed to it as `workerData.link`. */
+/** The shared memory of a thread's link to the gateway, passed to it as `workerData.link` (`gatewayLink`). */
 export interface SharedLink {
   /** [bytes read by the gateway (wrapping), 1 while the thread's writers wait, slot states…]. */
   readonly counters: Int32Array;
@@ -175,8 +222,8 @@ export class BatchCredit {
   /**
    * Calls `deliver(env, bytes, lease)` for each record of a batch from `BatchSender`, then counts
    * it read. With a lease, the bytes are the thread's slot: the consumer must release it.
-   * False, and nothing delivered, when the message is no batch of the thread's: code in a handler
-   * can post on the same port (`require('worker_threads').parentPort`).
+   * False, and nothing delivered, when the message is no batch of the thread's (a defence in
+   * depth: handlers cannot reach the thread's private port, `gatewayLink`).
    */
   public receive(message: BatchMessage, deliver: (env: number, bytes: Buffer, lease?: Lease) => void): boolean {
     if (typeof message === 'number') return this.receiveSlot(message, deliver);
@@ -244,7 +291,7 @@ export class BatchSender {
   private sent = 0;
 
   /** `link`: the shared memory of the gateway's `BatchCredit` (none: no limit, no slots). */
-  constructor(private readonly port: NonNullable<typeof parentPort>, private readonly link?: SharedLink) {}
+  constructor(private readonly port: MessagePort, private readonly link?: SharedLink) {}
 
   public data(env: number, pieces: Uint8Array[], done: () => void): void {
     let bytes = this.queued.get(env) ?? 0;
@@ -401,7 +448,7 @@ function readBatch(batch: Uint8Array, deliver: (env: number, bytes: Buffer) => v
  * ends when heap and buffers together pass `memorySize`.
  */
 export function watchMemory(
-  port: NonNullable<typeof parentPort>,
+  port: MessagePort,
   environments: () => number,
   memoryMb: () => number = () => workerData?.memoryMb ?? 0,
 ): { start(): void; stop(): void } {

@@ -13,8 +13,8 @@
  * Messages out: batches (channel.ts), `loaded`, `end`, `oom`, `pong`.
  */
 import type { Writable } from 'stream';
-import { parentPort, workerData } from 'worker_threads';
-import { BatchSender, InvokeMessage, SharedLink, watchMemory } from './channel';
+import { workerData } from 'worker_threads';
+import { BatchSender, gatewayLink, InvokeMessage, ThreadData, watchMemory } from './channel';
 import { installAwsLambda } from './emulator';
 import type { InvocationEnd } from './frames';
 import { runInvocation } from './invocation';
@@ -43,9 +43,9 @@ interface HostedEnvironment {
 }
 
 export function runHost(): void {
-  const port = parentPort!;
-  const data = workerData as { link?: SharedLink; memoryMb?: number };
-  const batches = new BatchSender(port, data.link);
+  const { port, link } = gatewayLink();
+  const data = workerData as ThreadData;
+  const batches = new BatchSender(port, link);
   const environments = new Map<number, HostedEnvironment>();
   let running = 0;
   let memoryMb = data.memoryMb ?? 0;

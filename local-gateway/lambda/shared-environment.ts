@@ -11,8 +11,8 @@
  * A thread where an invocation was cut short (timeout, client gone) takes no new environments and
  * ends when its running invocations have finished, so nothing the cut handler left behind runs on.
  */
-import { Worker } from 'worker_threads';
-import { BatchCredit, BatchMessage, isBatch, isTyped, Lease } from './channel';
+import { MessagePort, Worker } from 'worker_threads';
+import { BatchCredit, BatchMessage, drainAndClose, isBatch, isTyped, Lease, privateLink } from './channel';
 import type { RequestRecord } from './event';
 import { ExecutionEnvironment, exited, outOfMemory } from './execution';
 import { InvocationEnd, isInvocationEnd } from './frames';
@@ -42,6 +42,8 @@ const NO_FUNCTION: HostFunction = { env: {}, memoryMb: 0, capacity: 0, log: () =
 export class HostThread {
   public readonly started: Promise<void>;
   private readonly thread: Worker;
+  /** The gateway's end of the thread's private port (channel.ts `gatewayLink`). */
+  private readonly port: MessagePort;
   private readonly environments = new Map<number, SharedEnvironment>();
   private readonly pongs: Array<() => void> = [];
   private readonly credit = new BatchCredit(() => this.post({ type: 'credit' }));
@@ -62,40 +64,47 @@ export class HostThread {
    */
   constructor(script: string, public readonly heapMb: number, fn?: HostFunction) {
     this.fn = fn ?? NO_FUNCTION;
+    const link = privateLink();
+    this.port = link.gateway;
     this.thread = new Worker(script, {
       env: this.fn.env,
       execArgv: [],
-      workerData: { memoryMb: this.fn.memoryMb, shared: true, link: this.credit.link },
+      workerData: { memoryMb: this.fn.memoryMb, shared: true, link: this.credit.link, port: link.thread },
+      transferList: [link.thread],
       resourceLimits: { maxOldGenerationSizeMb: heapMb },
     });
-    this.started = new Promise((resolve) => {
-      this.thread.on('message', (message: HostMessage | BatchMessage | undefined) => {
-        if (isBatch(message)) {
-          const delivered = this.credit.receive(message, (id, bytes, lease) => {
-            const environment = this.environments.get(id);
-            if (environment) environment.delivered(bytes, lease);
-            else lease?.release();
-          });
-          if (!delivered) this.stray();
-          return;
-        }
-        if (!isTyped(message)) return this.stray();
-        switch (message.type) {
-          case 'ready': resolve(); break;
-          case 'loaded': this.environments.get(message.env)?.loaded(); break;
-          case 'end': if (isInvocationEnd(message.end)) this.environments.get(message.env)?.ended(message.end); else this.stray(); break;
-          case 'oom': this.overMemory = true; break;
-          case 'pong': this.pongs.shift()?.(); break;
-          default: this.stray();
-        }
-      });
-      this.thread.once('exit', () => resolve());
-    });
+    let resolveStarted!: () => void;
+    this.started = new Promise((resolve) => (resolveStarted = resolve));
+    const receive = (message: HostMessage | BatchMessage | undefined): void => {
+      if (isBatch(message)) {
+        const delivered = this.credit.receive(message, (id, bytes, lease) => {
+          const environment = this.environments.get(id);
+          if (environment) environment.delivered(bytes, lease);
+          else lease?.release();
+        });
+        if (!delivered) this.stray();
+        return;
+      }
+      if (!isTyped(message)) return this.stray();
+      switch (message.type) {
+        case 'ready': resolveStarted(); break;
+        case 'loaded': this.environments.get(message.env)?.loaded(); break;
+        case 'end': if (isInvocationEnd(message.end)) this.environments.get(message.env)?.ended(message.end); else this.stray(); break;
+        case 'oom': this.overMemory = true; break;
+        case 'pong': this.pongs.shift()?.(); break;
+        default: this.stray();
+      }
+    };
+    this.port.on('message', receive);
+    // Only handlers' code posts on the thread's parentPort.
+    this.thread.on('message', () => this.stray());
     this.thread.on('error', (error: Error & { code?: string }) => {
       if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') this.overMemory = true;
       else this.endReason ??= `${error.name}: ${error.message} (uncaught in a handler)`;
     });
     this.thread.once('exit', (code) => {
+      drainAndClose(this.port, receive);
+      resolveStarted();
       this.gone = true;
       const share = this.environments.size > 1 ? `; ${this.environments.size} environments shared its thread` : '';
       this.endEnvironments(this.overMemory
@@ -103,7 +112,10 @@ export class HostThread {
         : exited(`${this.endReason ?? `the function exited (code ${code})`}${share}`));
     });
     // Waiting for a function keeps no process alive (after the listeners: adding one refs the port).
-    if (!fn) this.thread.unref();
+    if (!fn) {
+      this.thread.unref();
+      this.port.unref();
+    }
   }
 
   public get alive(): boolean {
@@ -116,6 +128,7 @@ export class HostThread {
     this.fn = fn;
     this.post({ type: 'bind', env: fn.env, memoryMb: fn.memoryMb });
     this.thread.ref();
+    this.port.ref();
   }
 
   /** Takes another environment: alive, not draining, under its capacity. */
@@ -147,7 +160,7 @@ export class HostThread {
   private flush(): void {
     const commands = this.outbox;
     this.outbox = [];
-    if (!this.gone && commands.length > 0) this.thread.postMessage(commands);
+    if (!this.gone && commands.length > 0) this.port.postMessage(commands);
   }
 
   /** A message that is none of the thread's: a handler's code posted on the thread's port. */

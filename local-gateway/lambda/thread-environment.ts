@@ -5,8 +5,8 @@
  * thread checks its buffers itself; `terminate()` ends even a handler that never yields. Output
  * arrives as messages, each a batch of what the handler wrote in one turn of its event loop.
  */
-import { Worker } from 'worker_threads';
-import { BatchCredit, BatchMessage, isBatch, isTyped } from './channel';
+import { MessagePort, Worker } from 'worker_threads';
+import { BatchCredit, BatchMessage, drainAndClose, isBatch, isTyped, privateLink } from './channel';
 import type { RequestRecord } from './event';
 import { ExecutionEnvironment, exited, outOfMemory } from './execution';
 import { InvocationEnd, isInvocationEnd } from './frames';
@@ -20,41 +20,48 @@ export type ThreadMessage =
 export class ThreadEnvironment extends ExecutionEnvironment {
   public readonly ready: Promise<void>;
   private readonly thread: Worker;
+  /** The gateway's end of the thread's private port (channel.ts `gatewayLink`). */
+  private readonly port: MessagePort;
   private gone = false;
   private paused = false;
   private overMemory = false;
-  private readonly credit = new BatchCredit(() => this.gone || this.thread.postMessage({ type: 'credit' }));
+  private readonly credit = new BatchCredit(() => this.gone || this.port.postMessage({ type: 'credit' }));
 
   constructor(script: string, env: Record<string, string>, memoryMb: number) {
     super(memoryMb);
+    const link = privateLink();
+    this.port = link.gateway;
     this.thread = new Worker(script, {
       env,
       // Not the gateway's own flags (a TypeScript loader's hooks would load into every thread).
       execArgv: [],
-      workerData: { memoryMb, link: this.credit.link },
+      workerData: { memoryMb, link: this.credit.link, port: link.thread },
+      transferList: [link.thread],
       resourceLimits: { maxOldGenerationSizeMb: memoryMb },
     });
-    this.ready = new Promise((resolve) => {
-      // Anything else on the port (code in a handler can post on it) is ignored.
-      this.thread.on('message', (message: ThreadMessage | BatchMessage | undefined) => {
-        if (isBatch(message)) {
-          this.credit.receive(message, (_env, bytes, lease) => this.data(bytes, lease));
-        } else if (!isTyped(message)) {
-          return;
-        } else if (message.type === 'ready') {
-          resolve();
-        } else if (message.type === 'end' && isInvocationEnd(message.end)) {
-          this.finish(message.end);
-        } else if (message.type === 'oom') {
-          this.overMemory = true;
-        }
-      });
-      this.thread.once('exit', () => resolve());
-    });
+    let resolveReady!: () => void;
+    this.ready = new Promise((resolve) => (resolveReady = resolve));
+    const receive = (message: ThreadMessage | BatchMessage | undefined): void => {
+      if (isBatch(message)) {
+        this.credit.receive(message, (_env, bytes, lease) => this.data(bytes, lease));
+      } else if (!isTyped(message)) {
+        return;
+      } else if (message.type === 'ready') {
+        resolveReady();
+      } else if (message.type === 'end' && isInvocationEnd(message.end)) {
+        this.finish(message.end);
+      } else if (message.type === 'oom') {
+        this.overMemory = true;
+      }
+    };
+    this.port.on('message', receive);
+    // What handlers' code posts on the thread's parentPort is not the gateway's: not listened to.
     this.thread.on('error', (error: Error & { code?: string }) => {
       if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') this.overMemory = true;
     });
     this.thread.once('exit', (code) => {
+      drainAndClose(this.port, receive);
+      resolveReady();
       this.gone = true;
       this.finish(this.overMemory ? outOfMemory(memoryMb) : exited(`the function exited (code ${code})`));
     });
@@ -67,17 +74,17 @@ export class ThreadEnvironment extends ExecutionEnvironment {
   public pause(): void {
     if (this.paused || this.gone) return;
     this.paused = true;
-    this.thread.postMessage({ type: 'pause' });
+    this.port.postMessage({ type: 'pause' });
   }
 
   public resume(): void {
     if (!this.paused || this.gone) return;
     this.paused = false;
-    this.thread.postMessage({ type: 'resume' });
+    this.port.postMessage({ type: 'resume' });
   }
 
   protected start(request: RequestRecord, timeoutMs: number): void {
-    this.thread.postMessage({ type: 'invoke', request, timeoutMs });
+    this.port.postMessage({ type: 'invoke', request, timeoutMs });
   }
 
   protected terminate(): void {

@@ -66,4 +66,41 @@ describe.each(['shared', 'thread'] as const)('messages a handler posts on its th
     // AND the developer is told once why their handler's messages went nowhere (shared threads)
     if (isolation === 'shared') expect(diagnostics.filter((d) => /posted on its worker thread's parentPort/.test(d))).toHaveLength(1);
   });
+
+  test('well-formed batches and end messages a handler forges reach no client, its own included', async () => {
+    // GIVEN a handler that, asked to, forges what the gateway's threads send: a batch record with
+    // bytes for each environment id, and an `end` for each; and reports what workerData shows it
+    const forger = `const { parentPort, workerData } = require('worker_threads');
+    exports.handler = awslambda.streamifyResponse(async (event, s) => {
+      const h = awslambda.HttpResponseStream.from(s, { headers: { 'content-type': 'text/plain' } });
+      if (!event.queryStringParameters?.forge) {
+        for (let i = 0; i < 8; i++) { h.write('line ' + i + '\\n'); await new Promise((r) => setTimeout(r, 50)); }
+        h.end();
+        return;
+      }
+      h.write('seen: ' + JSON.stringify(Object.keys(workerData || {}).sort()) + '\\n');
+      const payload = Buffer.from('INJECTED\\n');
+      for (let env = 0; env < 8; env++) {
+        const record = new Uint8Array(8 + payload.length);
+        new DataView(record.buffer).setUint32(0, env);
+        new DataView(record.buffer).setUint32(4, payload.length);
+        record.set(payload, 8);
+        parentPort.postMessage(record);
+        parentPort.postMessage({ type: 'end', env, end: { outcome: 'ended' } });
+      }
+      parentPort.postMessage({ type: 'end', end: { outcome: 'ended' } });
+      await new Promise((r) => setTimeout(r, 50));
+      h.write('forger done');
+      h.end();
+    });`;
+    const { url } = await serve([{ path: '/f', code: forger }], { isolation, shaping: false });
+    // WHEN one client streams while another's invocation forges messages
+    const victim = get(`${url}/f`);
+    await new Promise((r) => setTimeout(r, 120));
+    const forged = await get(`${url}/f?forge=1`);
+    // THEN neither response took a forged byte or ended early
+    expect((await victim).body.toString()).toBe('line 0\nline 1\nline 2\nline 3\nline 4\nline 5\nline 6\nline 7\n');
+    // and the handler found neither the thread's port to the gateway nor its shared memory in workerData
+    expect(forged.body.toString()).toBe(`seen: ${JSON.stringify(isolation === 'shared' ? ['memoryMb', 'shared'] : ['memoryMb'])}\nforger done`);
+  });
 });
