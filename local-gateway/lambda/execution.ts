@@ -23,6 +23,11 @@ export function exited(detail: string): InvocationEnd {
   return { outcome: 'error', error: { errorType: 'Runtime.ExitError', errorMessage: `Runtime exited: ${detail}` } };
 }
 
+/** Why a thread ended whose handler sent a signal to its own process (signals.ts). */
+export function signalled(signal: unknown): string {
+  return `a handler sent ${String(signal)} to its own process, which is the gateway's: on Lambda that ends the function's sandbox, here its thread`;
+}
+
 export abstract class ExecutionEnvironment {
   public busy = false;
   public idleTimer?: ReturnType<typeof setTimeout>;

@@ -14,7 +14,7 @@
 import { MessagePort, Worker } from 'worker_threads';
 import { BatchCredit, BatchMessage, drainAndClose, isBatch, isTyped, Lease, privateLink } from './channel';
 import type { RequestRecord } from './event';
-import { ExecutionEnvironment, exited, outOfMemory } from './execution';
+import { ExecutionEnvironment, exited, outOfMemory, signalled } from './execution';
 import { InvocationEnd, isInvocationEnd } from './frames';
 import type { HostCommand } from './host';
 
@@ -24,7 +24,8 @@ const RESPONSIVE_MS = 250;
 type HostMessage =
   | { readonly type: 'ready' | 'pong' | 'oom' }
   | { readonly type: 'loaded'; readonly env: number }
-  | { readonly type: 'end'; readonly env: number; readonly end: InvocationEnd };
+  | { readonly type: 'end'; readonly env: number; readonly end: InvocationEnd }
+  | { readonly type: 'signal'; readonly signal: string };
 
 /** The function a host thread serves. */
 export interface HostFunction {
@@ -92,6 +93,7 @@ export class HostThread {
         case 'end': if (isInvocationEnd(message.end)) this.environments.get(message.env)?.ended(message.end); else this.stray(); break;
         case 'oom': this.overMemory = true; break;
         case 'pong': this.pongs.shift()?.(); break;
+        case 'signal': this.endReason ??= signalled(message.signal); break;
         default: this.stray();
       }
     };

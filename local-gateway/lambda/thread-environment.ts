@@ -8,14 +8,15 @@
 import { MessagePort, Worker } from 'worker_threads';
 import { BatchCredit, BatchMessage, drainAndClose, isBatch, isTyped, privateLink } from './channel';
 import type { RequestRecord } from './event';
-import { ExecutionEnvironment, exited, outOfMemory } from './execution';
+import { ExecutionEnvironment, exited, outOfMemory, signalled } from './execution';
 import { InvocationEnd, isInvocationEnd } from './frames';
 
 /** Messages from the thread (see channel.ts); response bytes come as a `BatchMessage` (one batch of records). */
 export type ThreadMessage =
   | { readonly type: 'ready' }
   | { readonly type: 'end'; readonly end: InvocationEnd }
-  | { readonly type: 'oom' };
+  | { readonly type: 'oom' }
+  | { readonly type: 'signal'; readonly signal: string };
 
 export class ThreadEnvironment extends ExecutionEnvironment {
   public readonly ready: Promise<void>;
@@ -40,6 +41,7 @@ export class ThreadEnvironment extends ExecutionEnvironment {
       resourceLimits: { maxOldGenerationSizeMb: memoryMb },
     });
     let resolveReady!: () => void;
+    let exitReason: string | undefined;
     this.ready = new Promise((resolve) => (resolveReady = resolve));
     const receive = (message: ThreadMessage | BatchMessage | undefined): void => {
       if (isBatch(message)) {
@@ -52,6 +54,8 @@ export class ThreadEnvironment extends ExecutionEnvironment {
         this.finish(message.end);
       } else if (message.type === 'oom') {
         this.overMemory = true;
+      } else if (message.type === 'signal') {
+        exitReason = signalled(message.signal);
       }
     };
     this.port.on('message', receive);
@@ -63,7 +67,7 @@ export class ThreadEnvironment extends ExecutionEnvironment {
       drainAndClose(this.port, receive);
       resolveReady();
       this.gone = true;
-      this.finish(this.overMemory ? outOfMemory(memoryMb) : exited(`the function exited (code ${code})`));
+      this.finish(this.overMemory ? outOfMemory(memoryMb) : exited(exitReason ?? `the function exited (code ${code})`));
     });
   }
 

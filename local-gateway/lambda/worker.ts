@@ -4,12 +4,13 @@
  * arrive and response bytes leave through its channel to the gateway (channel.ts). A thread of
  * `shared` isolation hosts many environments of one function instead (host.ts).
  */
-import { workerData } from 'worker_threads';
-import { openChannel } from './channel';
+import { isMainThread, workerData } from 'worker_threads';
+import { gatewayLink, openChannel } from './channel';
 import { installAwsLambda } from './emulator';
 import { runHost } from './host';
 import { runInvocation } from './invocation';
 import { handlerLocation, loadHandler, LoadedHandler } from './loader';
+import { confineSelfSignals } from './signals';
 
 function runSingle(): void {
   const channel = openChannel();
@@ -27,5 +28,7 @@ function runSingle(): void {
   void loading.then(() => channel.ready());
 }
 
+// A signal a handler sends its own process or group ends its environment only (signals.ts).
+confineSelfSignals(!isMainThread, (signal) => gatewayLink().port.postMessage({ type: 'signal', signal }));
 if ((workerData as { shared?: boolean } | undefined)?.shared) runHost();
 else runSingle();

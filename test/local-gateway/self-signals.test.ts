@@ -1,0 +1,86 @@
+import { ChildProcess, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { buildAssembly } from './support/assembly';
+import { fetchStream } from './support/clients';
+
+// A handler that signals its own process or process group ends its sandbox on Lambda, nothing
+// more. On threads the function's process is the gateway's: the signal must end the handler's
+// environment, not the gateway and the streams of other functions. Tried through the real command
+// line, in a process group of its own, since a signal that escaped would end the test's process.
+
+const KILLER = `exports.handler = awslambda.streamifyResponse(async (event, s) => {
+  const { target, signal } = event.queryStringParameters;
+  const pid = target === 'self' ? process.pid : target === 'group' ? 0 : Number(target);
+  const h = awslambda.HttpResponseStream.from(s, {});
+  await new Promise((r) => setTimeout(r, 20));
+  process.kill(pid, signal === '9' ? 9 : signal);
+  await new Promise((r) => setTimeout(r, 200)); // a real signal ends the process meanwhile
+  h.write('still running');
+  h.end();
+});`;
+
+/** Checks the harmless uses: a liveness check, a signal whose default is to do nothing, an unknown signal. */
+const PROBE = `exports.handler = awslambda.streamifyResponse(async (event, s) => {
+  const h = awslambda.HttpResponseStream.from(s, {});
+  let unknown;
+  try { process.kill(process.pid, 'SIGNOPE'); } catch (error) { unknown = error.code; }
+  h.write(JSON.stringify({ alive: process.kill(process.pid, 0), winch: process.kill(process.pid, 'SIGWINCH'), unknown }));
+  h.end();
+});`;
+
+const SLOW = `exports.handler = awslambda.streamifyResponse(async (event, s) => {
+  const h = awslambda.HttpResponseStream.from(s, {});
+  for (let i = 0; i < 6; i++) { h.write('line ' + i + '\\n'); await new Promise((r) => setTimeout(r, 100)); }
+  h.end();
+});`;
+
+const running: ChildProcess[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map(async (child) => {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    try {
+      process.kill(-child.pid!, 'SIGTERM');
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // the group is gone
+    }
+  }));
+});
+
+async function commandLine(args: string[]): Promise<{ url: string; child: ChildProcess; output: () => string }> {
+  const cli = path.join(__dirname, '..', '..', 'local-gateway', 'cli.ts');
+  const child = spawn(process.execPath, [require.resolve('tsx/cli'), cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  running.push(child);
+  let out = '';
+  child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const found = /Local streaming gateway on (http:\/\/\S+) /.exec(out)?.[1];
+      if (found) resolve(found);
+    });
+    child.once('exit', (code) => reject(new Error(`the command line exited (${code}): ${out}`)));
+  });
+  return { url, child, output: () => out };
+}
+
+describe.each(['shared', 'thread', 'process'])('a handler that signals its own process (%s isolation)', (isolation) => {
+  const dir = buildAssembly([{ path: '/kill', code: KILLER }, { path: '/probe', code: PROBE }, { path: '/slow', code: SLOW }]);
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test.each([['self', 'SIGTERM'], ['self', '9'], ['group', 'SIGINT'], ['group', 'SIGKILL']])('process.kill(%s, %s) fails its invocation; the gateway and other streams go on', async (target, signal) => {
+    const { url, child, output } = await commandLine(['serve', '--app', dir, '--port', '0', '--isolation', isolation]);
+    const other = fetchStream(`${url}/slow`);
+    await new Promise((r) => setTimeout(r, 50));
+    const killed = await fetchStream(`${url}/kill?target=${target}&signal=${signal}`);
+    expect(killed.status).toBe(500);
+    expect((await other).body.toString()).toBe('line 0\nline 1\nline 2\nline 3\nline 4\nline 5\n');
+    expect(child.exitCode).toBeNull();
+    expect(child.signalCode).toBeNull();
+    // the function answers again, from a new environment
+    expect(JSON.parse((await fetchStream(`${url}/probe`)).body.toString())).toEqual({ alive: true, winch: true, unknown: 'ERR_UNKNOWN_SIGNAL' });
+    if (isolation !== 'process') expect(output()).toMatch(/a handler sent SIG(TERM|KILL|INT) to its own process, which is the gateway's/);
+  });
+});
