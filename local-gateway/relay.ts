@@ -65,6 +65,11 @@ export class Relay {
     });
   }
 
+  /** A line in the gateway's log about this request. */
+  public log(message: string): void {
+    this.ctx.log(message);
+  }
+
   /** The integration sent something (resets the idle timer). */
   public touch(): void {
     this.lastActivity = Date.now();
@@ -179,9 +184,11 @@ export class Relay {
     body.on('error', (error) => this.fail(error instanceof RelayError ? error : RelayError.internal(error.message)));
     body.on('end', () => {
       if (this.done) return;
-      const bytes = Buffer.concat(chunks);
+      // A 204 or 304 has no body, and no Content-Length to announce one (RFC 9110 8.6).
+      const bodiless = status === 204 || status === 304;
+      const bytes = bodiless ? Buffer.alloc(0) : Buffer.concat(chunks);
       this.ctx.bytes = bytes.length;
-      if (!this.writeHead(status, { ...headers, 'content-length': String(bytes.length) })) return;
+      if (!this.writeHead(status, bodiless ? headers : { ...headers, 'content-length': String(bytes.length) })) return;
       this.ctx.res.end(bytes);
       this.finish(false);
     });
@@ -199,6 +206,7 @@ export class Relay {
     } catch (error) {
       // A last line of defence: the integrations validate what they pass on.
       for (const name of res.getHeaderNames()) if (name !== 'x-amzn-requestid') res.removeHeader(name);
+      res.statusMessage = ''; // the refused head's reason phrase is not the 500's
       this.fail(RelayError.internal(`the response head is invalid: ${(error as Error).message}`));
       return false;
     }

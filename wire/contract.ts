@@ -53,8 +53,11 @@ export class MetadataError extends Error {
 
 /** An RFC 9110 token: what a header name may be. */
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-/** A header value (or cookie) may not break the header block: no CR, LF or NUL, Latin-1 only. */
-const BAD_VALUE = /[\r\n\0]|[^\u0000-\u00ff]/;
+/**
+ * A header value (or cookie) is Latin-1 text: visible characters, spaces and tabs (RFC 9110
+ * field-value, what Node's HTTP server accepts), so no CR, LF, NUL or other control character.
+ */
+const BAD_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 
 function fail(message: string): never {
   throw new MetadataError(message);
@@ -68,7 +71,7 @@ function describe(value: unknown): string {
 function checkHeader(where: string, name: string | undefined, value: unknown): void {
   if (name !== undefined && !HEADER_NAME.test(name)) fail(`${where} name '${name}' is invalid (not an HTTP token)`);
   if (typeof value !== 'string' || BAD_VALUE.test(value)) {
-    fail(`${where} must be a string without CR, LF or NUL, in Latin-1 (got ${describe(value)})`);
+    fail(`${where} must be a string without control characters (CR, LF, NUL, ...), in Latin-1 (got ${describe(value)})`);
   }
 }
 
@@ -80,7 +83,7 @@ function checkRecord(where: string, value: unknown): Record<string, unknown> {
 /**
  * Checks metadata of any shape against what API Gateway accepts: an object with only the four
  * keys, an integer status of 100..599, header names that are HTTP tokens, header values and
- * cookies that are strings without CR, LF, NUL or non-Latin-1 characters, `multiValueHeaders`
+ * cookies that are Latin-1 strings without control characters (CR, LF, NUL, ...), `multiValueHeaders`
  * values and `cookies` that are arrays. Returns it typed, or throws a `MetadataError` that says
  * what is wrong.
  */

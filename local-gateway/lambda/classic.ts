@@ -7,7 +7,8 @@
  * What API Gateway does when the route's mode and the handler disagree (see FACTS.md) is decided
  * in `bufferedResponse()`.
  */
-import { splitStreamedResponse } from '../../wire/contract';
+import { MetadataError, splitStreamedResponse, validateMetadata } from '../../wire/contract';
+import { dropFraming, headersOf } from './prelude';
 
 /** How a finished invocation ended, as far as the response is concerned. */
 export interface ClassicOutcome {
@@ -50,9 +51,12 @@ export async function invokeClassic(
   }
 }
 
-/** An HTTP response API Gateway would send, or why it answers 502 instead. */
+/**
+ * An HTTP response API Gateway would send (`dropped`: the framing headers of the result, which the
+ * gateway sets itself), or why it answers 502 instead.
+ */
 export type ProxyResponse =
-  | { readonly ok: true; readonly statusCode: number; readonly headers: Record<string, string | string[]>; readonly body: Buffer }
+  | { readonly ok: true; readonly statusCode: number; readonly headers: Record<string, string | string[]>; readonly body: Buffer; readonly dropped: string[] }
   | { readonly ok: false; readonly reason: string };
 
 /** Reads a classic Lambda proxy result (the invocation's JSON payload) as API Gateway does. */
@@ -66,17 +70,37 @@ export function proxyResponse(payload: Buffer): ProxyResponse {
   }
   if (result === null || typeof result !== 'object' || Array.isArray(result)) return malformed(`the result is ${result === null ? 'null' : Array.isArray(result) ? 'an array' : typeof result}, not an object with statusCode`);
   const statusCode = typeof result.statusCode === 'string' && /^\d+$/.test(result.statusCode) ? Number(result.statusCode) : result.statusCode;
-  if (!Number.isInteger(statusCode) || statusCode < 100 || statusCode > 599) return malformed(`statusCode ${JSON.stringify(result.statusCode)} is not 100..599`);
+  if (!Number.isInteger(statusCode) || statusCode < 200 || statusCode > 599) {
+    return malformed(`statusCode ${JSON.stringify(result.statusCode)} is not 200..599${statusCode >= 100 && statusCode < 200 ? ' (an informational status cannot end a response)' : ''}`);
+  }
   if (result.body !== undefined && result.body !== null && typeof result.body !== 'string') return malformed('body must be a string (JSON.stringify it)');
-  const headers: Record<string, string | string[]> = {};
+  // Header values may be numbers or booleans (API Gateway writes them as text); names and values
+  // are then held to what an HTTP response can carry, as streamed metadata is.
+  const headers: Record<string, string> = {};
   for (const [key, value] of Object.entries<unknown>(isRecord(result.headers) ? result.headers : {})) {
-    if (value !== null && value !== undefined) headers[key.toLowerCase()] = String(value);
+    if (value !== null && value !== undefined) headers[key] = String(value);
   }
+  const multiValueHeaders: Record<string, string[]> = {};
   for (const [key, values] of Object.entries<unknown>(isRecord(result.multiValueHeaders) ? result.multiValueHeaders : {})) {
-    if (Array.isArray(values)) headers[key.toLowerCase()] = values.map(String);
+    if (Array.isArray(values)) multiValueHeaders[key] = values.map(String);
   }
+  const head = checkedHead({ statusCode, headers, multiValueHeaders });
+  if (!head.ok) return malformed(head.reason);
   const text: string = result.body ?? '';
-  return { ok: true, statusCode, headers, body: result.isBase64Encoded === true ? Buffer.from(text, 'base64') : Buffer.from(text, 'utf8') };
+  return { ...head, body: result.isBase64Encoded === true ? Buffer.from(text, 'base64') : Buffer.from(text, 'utf8') };
+}
+
+/** Status and headers held to what API Gateway relays, framing headers dropped; or why not. */
+function checkedHead(metadata: { statusCode: number; headers?: Record<string, string>; multiValueHeaders?: Record<string, string[]>; cookies?: string[] }):
+{ ok: true; statusCode: number; headers: Record<string, string | string[]>; dropped: string[] } | { ok: false; reason: string } {
+  try {
+    validateMetadata(metadata);
+  } catch (error) {
+    if (error instanceof MetadataError) return { ok: false, reason: error.message.replace(/^Invalid response metadata: /, '') };
+    throw error;
+  }
+  const headers = headersOf(metadata);
+  return { ok: true, statusCode: metadata.statusCode, headers, dropped: dropFraming(headers) };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -92,11 +116,10 @@ export function bufferedResponse(output: Buffer, streamingHandler: boolean): Pro
   if (!streamingHandler) return proxyResponse(output);
   try {
     const { metadata } = splitStreamedResponse(output);
-    const headers: Record<string, string | string[]> = {};
-    for (const [name, value] of Object.entries(metadata.headers ?? {})) headers[name.toLowerCase()] = value;
-    for (const [name, values] of Object.entries(metadata.multiValueHeaders ?? {})) headers[name.toLowerCase()] = values;
-    if (metadata.cookies?.length) headers['set-cookie'] = metadata.cookies;
-    return { ok: true, statusCode: metadata.statusCode ?? 200, headers, body: Buffer.alloc(0) };
+    const statusCode = metadata.statusCode ?? 200;
+    if (statusCode < 200) return { ok: false, reason: `Invalid response metadata: statusCode ${statusCode} is not 200..599 (an informational status cannot end a response)` };
+    const head = checkedHead({ ...metadata, statusCode });
+    return head.ok ? { ...head, body: Buffer.alloc(0) } : { ok: false, reason: head.reason };
   } catch (error) {
     return { ok: false, reason: (error as Error).message };
   }

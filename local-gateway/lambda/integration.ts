@@ -66,8 +66,12 @@ async function relayClassic(relay: Relay, output: InvocationOutput): Promise<voi
     return;
   }
   const response = bufferedResponse(Buffer.concat(chunks), output.handlerKind !== 'classic');
-  if (!response.ok) relay.fail(new RelayError(502, { message: 'Internal server error' }, response.reason));
-  else relay.send(response.statusCode, response.headers, Readable.from([response.body], { objectMode: false }));
+  if (!response.ok) {
+    relay.fail(new RelayError(502, { message: 'Internal server error' }, response.reason));
+    return;
+  }
+  if (response.dropped.length > 0) relay.log(`dropped the framing header(s) ${response.dropped.join(', ')} of the function's result: the gateway frames the response itself`);
+  relay.send(response.statusCode, response.headers, Readable.from([response.body], { objectMode: false }));
 }
 
 /**

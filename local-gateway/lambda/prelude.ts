@@ -73,13 +73,24 @@ export interface ResponseHead {
 export function responseHead(metadata: ResponseMetadata): ResponseHead {
   const status = metadata.statusCode ?? 200;
   if (status < 200) throw RelayError.internal(`invalid response metadata: statusCode ${status} is not 200..599 (an informational status cannot end a response)`);
+  const headers = headersOf(metadata);
+  return { status, headers, dropped: dropFraming(headers) };
+}
+
+/** The response headers metadata names: multi-value headers win; each cookie is a Set-Cookie. */
+export function headersOf(metadata: ResponseMetadata): Record<string, string | string[]> {
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(metadata.headers ?? {})) headers[name.toLowerCase()] = value;
   for (const [name, values] of Object.entries(metadata.multiValueHeaders ?? {})) headers[name.toLowerCase()] = [...values];
   if (metadata.cookies?.length) headers['set-cookie'] = [...metadata.cookies];
+  return headers;
+}
+
+/** Removes the framing headers from lower-cased `headers`; returns their names. */
+export function dropFraming(headers: Record<string, string | string[]>): string[] {
   const dropped = Object.keys(headers).filter((name) => FRAMING_HEADERS.has(name));
   for (const name of dropped) delete headers[name];
-  return { status, headers, dropped };
+  return dropped;
 }
 
 function lowerFirst(text: string): string {
