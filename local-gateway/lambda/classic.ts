@@ -7,8 +7,8 @@
  * What API Gateway does when the route's mode and the handler disagree (see FACTS.md) is decided
  * in `bufferedResponse()`.
  */
-import { MetadataError, splitStreamedResponse, validateMetadata } from '../../wire/contract';
 import { dropFraming, headersOf } from './prelude';
+import { MetadataError, ResponseMetadata, splitStreamedResponse, validateMetadata } from '../../wire/contract';
 
 /** How a finished invocation ended, as far as the response is concerned. */
 export interface ClassicOutcome {
@@ -55,9 +55,14 @@ export async function invokeClassic(
  * An HTTP response API Gateway would send (`dropped`: the framing headers of the result, which the
  * gateway sets itself), or why it answers 502 instead.
  */
-export type ProxyResponse =
-  | { readonly ok: true; readonly statusCode: number; readonly headers: Record<string, string | string[]>; readonly body: Buffer; readonly dropped: string[] }
-  | { readonly ok: false; readonly reason: string };
+export type ProxyResponse = (CheckedHead & { readonly body: Buffer }) | { readonly ok: false; readonly reason: string };
+
+interface CheckedHead {
+  readonly ok: true;
+  readonly statusCode: number;
+  readonly headers: Record<string, string | string[]>;
+  readonly dropped: string[];
+}
 
 /** Reads a classic Lambda proxy result (the invocation's JSON payload) as API Gateway does. */
 export function proxyResponse(payload: Buffer): ProxyResponse {
@@ -91,8 +96,7 @@ export function proxyResponse(payload: Buffer): ProxyResponse {
 }
 
 /** Status and headers held to what API Gateway relays, framing headers dropped; or why not. */
-function checkedHead(metadata: { statusCode: number; headers?: Record<string, string>; multiValueHeaders?: Record<string, string[]>; cookies?: string[] }):
-{ ok: true; statusCode: number; headers: Record<string, string | string[]>; dropped: string[] } | { ok: false; reason: string } {
+function checkedHead(metadata: ResponseMetadata & { statusCode: number }): CheckedHead | { ok: false; reason: string } {
   try {
     validateMetadata(metadata);
   } catch (error) {
