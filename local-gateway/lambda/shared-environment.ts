@@ -92,7 +92,7 @@ export class HostThread {
         case 'loaded': this.environments.get(message.env)?.loaded(); break;
         case 'end': if (isInvocationEnd(message.end)) this.environments.get(message.env)?.ended(message.end); else this.stray(); break;
         case 'oom': this.overMemory = true; break;
-        case 'pong': this.pongs.shift()?.(); break;
+        case 'pong': this.pongs.shift()?.(); this.endIfDone(); break;
         case 'signal': this.endReason ??= signalled(message.signal); break;
         default: this.stray();
       }
@@ -185,7 +185,8 @@ export class HostThread {
 
   /** Ends the thread when nothing runs on it any more and it drains or holds no environment. */
   public endIfDone(): void {
-    if (this.gone) return;
+    // (a thread being checked for a handler that may spin ends when it answers, or when it does not)
+    if (this.gone || this.pongs.length > 0) return;
     const running = [...this.environments.values()].some((e) => e.running);
     if (this.environments.size === 0 || (this.draining && !running)) this.end();
   }
@@ -200,6 +201,7 @@ export class HostThread {
 
   /** The thread is gone: its environments end, and so do the invocations running in them. */
   private endEnvironments(end: InvocationEnd): void {
+    this.pongs.splice(0).forEach((answered) => answered()); // no check of a thread that is gone
     for (const environment of [...this.environments.values()]) environment.hostEnded(end);
     this.environments.clear();
   }
@@ -207,6 +209,7 @@ export class HostThread {
   /** A handler that timed out may be spinning: a thread that does not answer soon is ended. */
   private checkResponsive(id: number): void {
     const timer = setTimeout(() => {
+      if (this.gone) return;
       const reason = `a handler never yielded: its thread did not answer after environment ${id} timed out, and was ended with the ${this.environments.size} environment(s) it still held`;
       this.fn.log(reason);
       this.end(reason);

@@ -89,19 +89,28 @@ export class WorkerPool {
 
   constructor(private readonly fn: RouteFunction, private readonly options: WorkerPoolOptions) {}
 
-  /** A free worker (a warm one if any, a new one while under the cap), marked busy; else waits. */
+  /**
+   * A free worker (a warm one if any, a new one while under the cap), marked busy; else waits.
+   * One that ended while it started (its shared thread drained because another environment's
+   * invocation was cut short, or its init crashed) is replaced once, as Lambda retries an init
+   * that failed; a second such end is the invocation's error.
+   */
   public async acquire(): Promise<Worker> {
-    let worker = this.idle.pop();
-    while (worker && !worker.alive) {
-      this.all.delete(worker);
-      worker = this.idle.pop();
+    for (let attempt = 1; ; attempt++) {
+      let worker = this.idle.pop();
+      while (worker && !worker.alive) {
+        this.all.delete(worker);
+        worker = this.idle.pop();
+      }
+      if (!worker && this.all.size < this.options.maxEnvironments) worker = this.spawn();
+      if (!worker) worker = await new Promise<Worker>((resolve) => this.waiting.push(resolve));
+      clearTimeout(worker.idleTimer);
+      worker.busy = true;
+      await worker.ready;
+      if (worker.alive || attempt === 2) return worker;
+      this.options.log(`${this.fn.logicalId}: an environment ended while it started; starting another`);
+      this.discard(worker);
     }
-    if (!worker && this.all.size < this.options.maxEnvironments) worker = this.spawn();
-    if (!worker) worker = await new Promise<Worker>((resolve) => this.waiting.push(resolve));
-    clearTimeout(worker.idleTimer);
-    worker.busy = true;
-    await worker.ready;
-    return worker;
   }
 
   /** Returns a worker after its invocation: to the next waiting request, or to the idle ones. */
@@ -186,7 +195,7 @@ export class WorkerPool {
     }
     this.all.add(worker);
     const count = this.all.size;
-    void worker.ready.then(() => this.options.log(
+    void worker.ready.then(() => worker.alive && this.options.log(
       `${this.fn.logicalId}: cold start, environment ${count} of at most ${this.options.maxEnvironments} ready in ${Date.now() - started} ms`));
     return worker;
   }

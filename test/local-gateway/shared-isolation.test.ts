@@ -1,4 +1,6 @@
 import * as fs from 'fs';
+import * as http from 'http';
+import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { curl, fetchStream } from './support/clients';
@@ -63,6 +65,16 @@ test('a handler that spins past its timeout ends its thread: the invocation besi
   expect(later.body.toString()).toBe('starteddone');
 });
 
+test('handlers that time out without spinning (they never end their stream) are not reported as never yielding', async () => {
+  const code = `exports.handler = awslambda.streamifyResponse(async (e, s) => {
+    awslambda.HttpResponseStream.from(s, {}).write('partial'); });`;
+  const { url, diagnostics } = await serve([{ path: '/n', code, functionTimeoutSeconds: 1 }], { environmentsPerThread: 8 });
+  const seen = await Promise.all(Array.from({ length: 6 }, () => curl([`${url}/n`])));
+  expect(seen.map((r) => [r.body, r.exitCode])).toEqual(Array.from({ length: 6 }, () => ['partial', 18]));
+  await new Promise((r) => setTimeout(r, 400)); // past the 250 ms a thread has to answer
+  expect(diagnostics.join('\n')).not.toMatch(/never yielded/);
+});
+
 test('an uncaught exception in a handler ends its thread with Runtime.ExitError; the gateway stays up', async () => {
   const code = `exports.handler = awslambda.streamifyResponse(async (e, s) => {
     if (e.queryStringParameters?.crash) setTimeout(() => { throw new Error('boom from a timer'); }, 10);
@@ -94,6 +106,36 @@ test('a client that leaves mid-stream: its environment is dropped, the stream be
   await new Promise((r) => setTimeout(r, 200));
   expect(gateway.workerCount).toBe(0);
   expect((await fetchStream(`${url}/l`)).body.toString()).toBe('0123456789');
+});
+
+test('a client that leaves while another environment of its thread is still starting does not fail that one\'s request', async () => {
+  // A function whose init takes a while (a big SDK bundle, config read at load): the second
+  // request gets a new environment on the same thread, and the first client leaves during its init.
+  const code = `const started = Date.now(); while (Date.now() - started < 300) { /* init work */ }
+  exports.handler = awslambda.streamifyResponse(async (e, s) => {
+    const h = awslambda.HttpResponseStream.from(s, {});
+    for (let i = 0; i < 5; i++) { h.write(String(i)); await new Promise((r) => setTimeout(r, 50)); }
+    h.end(); });`;
+  const { url, diagnostics } = await serve([{ path: '/i', code }], { environmentsPerThread: 8 });
+  // the first client, on a socket of its own, reads its first bytes
+  const target = new URL(`${url}/i`);
+  const first = net.connect(Number(target.port), target.hostname);
+  first.on('error', () => undefined);
+  first.write(`GET ${target.pathname} HTTP/1.1\r\nHost: ${target.host}\r\n\r\n`);
+  await new Promise((r) => first.once('data', r));
+  const second = new Promise<{ status?: number; body: string }>((resolve, reject) => {
+    http.get(`${url}/i`, (res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode, body }));
+    }).on('error', reject);
+  });
+  await new Promise((r) => setTimeout(r, 100));
+  first.resetAndDestroy();
+  const seen = await second;
+  expect(seen).toEqual({ status: 200, body: '01234' });
+  expect(diagnostics.join('\n')).toMatch(/an environment ended while it started; starting another/);
+  expect(diagnostics.filter((d) => /cold start/.test(d))).toHaveLength(2);
 });
 
 test('environmentsPerThread spreads environments over threads', async () => {
