@@ -142,7 +142,14 @@ export class LocalStreamingGateway {
       ctx.respond(501, { message: `Not emulated by the local gateway: ${route.path} ${route.httpMethod}: ${route.unsupported}` });
       return;
     }
-    const body = await readBody(ctx.req, MAX_REQUEST_BODY_BYTES);
+    let body: Buffer | undefined;
+    try {
+      body = await readBody(ctx.req, MAX_REQUEST_BODY_BYTES);
+    } catch (error) {
+      // The client left (reset, or closed before the body it announced): nobody to answer.
+      ctx.log(`the client left before its request body arrived (${(error as Error).message}): the integration was not called`);
+      return;
+    }
     if (body === undefined) {
       ctx.respond(413, { message: 'Request Too Long' });
       return;

@@ -120,6 +120,23 @@ describe.each(['shared', 'thread'] as const)('clients that leave (%s isolation)'
     expect(await waitFor(() => logs.length === 2, 3000)).toBe(true);
   });
 
+  test('a client that leaves before the body it announced is logged as leaving, and nothing is invoked', async () => {
+    const { url, logs, diagnostics } = await serve([{ path: '/long', method: 'POST', code: LONG }], { isolation });
+    const target = new URL(`${url}/long`);
+    for (const leave of ['end', 'reset'] as const) {
+      const socket = net.connect(Number(target.port), target.hostname);
+      socket.on('error', () => undefined);
+      await new Promise((r) => socket.once('connect', r));
+      socket.write(`POST ${target.pathname} HTTP/1.1\r\nHost: ${target.host}\r\nContent-Length: 100\r\n\r\nhello`);
+      await new Promise((r) => setTimeout(r, 100));
+      if (leave === 'end') socket.destroy();
+      else socket.resetAndDestroy();
+    }
+    expect(await waitFor(() => logs.length === 2, 3000)).toBe(true);
+    expect(diagnostics.filter((d) => /the client left before its request body arrived \(.*\): the integration was not called/.test(d))).toHaveLength(2);
+    expect(diagnostics.join('\n')).not.toMatch(/unexpected gateway error|cold start/);
+  });
+
   test('a client that stops reading holds a few lent chunks of its thread\'s shared slots, not all of them', async () => {
     // GIVEN a function that writes 32 MB as fast as it can (more than the sockets hold)
     const { url } = await serve([{ path: '/long', code: LONG }], { isolation, shaping: false });
