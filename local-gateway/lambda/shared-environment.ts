@@ -21,6 +21,9 @@ import type { HostCommand } from './host';
 /** How long a thread has to answer after one of its handlers timed out before it is ended. */
 const RESPONSIVE_MS = 250;
 
+/** How often the gateway reads the heap of a thread that runs invocations. */
+const HEAP_CHECK_MS = 100;
+
 type HostMessage =
   | { readonly type: 'ready' | 'pong' | 'oom' }
   | { readonly type: 'loaded'; readonly env: number }
@@ -113,6 +116,7 @@ export class HostThread {
         ? outOfMemory(this.fn.memoryMb)
         : exited(`${this.endReason ?? `the function exited (code ${code})`}${share}`));
     });
+    this.watchHeap();
     // Waiting for a function keeps no process alive (after the listeners: adding one refs the port).
     if (!fn) {
       this.thread.unref();
@@ -195,7 +199,7 @@ export class HostThread {
     if (this.gone) return;
     this.endReason ??= reason;
     this.gone = true;
-    this.endEnvironments(exited(this.endReason ?? 'the environment ended'));
+    this.endEnvironments(this.overMemory ? outOfMemory(this.fn.memoryMb) : exited(this.endReason ?? 'the environment ended'));
     void this.thread.terminate();
   }
 
@@ -204,6 +208,31 @@ export class HostThread {
     this.pongs.splice(0).forEach((answered) => answered()); // no check of a thread that is gone
     for (const environment of [...this.environments.values()]) environment.hostEnded(end);
     this.environments.clear();
+  }
+
+  /**
+   * The thread checks its own memory between turns (channel.ts `watchMemory`); a handler that
+   * allocates without yielding never lets it. So while invocations run, the gateway also reads the
+   * thread's heap (V8 answers even a thread that never yields) and ends a thread past `memorySize`
+   * for each environment it holds: its invocations fail like `Runtime.OutOfMemory`, long before
+   * the thread's own heap bound (which counts every environment it may hold).
+   */
+  private watchHeap(): void {
+    let reading = false;
+    const timer = setInterval(() => {
+      if (this.gone) return clearInterval(timer);
+      if (reading || !this.fn.memoryMb || ![...this.environments.values()].some((e) => e.running)) return;
+      reading = true;
+      this.thread.getHeapStatistics().then((heap) => {
+        reading = false;
+        const boundMb = this.fn.memoryMb * Math.max(1, this.environments.size);
+        if (this.gone || heap.used_heap_size <= boundMb * 1024 * 1024) return;
+        this.overMemory = true;
+        this.fn.log(`a handler's heap passed ${boundMb} MB (memorySize ${this.fn.memoryMb} MB for each of the thread's ${this.environments.size} environment(s)) without yielding: its thread was ended`);
+        this.end();
+      }, () => (reading = false));
+    }, HEAP_CHECK_MS);
+    timer.unref();
   }
 
   /** A handler that timed out may be spinning: a thread that does not answer soon is ended. */

@@ -75,6 +75,22 @@ test('handlers that time out without spinning (they never end their stream) are 
   expect(diagnostics.join('\n')).not.toMatch(/never yielded/);
 });
 
+test('a handler that allocates without yielding fails like Runtime.OutOfMemory at its memorySize, not at the thread\'s bound', async () => {
+  // A thread that may hold 64 environments bounds its heap at 64 x 128 MB (or half the memory);
+  // one environment allocating in a loop that never yields must still end near its own 128 MB.
+  const code = `exports.handler = awslambda.streamifyResponse(async (e, s) => {
+    if (e.queryStringParameters?.grow) { const keep = []; for (;;) keep.push(new Array(100000).fill({ x: Math.random() })); }
+    const h = awslambda.HttpResponseStream.from(s, {}); h.write('fine'); h.end(); });`;
+  const { url, diagnostics } = await serve([{ path: '/m', code, memorySize: 128, functionTimeoutSeconds: 30 }], { environmentsPerThread: 64 });
+  const started = performance.now();
+  const seen = await fetchStream(`${url}/m?grow=1`);
+  expect(seen.status).toBe(500);
+  expect(performance.now() - started).toBeLessThan(10_000); // not the 30 s function timeout
+  expect(diagnostics.join('\n')).toMatch(/a handler's heap passed 128 MB \(memorySize 128 MB for each of the thread's 1 environment\(s\)\) without yielding/);
+  expect(diagnostics.join('\n')).toMatch(/Runtime.OutOfMemory/);
+  expect((await fetchStream(`${url}/m`)).body.toString()).toBe('fine');
+});
+
 test('an uncaught exception in a handler ends its thread with Runtime.ExitError; the gateway stays up', async () => {
   const code = `exports.handler = awslambda.streamifyResponse(async (e, s) => {
     if (e.queryStringParameters?.crash) setTimeout(() => { throw new Error('boom from a timer'); }, 10);
