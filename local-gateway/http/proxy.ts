@@ -27,8 +27,21 @@ export function proxyHttp(ctx: RequestContext, options: LocalStreamingGatewayOpt
   let responded = false;
   upstream.on('response', (response) => {
     responded = true;
+    const status = response.statusCode ?? 0;
+    if (status < 200 || status > 599) {
+      // Node's client reads any three digits; no client can be answered 600 or over.
+      response.destroy();
+      relay.fail(new RelayError(502, { message: 'Internal server error' }, `backend ${targetUrl.origin} answered status ${status}, not 200..599`));
+      return;
+    }
     response.on('data', () => relay.touch());
-    relay.send(response.statusCode ?? 502, endToEnd(response.headers), response);
+    relay.send(status, endToEnd(response.headers), response);
+  });
+  // A backend that switches protocols (101) ends the HTTP exchange: nothing to relay.
+  upstream.on('upgrade', (response, socket) => {
+    responded = true;
+    socket.destroy();
+    relay.fail(new RelayError(502, { message: 'Internal server error' }, `backend ${targetUrl.origin} answered ${response.statusCode} (switching protocols), which an HTTP proxy integration does not relay`));
   });
   upstream.on('error', (error) => {
     if (responded) return; // the relay's pipeline reports it

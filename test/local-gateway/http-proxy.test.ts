@@ -1,4 +1,5 @@
 import * as http from 'http';
+import * as net from 'net';
 import type { AddressInfo } from 'net';
 import { serve } from './support/serve';
 
@@ -56,4 +57,43 @@ test('path values are substituted encoded, `$` sequences are text, a greedy valu
   expect((await rawGet(url, '/files/docs/a%20b/%24%26x')).body).toBe('/base/docs/a%20b/%24%26x');
   expect((await rawGet(url, '/items/%241%24%60')).body).toBe('/base/items/%241%24%60');
   expect((await rawGet(url, '/items/a%2Fb?q=1')).body).toBe('/base/items/a%2Fb?q=1');
+});
+
+describe('backends that answer what no client can be sent', () => {
+  // A raw backend: each request gets the bytes its path names.
+  const answers: Record<string, string> = {
+    '/odd': 'HTTP/1.1 999 Odd\r\nContent-Length: 2\r\n\r\nhi',
+    '/six': 'HTTP/1.1 600 Six\r\nContent-Length: 2\r\n\r\nhi',
+    '/upgrade': 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n',
+    '/early': 'HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok',
+  };
+  let raw: net.Server;
+  let rawUrl: string;
+  beforeAll(async () => {
+    raw = net.createServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.once('data', (request: Buffer) => socket.write(answers[request.toString().split(' ')[1]] ?? 'HTTP/1.1 404 No\r\nContent-Length: 0\r\n\r\n'));
+    });
+    await new Promise<void>((r) => raw.listen(0, '127.0.0.1', r));
+    rawUrl = `http://127.0.0.1:${(raw.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => raw.close(() => r())));
+
+  test.each([
+    ['/odd', /answered status 999, not 200..599/],
+    ['/six', /answered status 600, not 200..599/],
+    ['/upgrade', /answered 101 \(switching protocols\)/],
+  ])('%s is a 502 at once, with a log line that says why', async (path, why) => {
+    const { url, diagnostics } = await serve([{ path, url: `${rawUrl}${path}` }]);
+    const started = performance.now();
+    const seen = await rawGet(url, path);
+    expect(seen).toEqual({ status: 502, body: '{"message":"Internal server error"}' });
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(diagnostics.join('\n')).toMatch(why);
+  });
+
+  test('an interim 103 is not the answer: the 200 after it is', async () => {
+    const { url } = await serve([{ path: '/early', url: `${rawUrl}/early` }]);
+    expect(await rawGet(url, '/early')).toEqual({ status: 200, body: 'ok' });
+  });
 });
