@@ -1,7 +1,8 @@
 /**
  * The function worker's side of its link to the gateway, for either isolation: in a worker
- * thread, messages on a port of their own (`gatewayLink`), the handler's writes batched per turn of the event loop (one
- * message, one wake-up of the gateway, however many small writes; a lone write goes at once),
+ * thread, messages on a port of their own (`gatewayLink`), the handler's writes batched per turn
+ * of the event loop (one message, one wake-up of the gateway, however many small writes; a lone
+ * write goes at once),
  * the batch itself in a slot of memory shared with the gateway, which writes its clients' sockets
  * from it and then frees the slot; in a child process, frames on file descriptor 3 (frames.ts) and
  * invocations over IPC.

@@ -10,7 +10,8 @@
  * Messages in (an array of them per message): `bind`, `load` (a new environment: its init phase),
  * `invoke`, `pause`/`resume` (backpressure), `drop` (the environment ends; what it writes from then
  * on is discarded), `ping`, `credit` (the gateway read batches while writers waited for room).
- * Messages out: batches (channel.ts), `loaded`, `end`, `oom`, `pong`.
+ * Messages out: batches (channel.ts), `loaded`, `end`, `oom`, `pong`, `signal` (worker.ts). All on
+ * the thread's private port (channel.ts `gatewayLink`), not `parentPort`.
  */
 import type { Writable } from 'stream';
 import { workerData } from 'worker_threads';
