@@ -83,6 +83,12 @@ export class Relay {
     }
     const { ctx } = this;
     this.source = body;
+    // The integration failed before the relay listened (its 'error' has gone by).
+    if (body.errored || (body.destroyed && !body.readableEnded)) {
+      const error = body.errored;
+      this.fail(error instanceof RelayError ? error : RelayError.internal(error?.message ?? 'the integration\'s output ended before it was relayed'));
+      return;
+    }
     ctx.allHeaders = Date.now();
     this.touch();
     if (!ctx.streamed) {

@@ -93,6 +93,10 @@ class InvocationOutput extends Readable implements InvocationSink, LendingBody {
 
   constructor(private readonly worker: Worker, pool: WorkerPool) {
     super({ highWaterMark: OUTPUT_HIGH_WATER_MARK });
+    // The invocation may fail between two readers: after the prelude reader let go, before the
+    // relay listens (a thread that ends as it sends its metadata). The error must not end the
+    // gateway's process; the relay finds it on `errored` (relay.ts `send`).
+    this.on('error', () => undefined);
     this.once('close', () => {
       // What the relay never took (the request was cut short) is not read any more.
       this.leases.forEach((lease) => lease.release());

@@ -63,4 +63,37 @@ describe.each(['shared', 'thread'] as const)('a stalled gateway (%s isolation)',
     // and the thread stopped a few MB ahead (unbounded, it sends hundreds of MB in 800 ms)
     expect(rssGrowthMb).toBeLessThan(64);
   });
+
+  test('a function that ends its thread as it sends its metadata fails its request, not the gateway', async () => {
+    // GIVEN a handler that writes its metadata and a chunk, then exits its thread 5 ms later
+    const code = `exports.handler = awslambda.streamifyResponse(async (event, s) => {
+      await new Promise((r) => setTimeout(r, 100));
+      awslambda.HttpResponseStream.from(s, {}).write('x');
+      setTimeout(() => process.exit(1), 5);
+      await new Promise((r) => setTimeout(r, 1000));
+    });`;
+    const { url, diagnostics } = await serve([{ path: '/exit', code }, { path: '/ok', code: 'exports.handler = awslambda.streamifyResponse(async (e, s) => { awslambda.HttpResponseStream.from(s, {}).write(\'ok\'); s.end(); });' }], { isolation });
+    for (let round = 0; round < 3; round++) {
+      // WHEN the gateway's thread is busy while both messages arrive, so it reads them in one turn
+      const answer = new Promise<{ status?: number; error?: string }>((resolve) => {
+        http.get(`${url}/exit`, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode }));
+          res.on('error', (error) => resolve({ status: res.statusCode, error: error.message }));
+        }).on('error', (error) => resolve({ error: error.message }));
+      });
+      await new Promise((r) => setTimeout(r, 50));
+      stall(500);
+      // THEN that request fails as API Gateway answers a function error (a 500 before the status
+      // went out, a cut connection after it), and the gateway goes on
+      expect([{ status: 500 }, { status: 200, error: 'aborted' }]).toContainEqual(await answer);
+      const ok = await new Promise<string>((resolve, reject) => http.get(`${url}/ok`, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c));
+        res.on('end', () => resolve(body));
+      }).on('error', reject));
+      expect(ok).toBe('ok');
+    }
+    expect(diagnostics.join('\n')).toMatch(/Runtime.ExitError/);
+  });
 });
