@@ -191,6 +191,7 @@ export class LocalStreamingGateway {
       awsCredentials: this.options.awsCredentials,
       maxEnvironments: this.options.maxEnvironments ?? DEFAULT_MAX_ENVIRONMENTS[this.options.isolation ?? 'shared'],
       idleMs: this.options.idleEnvironmentMs ?? DEFAULT_IDLE_ENVIRONMENT_MS,
+      initLimitMs: this.options.initLimitMs,
       isolation: this.options.isolation,
       environmentsPerThread: this.options.environmentsPerThread,
       standby: this.standby,

@@ -54,6 +54,8 @@ export interface LocalStreamingGatewayOptions {
   readonly maxEnvironments?: number;
   /** An execution environment idle this long is retired, in ms. Default 5 minutes. */
   readonly idleEnvironmentMs?: number;
+  /** How long a function's init may take before it is ended and retried, in ms. Default 10 s, Lambda's limit (lower in tests). */
+  readonly initLimitMs?: number;
   /** Receives each access-log entry. Default: one JSON line on stderr. */
   readonly accessLog?: (entry: AccessLogEntry) => void;
   /** Receives diagnostics (why a request got a 500, ...). Default: stderr. */

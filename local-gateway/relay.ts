@@ -11,6 +11,7 @@ import type { Readable } from 'stream';
 import type { Lease } from './lambda/channel';
 import type { LocalStreamingGatewayOptions } from './options';
 import type { RequestContext } from './request';
+import type { Route } from './route';
 import { EDGE_IDLE_TIMEOUT_MS, REGIONAL_IDLE_TIMEOUT_MS, SHAPING_BYTES_PER_SECOND, SHAPING_FREE_BYTES } from '../wire/limits';
 
 export type Headers = Record<string, string | string[]>;
@@ -45,6 +46,11 @@ export class RelayError extends Error {
   }
 }
 
+/** The route's integration timeout (capped by `maxIntegrationTimeoutMs`). */
+export function integrationTimeoutMs(route: Route, options: LocalStreamingGatewayOptions): number {
+  return Math.min(route.timeoutMs, options.maxIntegrationTimeoutMs ?? Infinity);
+}
+
 export class Relay {
   private done = false;
   private readonly timers: Array<ReturnType<typeof setTimeout>> = [];
@@ -54,11 +60,16 @@ export class Relay {
   /** Lent bytes (channel.ts) written to the client and not yet sent by its socket. */
   private readonly leases = new Set<Lease>();
 
-  /** `abort` stops the integration (the request failed or the client left). */
-  constructor(private readonly ctx: RequestContext, private readonly options: LocalStreamingGatewayOptions, private readonly abort: () => void) {
+  /**
+   * `abort` stops the integration (the request failed or the client left); `spentMs` of the
+   * integration timeout went by before the relay started (waiting for an execution environment).
+   */
+  constructor(
+    private readonly ctx: RequestContext, private readonly options: LocalStreamingGatewayOptions, private readonly abort: () => void, spentMs = 0,
+  ) {
     const route = ctx.route!;
-    const timeout = Math.min(route.timeoutMs, options.maxIntegrationTimeoutMs ?? Infinity);
-    this.timers.push(setTimeout(() => this.fail(RelayError.timeout('the integration timeout was reached')), timeout));
+    const timeout = integrationTimeoutMs(route, options) - spentMs;
+    this.timers.push(setTimeout(() => this.fail(RelayError.timeout('the integration timeout was reached')), Math.max(0, timeout)));
     this.armIdleTimer(options.idleTimeoutMs ?? (route.endpointType === 'EDGE' ? EDGE_IDLE_TIMEOUT_MS : REGIONAL_IDLE_TIMEOUT_MS));
     ctx.onClose(() => {
       if (!this.done && !ctx.res.writableFinished) this.finish(true);

@@ -28,9 +28,24 @@ export function signalled(signal: unknown): string {
   return `a handler sent ${String(signal)} to its own process, which is the gateway's: on Lambda that ends the function's sandbox, here its thread`;
 }
 
+/** What `promise` resolves to, or undefined when `ms` pass first. */
+export function beforeTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  if (!Number.isFinite(ms)) return promise;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** What an invocation gets whose environment could not finish its init in time. */
+export function initTimedOut(timeoutMs: number): InvocationEnd {
+  return { outcome: 'timeout', error: { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds (the function's init did not finish)` } };
+}
+
 export abstract class ExecutionEnvironment {
   public busy = false;
   public idleTimer?: ReturnType<typeof setTimeout>;
+  /** Set when the environment was ended before its invocation: what that invocation gets. */
+  public endedWith?: InvocationEnd;
   /** Resolves when the handler is loaded (or the environment died trying). */
   public abstract readonly ready: Promise<void>;
   private sink?: InvocationSink;
@@ -44,7 +59,7 @@ export abstract class ExecutionEnvironment {
   public invoke(request: RequestRecord, timeoutMs: number, sink: InvocationSink): void {
     this.sink = sink;
     if (!this.alive) {
-      this.finish(exited('the environment ended before the invocation'));
+      this.finish(this.endedWith ?? exited('the environment ended before the invocation'));
       return;
     }
     this.deadline = setTimeout(() => {

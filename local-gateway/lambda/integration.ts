@@ -6,11 +6,12 @@ import { Readable } from 'stream';
 import type { Lease } from './channel';
 import { bufferedResponse } from './classic';
 import { requestRecord } from './event';
+import { beforeTimeout } from './execution';
 import type { InvocationEnd } from './frames';
 import { readPrelude, responseHead } from './prelude';
 import type { InvocationSink, Worker, WorkerPool } from './workers';
 import type { LocalStreamingGatewayOptions } from '../options';
-import { LendingBody, Relay, RelayError } from '../relay';
+import { integrationTimeoutMs, LendingBody, Relay, RelayError } from '../relay';
 import type { RequestContext } from '../request';
 
 /** Lent chunks (shared slots, channel.ts) one response may hold while they wait in its buffer. */
@@ -22,7 +23,17 @@ const OUTPUT_HIGH_WATER_MARK = 256 * 1024;
 export async function invokeLambda(ctx: RequestContext, pool: WorkerPool, options: LocalStreamingGatewayOptions): Promise<void> {
   const route = ctx.route!;
   const request = requestRecord(ctx);
-  const worker = await pool.acquire();
+  // API Gateway's integration timeout covers the whole invoke, init included: a request that
+  // waits for an environment (its init, or requests ahead in line) past it is answered 504.
+  const waitStarted = Date.now();
+  const acquiring = pool.acquire();
+  const worker = await beforeTimeout(acquiring, integrationTimeoutMs(route, options));
+  if (!worker) {
+    void acquiring.then((late) => pool.release(late));
+    ctx.log('no execution environment was ready within the integration timeout (a slow init, or requests ahead in line): the function was not invoked');
+    if (!ctx.closed) ctx.respond(504, { message: 'Endpoint request timed out' });
+    return;
+  }
   if (ctx.closed) {
     // The client left while its request waited for an environment (all were busy): not invoked.
     pool.release(worker);
@@ -31,7 +42,7 @@ export async function invokeLambda(ctx: RequestContext, pool: WorkerPool, option
   }
   ctx.integrationStarted = Date.now();
   const output = new InvocationOutput(worker, pool);
-  const relay = new Relay(ctx, options, () => output.destroy());
+  const relay = new Relay(ctx, options, () => output.destroy(), Date.now() - waitStarted);
   output.onActivity = () => relay.touch();
   worker.invoke(request, route.function!.timeoutSeconds * 1000, output);
   if (route.lambdaUriKind === 'classic') {

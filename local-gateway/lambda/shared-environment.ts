@@ -256,6 +256,7 @@ export class SharedEnvironment extends ExecutionEnvironment {
   private gone = false;
   private paused = false;
   private timedOut = false;
+  private isLoaded = false;
   private resolveReady!: () => void;
 
   constructor(private readonly host: HostThread, public readonly id: number, memoryMb: number) {
@@ -280,6 +281,7 @@ export class SharedEnvironment extends ExecutionEnvironment {
   }
 
   public loaded(): void {
+    this.isLoaded = true;
     this.resolveReady();
   }
 
@@ -315,8 +317,10 @@ export class SharedEnvironment extends ExecutionEnvironment {
   protected terminate(): void {
     if (this.gone) return;
     this.gone = true;
-    const midInvocation = this.running;
+    // An init ended before it finished (it ran past Lambda's limit) is cut short like an
+    // invocation: it may be spinning, so the thread is checked and drains.
+    const midInvocation = this.running || !this.isLoaded;
     this.running = false;
-    this.host.remove(this, { midInvocation, timedOut: this.timedOut });
+    this.host.remove(this, { midInvocation, timedOut: this.timedOut || !this.isLoaded });
   }
 }

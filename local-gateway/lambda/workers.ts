@@ -11,7 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 import type { RouteFunction } from '../assembly';
 import { functionEnvironment } from './environment';
-import type { ExecutionEnvironment } from './execution';
+import { beforeTimeout, ExecutionEnvironment, initTimedOut } from './execution';
 import { ProcessEnvironment } from './process-environment';
 import { HostFunction, HostThread } from './shared-environment';
 import type { ThreadStandby } from './standby';
@@ -44,7 +44,13 @@ export interface WorkerPoolOptions {
   /** With `shared` isolation: where a new thread comes from when one was started ahead. */
   readonly standby?: ThreadStandby;
   readonly log: (message: string) => void;
+  /** Lambda's init limit, 10 s (for tests). */
+  readonly initLimitMs?: number;
 }
+
+/** Lambda ends an init phase that takes longer than this, and retries it in the invocation. */
+export const INIT_LIMIT_MS = 10_000;
+
 
 /**
  * With `shared` isolation, how many environments a thread holds by default: the function's cap
@@ -87,13 +93,19 @@ export class WorkerPool {
   private codeDir?: string;
   private retired = false;
 
-  constructor(private readonly fn: RouteFunction, private readonly options: WorkerPoolOptions) {}
+  /** Lambda's limit for a function's init phase (on-demand functions); lower in tests. */
+  private readonly initLimitMs: number;
+
+  constructor(private readonly fn: RouteFunction, private readonly options: WorkerPoolOptions) {
+    this.initLimitMs = options.initLimitMs ?? INIT_LIMIT_MS;
+  }
 
   /**
    * A free worker (a warm one if any, a new one while under the cap), marked busy; else waits.
    * One that ended while it started (its shared thread drained because another environment's
    * invocation was cut short, or its init crashed) is replaced once, as Lambda retries an init
-   * that failed; a second such end is the invocation's error.
+   * that failed; a second such end is the invocation's error. Init is bounded as on Lambda: 10 s,
+   * then once more within the function timeout; past that the invocation times out (504).
    */
   public async acquire(): Promise<Worker> {
     for (let attempt = 1; ; attempt++) {
@@ -106,7 +118,17 @@ export class WorkerPool {
       if (!worker) worker = await new Promise<Worker>((resolve) => this.waiting.push(resolve));
       clearTimeout(worker.idleTimer);
       worker.busy = true;
-      await worker.ready;
+      const limitMs = attempt === 1 ? this.initLimitMs : this.fn.timeoutSeconds * 1000;
+      if (!(await beforeTimeout(worker.ready.then(() => true), limitMs))) {
+        this.options.log(attempt === 1
+          ? `${this.fn.logicalId}: init did not finish in ${limitMs / 1000} s (Lambda's limit for the init phase): the environment was ended; another starts, whose init may take the function timeout, as Lambda retries it`
+          : `${this.fn.logicalId}: init did not finish within the function timeout either: the invocation timed out`);
+        worker.endedWith = initTimedOut(limitMs);
+        worker.kill();
+        if (attempt === 2) return worker;
+        this.discard(worker);
+        continue;
+      }
       if (worker.alive || attempt === 2) return worker;
       this.options.log(`${this.fn.logicalId}: an environment ended while it started; starting another`);
       this.discard(worker);

@@ -87,6 +87,48 @@ describe.each(['shared', 'thread', 'process'] as const)('the function timeout an
   });
 });
 
+describe.each(['shared', 'thread', 'process'] as const)('a function\'s init is bounded as on Lambda (%s isolation)', (isolation) => {
+  const OK = 'exports.handler = awslambda.streamifyResponse(async (e, s) => { awslambda.HttpResponseStream.from(s, {}).write(\'ok\'); s.end(); });';
+  // (Lambda's init limit is 10 s: lowered with initLimitMs, as for the other limits in these tests)
+
+  test('an init that never finishes is ended at the limit, retried within the function timeout, then the invocation times out', async () => {
+    const code = `for (;;) {}\n${OK}`;
+    const { url, diagnostics } = await serve([{ path: '/spin', code, functionTimeoutSeconds: 1 }, { path: '/ok', code: OK }], { isolation, initLimitMs: 300 });
+    const started = performance.now();
+    const seen = await fetchStream(`${url}/spin`);
+    expect(seen.status).toBe(504);
+    expect(performance.now() - started).toBeLessThan(4000);
+    expect(diagnostics.join('\n')).toMatch(/init did not finish in 0.3 s \(Lambda's limit for the init phase\)/);
+    expect(diagnostics.join('\n')).toMatch(/init did not finish within the function timeout either/);
+    // nothing of it keeps spinning: the gateway's process is idle again, and serves
+    await new Promise((r) => setTimeout(r, 400));
+    const cpu = process.cpuUsage();
+    await new Promise((r) => setTimeout(r, 500));
+    const used = process.cpuUsage(cpu);
+    expect((used.user + used.system) / 1000).toBeLessThan(250);
+    expect((await fetchStream(`${url}/ok`)).body.toString()).toBe('ok');
+  });
+
+  test('an init slower than the limit gets its retry within the function timeout, and the request its answer', async () => {
+    const code = `const until = Date.now() + 500; while (Date.now() < until) { /* a heavy init */ }\n${OK}`;
+    const { url, diagnostics } = await serve([{ path: '/slow', code, functionTimeoutSeconds: 3 }], { isolation, initLimitMs: 300 });
+    const seen = await fetchStream(`${url}/slow`);
+    expect([seen.status, seen.body.toString()]).toEqual([200, 'ok']);
+    expect(diagnostics.join('\n')).toMatch(/init did not finish in 0.3 s/);
+  });
+
+  test('the integration timeout covers the wait for an init: a 504 when it passes first', async () => {
+    const code = `for (;;) {}\n${OK}`;
+    const { url, diagnostics } = await serve([{ path: '/spin', code, functionTimeoutSeconds: 30, timeoutMs: 800 }], { isolation });
+    const started = performance.now();
+    const seen = await fetchStream(`${url}/spin`);
+    expect(seen.status).toBe(504);
+    expect(JSON.parse(seen.body.toString())).toEqual({ message: 'Endpoint request timed out' });
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(diagnostics.join('\n')).toMatch(/no execution environment was ready within the integration timeout/);
+  });
+});
+
 describe.each(['shared', 'thread', 'process'] as const)('environments per function (%s isolation)', (isolation) => {
   const PID = `let invocations = 0;
 exports.handler = awslambda.streamifyResponse(async (e, s) => {
