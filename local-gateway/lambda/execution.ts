@@ -3,6 +3,7 @@
  * (a worker thread or a child process): one invocation at a time, its output to a sink, the
  * function timeout and memory limit enforced from outside the handler's event loop.
  */
+import type { Worker } from 'worker_threads';
 import type { Lease } from './channel';
 import type { RequestRecord } from './event';
 import type { InvocationEnd } from './frames';
@@ -26,6 +27,33 @@ export function exited(detail: string): InvocationEnd {
 /** Why a thread ended whose handler sent a signal to its own process (signals.ts). */
 export function signalled(signal: unknown): string {
   return `a handler sent ${String(signal)} to its own process, which is the gateway's: on Lambda that ends the function's sandbox, here its thread`;
+}
+
+/** How often the gateway reads the memory of a thread that runs invocations. */
+const THREAD_MEMORY_CHECK_MS = 100;
+
+/**
+ * A function thread checks its own memory between turns (channel.ts `watchMemory`); a handler
+ * that allocates without yielding never lets it, and a thread's `resourceLimits` bound its heap
+ * only, not its buffers. So while `busy()`, the gateway also reads the thread's heap and external
+ * memory (Buffers) every 100 ms (V8 answers even a thread that never yields), and calls
+ * `over(usedMb)` once they pass `boundMb()`. Stops when the thread exits.
+ */
+export function watchThreadMemory(thread: Worker, busy: () => boolean, boundMb: () => number, over: (usedMb: number) => void): void {
+  let reading = false;
+  let gone = false;
+  thread.once('exit', () => (gone = true));
+  const timer = setInterval(() => {
+    if (gone) return clearInterval(timer);
+    if (reading || !busy() || !boundMb()) return;
+    reading = true;
+    thread.getHeapStatistics().then((heap) => {
+      reading = false;
+      const usedMb = (heap.used_heap_size + heap.external_memory) / 1024 / 1024;
+      if (!gone && usedMb > boundMb()) over(Math.round(usedMb));
+    }, () => (reading = false));
+  }, THREAD_MEMORY_CHECK_MS);
+  timer.unref();
 }
 
 /** What `promise` resolves to, or undefined when `ms` pass first. */
@@ -54,6 +82,11 @@ export abstract class ExecutionEnvironment {
   constructor(protected readonly memoryMb: number) {}
 
   public abstract get alive(): boolean;
+
+  /** An invocation runs (its end has not come). */
+  protected get invoking(): boolean {
+    return this.sink !== undefined;
+  }
 
   /** Starts an invocation that may run `timeoutMs`; output arrives on `sink`. */
   public invoke(request: RequestRecord, timeoutMs: number, sink: InvocationSink): void {

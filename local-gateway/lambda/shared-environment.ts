@@ -14,15 +14,13 @@
 import { MessagePort, Worker } from 'worker_threads';
 import { BatchCredit, BatchMessage, drainAndClose, isBatch, isTyped, Lease, privateLink } from './channel';
 import type { RequestRecord } from './event';
-import { ExecutionEnvironment, exited, outOfMemory, signalled } from './execution';
+import { ExecutionEnvironment, exited, outOfMemory, signalled, watchThreadMemory } from './execution';
 import { InvocationEnd, isInvocationEnd } from './frames';
 import type { HostCommand } from './host';
 
 /** How long a thread has to answer after one of its handlers timed out before it is ended. */
 const RESPONSIVE_MS = 250;
 
-/** How often the gateway reads the heap of a thread that runs invocations. */
-const HEAP_CHECK_MS = 100;
 
 type HostMessage =
   | { readonly type: 'ready' | 'pong' | 'oom' }
@@ -211,28 +209,18 @@ export class HostThread {
   }
 
   /**
-   * The thread checks its own memory between turns (channel.ts `watchMemory`); a handler that
-   * allocates without yielding never lets it. So while invocations run, the gateway also reads the
-   * thread's heap (V8 answers even a thread that never yields) and ends a thread past `memorySize`
-   * for each environment it holds: its invocations fail like `Runtime.OutOfMemory`, long before
-   * the thread's own heap bound (which counts every environment it may hold).
+   * Ends a thread whose handler allocates past `memorySize` for each environment it holds without
+   * yielding (execution.ts `watchThreadMemory`): its invocations fail like `Runtime.OutOfMemory`,
+   * long before the thread's own heap bound (which counts every environment it may hold).
    */
   private watchHeap(): void {
-    let reading = false;
-    const timer = setInterval(() => {
-      if (this.gone) return clearInterval(timer);
-      if (reading || !this.fn.memoryMb || ![...this.environments.values()].some((e) => e.running)) return;
-      reading = true;
-      this.thread.getHeapStatistics().then((heap) => {
-        reading = false;
-        const boundMb = this.fn.memoryMb * Math.max(1, this.environments.size);
-        if (this.gone || heap.used_heap_size <= boundMb * 1024 * 1024) return;
-        this.overMemory = true;
-        this.fn.log(`a handler's heap passed ${boundMb} MB (memorySize ${this.fn.memoryMb} MB for each of the thread's ${this.environments.size} environment(s)) without yielding: its thread was ended`);
-        this.end();
-      }, () => (reading = false));
-    }, HEAP_CHECK_MS);
-    timer.unref();
+    const boundMb = () => this.fn.memoryMb * Math.max(1, this.environments.size);
+    watchThreadMemory(this.thread, () => [...this.environments.values()].some((e) => e.running), boundMb, (usedMb) => {
+      if (this.gone) return;
+      this.overMemory = true;
+      this.fn.log(`a handler's memory reached ${usedMb} MB, past ${boundMb()} MB (memorySize ${this.fn.memoryMb} MB for each of the thread's ${this.environments.size} environment(s)), without yielding: its thread was ended`);
+      this.end();
+    });
   }
 
   /** A handler that timed out may be spinning: a thread that does not answer soon is ended. */

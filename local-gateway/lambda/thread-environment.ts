@@ -8,7 +8,7 @@
 import { MessagePort, Worker } from 'worker_threads';
 import { BatchCredit, BatchMessage, drainAndClose, isBatch, isTyped, privateLink } from './channel';
 import type { RequestRecord } from './event';
-import { ExecutionEnvironment, exited, outOfMemory, signalled } from './execution';
+import { ExecutionEnvironment, exited, outOfMemory, signalled, watchThreadMemory } from './execution';
 import { InvocationEnd, isInvocationEnd } from './frames';
 
 /** Messages from the thread (see channel.ts); response bytes come as a `BatchMessage` (one batch of records). */
@@ -62,6 +62,12 @@ export class ThreadEnvironment extends ExecutionEnvironment {
     // What handlers' code posts on the thread's parentPort is not the gateway's: not listened to.
     this.thread.on('error', (error: Error & { code?: string }) => {
       if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') this.overMemory = true;
+    });
+    // Buffers are outside the heap that `resourceLimits` bounds: a handler that allocates them
+    // without yielding is ended from here.
+    watchThreadMemory(this.thread, () => this.invoking, () => memoryMb, () => {
+      this.overMemory = true;
+      void this.thread.terminate();
     });
     this.thread.once('exit', (code) => {
       drainAndClose(this.port, receive);

@@ -76,6 +76,7 @@ describe.each(['shared', 'thread', 'process'] as const)('the function timeout an
   test.each([
     ['its heap', 'const keep = []; for (;;) keep.push(new Array(100000).fill({ x: Math.random() }));'],
     ['buffers outside the heap', 'const keep = []; for (let i = 0; i < 400; i++) { keep.push(Buffer.alloc(4 * 1024 * 1024, 1)); await new Promise((r) => setImmediate(r)); }'],
+    ['buffers, without ever yielding', 'const keep = []; for (;;) keep.push(Buffer.alloc(10 * 1024 * 1024, 1));'],
   ])('a function that outgrows memorySize through %s fails like Runtime.OutOfMemory; the gateway stays up', async (_how, grow) => {
     const code = `exports.handler = awslambda.streamifyResponse(async (e, s) => { if (e.queryStringParameters?.grow) { ${grow} } const h = awslambda.HttpResponseStream.from(s, {}); h.write('fine'); h.end(); });`;
     // Shared threads bound their heap at memorySize for each environment they may hold: two here.
