@@ -11,21 +11,36 @@ import { fetchStream } from './support/clients';
 
 const KILLER = `exports.handler = awslambda.streamifyResponse(async (event, s) => {
   const { target, signal } = event.queryStringParameters;
-  const pid = target === 'self' ? process.pid : target === 'group' ? 0 : Number(target);
+  const tasks = require('fs').readdirSync('/proc/self/task').map(Number);
+  const pid = target === 'self' || target === 'internal' ? process.pid : target === 'group' ? 0 : target === 'parent' ? process.ppid
+    : target === 'thread' ? tasks[tasks.length - 1] : Number(target);
   const h = awslambda.HttpResponseStream.from(s, {});
   await new Promise((r) => setTimeout(r, 20));
-  process.kill(pid, signal === '9' ? 9 : signal);
+  if (target === 'internal') process._kill(pid, 15); // what process.kill calls
+  else process.kill(pid, signal === '9' ? 9 : signal);
   await new Promise((r) => setTimeout(r, 200)); // a real signal ends the process meanwhile
   h.write('still running');
   h.end();
 });`;
 
-/** Checks the harmless uses: a liveness check, a signal whose default is to do nothing, an unknown signal. */
+/**
+ * Checks the harmless uses: a liveness check, a signal whose default is to do nothing, an unknown
+ * signal, a signal the function listens to, and a signal to a child it started.
+ */
 const PROBE = `exports.handler = awslambda.streamifyResponse(async (event, s) => {
   const h = awslambda.HttpResponseStream.from(s, {});
   let unknown;
   try { process.kill(process.pid, 'SIGNOPE'); } catch (error) { unknown = error.code; }
-  h.write(JSON.stringify({ alive: process.kill(process.pid, 0), winch: process.kill(process.pid, 'SIGWINCH'), unknown }));
+  let trapped = 0;
+  const trap = () => trapped++;
+  process.on('SIGHUP', trap);
+  process.kill(process.pid, 'SIGHUP');
+  await new Promise((r) => setTimeout(r, 50));
+  process.off('SIGHUP', trap);
+  const child = require('child_process').spawn(process.execPath, ['-e', 'setTimeout(() => {}, 10000)']);
+  const childEnd = new Promise((r) => child.once('exit', (code, signal) => r(signal)));
+  process.kill(child.pid, 'SIGTERM');
+  h.write(JSON.stringify({ alive: process.kill(process.pid, 0), winch: process.kill(process.pid, 'SIGWINCH'), unknown, trapped, child: await childEnd }));
   h.end();
 });`;
 
@@ -70,7 +85,7 @@ describe.each(['shared', 'thread', 'process'])('a handler that signals its own p
   const dir = buildAssembly([{ path: '/kill', code: KILLER }, { path: '/probe', code: PROBE }, { path: '/slow', code: SLOW }]);
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  test.each([['self', 'SIGTERM'], ['self', '9'], ['group', 'SIGINT'], ['group', 'SIGKILL']])('process.kill(%s, %s) fails its invocation; the gateway and other streams go on', async (target, signal) => {
+  test.each([['self', 'SIGTERM'], ['self', '9'], ['group', 'SIGINT'], ['group', 'SIGKILL'], ['internal', '15'], ['thread', 'SIGTERM'], ['parent', 'SIGTERM']])('process.kill(%s, %s) fails its invocation; the gateway and other streams go on', async (target, signal) => {
     const { url, child, output } = await commandLine(['serve', '--app', dir, '--port', '0', '--isolation', isolation]);
     const other = fetchStream(`${url}/slow`);
     await new Promise((r) => setTimeout(r, 50));
@@ -80,7 +95,7 @@ describe.each(['shared', 'thread', 'process'])('a handler that signals its own p
     expect(child.exitCode).toBeNull();
     expect(child.signalCode).toBeNull();
     // the function answers again, from a new environment
-    expect(JSON.parse((await fetchStream(`${url}/probe`)).body.toString())).toEqual({ alive: true, winch: true, unknown: 'ERR_UNKNOWN_SIGNAL' });
+    expect(JSON.parse((await fetchStream(`${url}/probe`)).body.toString())).toEqual({ alive: true, winch: true, unknown: 'ERR_UNKNOWN_SIGNAL', trapped: 1, child: 'SIGTERM' });
     if (isolation !== 'process') expect(output()).toMatch(/a handler sent SIG(TERM|KILL|INT) to its own process, which is the gateway's/);
   });
 });
