@@ -82,12 +82,18 @@ export class WebAppProcess {
 
   constructor(private readonly spec: WebAppSpec, private readonly options: WebAppOptions = {}) {}
 
-  /** The app's base URL (`http://127.0.0.1:port`), starting the app (a cold start) if needed. */
+  /**
+   * The app's base URL (`http://127.0.0.1:port`), starting the app (a cold start) if needed: one
+   * start at a time, however many requests ask meanwhile; a new one once the app has exited.
+   */
   public url(): Promise<string> {
-    if (this.starting && this.child && this.child.exitCode === null && this.child.signalCode === null) return this.starting;
-    this.starting = this.start();
-    this.starting.catch(() => (this.starting = undefined));
-    return this.starting;
+    if (this.starting) return this.starting;
+    const starting = this.start();
+    this.starting = starting;
+    starting.catch(() => {
+      if (this.starting === starting) this.starting = undefined;
+    });
+    return starting;
   }
 
   public stop(): void {
@@ -97,13 +103,7 @@ export class WebAppProcess {
     child?.stdout?.destroy();
     child?.stderr?.destroy();
     child?.unref();
-    if (child && child.exitCode === null && child.pid) {
-      try {
-        process.kill(-child.pid, 'SIGTERM');
-      } catch {
-        child.kill('SIGTERM');
-      }
-    }
+    if (child) endGroup(child);
   }
 
   private async start(): Promise<string> {
@@ -116,6 +116,15 @@ export class WebAppProcess {
     this.output = '';
     const child = spawn(command, args, { cwd: this.spec.codeDir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     this.child = child;
+    // An app whose start script exits (a crash, or a server put in the background) is ended
+    // with its process group, and started again on the next request: nothing is left running.
+    child.once('exit', (code, signal) => {
+      endGroup(child);
+      if (this.child !== child) return;
+      this.child = undefined;
+      this.starting = undefined;
+      log(`[${this.spec.logicalId}] the start script exited (${signal ?? `code ${code}`}): the web app's processes were ended; the next request starts it again (keep the server in the foreground, e.g. with exec)`);
+    });
     const log = this.options.log ?? ((m: string) => process.stderr.write(`${m}\n`));
     const collect = (chunk: Buffer) => {
       this.output = (this.output + chunk.toString()).slice(-4000);
@@ -142,6 +151,7 @@ export class WebAppProcess {
       await Promise.race([ready, exited]);
     } catch (error) {
       this.stop();
+      endGroup(child); // (when it has exited, it is no longer `this.child`)
       throw error;
     }
     log(`[${this.spec.logicalId}] web app ready on port ${port} (cold start ${Date.now() - started} ms)`);
@@ -165,6 +175,16 @@ export class WebAppProcess {
       AWS_LWA_PORT: String(port),
       AWS_LAMBDA_EXEC_WRAPPER: undefined,
     };
+  }
+}
+
+/** Ends an app's process group: a start script that has exited may have left its server running. */
+function endGroup(child: ChildProcess): void {
+  if (!child.pid) return;
+  try {
+    process.kill(-child.pid, 'SIGTERM');
+  } catch {
+    if (child.exitCode === null) child.kill('SIGTERM');
   }
 }
 

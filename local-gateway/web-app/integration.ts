@@ -24,6 +24,8 @@ export async function proxyWebApp(ctx: RequestContext, options: LocalStreamingGa
   ctx.req.headers['x-amzn-request-context'] = JSON.stringify(requestContext(requestRecord(ctx, Buffer.alloc(0))))
     .replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   ctx.req.headers['x-amzn-request-id'] = ctx.requestId;
-  ctx.route = { ...route, url: `${base}${ctx.apiPath}` };
+  // The function's timeout bounds the app's answer, as Lambda bounds the adapter's invocation.
+  const functionTimeoutMs = (route.function?.timeoutSeconds ?? Infinity) * 1000;
+  ctx.route = { ...route, url: `${base}${ctx.apiPath}`, timeoutMs: Math.min(route.timeoutMs, functionTimeoutMs) };
   proxyHttp(ctx, { ...options, backends: {} });
 }

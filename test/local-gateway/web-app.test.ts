@@ -1,6 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { buildAssembly } from './support/assembly';
 import { curl } from './support/clients';
+import { LocalStreamingGateway } from '../../local-gateway/gateway';
 import { isWebAppFunction, missingLanguage, startCommand, WebAppProcess } from '../../local-gateway/web-app/adapter';
 import { tempDir } from '../support/temp-dirs';
 
@@ -69,4 +71,87 @@ test('web app functions are recognised by the adapter\'s wrapper or layer', () =
   expect(isWebAppFunction({ AWS_LAMBDA_EXEC_WRAPPER: '/opt/bootstrap', AWS_LWA_INVOKE_MODE: 'response_stream' })).toBe(true);
   expect(isWebAppFunction({ AWS_LWA_PORT: '8000' }, ['arn:aws:lambda:us-east-1:753240598075:layer:LambdaAdapterLayerX86:25'])).toBe(true);
   expect(isWebAppFunction({ MODEL_ID: 'x' }, ['arn:aws:lambda:us-east-1:1:layer:Other:1'])).toBe(false);
+});
+
+describe('web apps written the hard way', () => {
+  /** A start script running a Node server (Lambda's Node runtime has node on PATH). */
+  function nodeApp(server: string, script = '#!/bin/sh\nexec node server.js\n'): string {
+    const dir = tmp();
+    fs.writeFileSync(path.join(dir, 'run.sh'), script, { mode: 0o755 });
+    fs.writeFileSync(path.join(dir, 'server.js'), server);
+    return dir;
+  }
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const SERVER = 'require(\'http\').createServer((req, res) => res.end(String(process.pid))).listen(Number(process.env.PORT), \'127.0.0.1\');';
+
+  test('requests that arrive together during a cold start share one app', async () => {
+    const app = new WebAppProcess({ logicalId: 'Once', codeDir: nodeApp(SERVER), startScript: 'run.sh', runtime: 'nodejs22.x', environment: {} }, { log: () => undefined });
+    try {
+      const urls = await Promise.all([app.url(), app.url(), app.url()]);
+      expect(new Set(urls).size).toBe(1);
+      expect(await app.url()).toBe(urls[0]);
+    } finally {
+      app.stop();
+    }
+  });
+
+  test('an app that exits is started again on the next request', async () => {
+    const app = new WebAppProcess({ logicalId: 'Again', codeDir: nodeApp(SERVER), startScript: 'run.sh', runtime: 'nodejs22.x', environment: {} }, { log: () => undefined });
+    try {
+      const first = await app.url();
+      const pid = Number(await (await fetch(first)).text());
+      process.kill(pid, 'SIGKILL');
+      await new Promise((r) => setTimeout(r, 200));
+      const second = await app.url();
+      expect(Number(await (await fetch(second)).text())).not.toBe(pid);
+    } finally {
+      app.stop();
+    }
+  });
+
+  test('a start script that puts its server in the background and exits leaves no server behind', async () => {
+    const dir = nodeApp(`require('fs').writeFileSync('pid', String(process.pid)); ${SERVER}`, '#!/bin/sh\nnohup node server.js >/dev/null 2>&1 &\nwhile [ ! -f pid ]; do sleep 0.05; done\nsleep 0.3\nexit 0\n');
+    const lines: string[] = [];
+    const app = new WebAppProcess({ logicalId: 'Background', codeDir: dir, startScript: 'run.sh', runtime: 'nodejs22.x', environment: {} }, { log: (line) => lines.push(line) });
+    try {
+      await app.url(); // the server answers its readiness check before the script exits
+      const pid = Number(fs.readFileSync(path.join(dir, 'pid'), 'utf8'));
+      const deadline = Date.now() + 3000;
+      while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(alive(pid)).toBe(false);
+      expect(lines.join('\n')).toMatch(/the start script exited \(code 0\): the web app's processes were ended/);
+    } finally {
+      app.stop();
+    }
+  });
+});
+
+test('through the gateway, the function timeout bounds a web app\'s answer (504), as Lambda bounds the adapter\'s invocation', async () => {
+  // An app that answers /quick at once and never answers /hang; a function timeout of 1 s.
+  const server = 'require(\'http\').createServer((req, res) => { if (req.url !== \'/hang\') res.end(\'quick\'); }).listen(Number(process.env.PORT), \'127.0.0.1\');';
+  const wrapper = { AWS_LAMBDA_EXEC_WRAPPER: '/opt/bootstrap', AWS_LWA_INVOKE_MODE: 'response_stream' };
+  const dir = buildAssembly([
+    { path: '/quick', code: server, environment: wrapper, functionTimeoutSeconds: 1, runtime: 'nodejs22.x' },
+    { path: '/hang', code: server, environment: wrapper, functionTimeoutSeconds: 1, runtime: 'nodejs22.x' },
+  ]);
+  for (const asset of ['asset.0', 'asset.1']) fs.writeFileSync(path.join(dir, asset, 'index.handler'), '#!/bin/sh\nexec node index.js\n', { mode: 0o755 });
+  const gateway = LocalStreamingGateway.fromAssembly(dir, { port: 0, log: () => undefined, accessLog: () => undefined });
+  const url = await gateway.start();
+  try {
+    expect(await (await fetch(`${url}/quick`)).text()).toBe('quick');
+    const started = performance.now();
+    const hung = await fetch(`${url}/hang`);
+    expect(hung.status).toBe(504);
+    expect(performance.now() - started).toBeLessThan(3000);
+  } finally {
+    await gateway.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
