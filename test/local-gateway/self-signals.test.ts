@@ -1,8 +1,7 @@
-import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
-import * as path from 'path';
 import { buildAssembly } from './support/assembly';
 import { fetchStream } from './support/clients';
+import { startCommandLine, stopCommandLines } from './support/command-line';
 
 // A handler that signals its own process or process group ends its sandbox on Lambda, nothing
 // more. On threads the function's process is the gateway's: the signal must end the handler's
@@ -50,43 +49,14 @@ const SLOW = `exports.handler = awslambda.streamifyResponse(async (event, s) => 
   h.end();
 });`;
 
-const running: ChildProcess[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map(async (child) => {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    try {
-      process.kill(-child.pid!, 'SIGTERM');
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
-      process.kill(-child.pid!, 'SIGKILL');
-    } catch {
-      // the group is gone
-    }
-  }));
-});
-
-async function commandLine(args: string[]): Promise<{ url: string; child: ChildProcess; output: () => string }> {
-  const cli = path.join(__dirname, '..', '..', 'local-gateway', 'cli.ts');
-  const child = spawn(process.execPath, [require.resolve('tsx/cli'), cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  running.push(child);
-  let out = '';
-  child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const found = /Local streaming gateway on (http:\/\/\S+) /.exec(out)?.[1];
-      if (found) resolve(found);
-    });
-    child.once('exit', (code) => reject(new Error(`the command line exited (${code}): ${out}`)));
-  });
-  return { url, child, output: () => out };
-}
+afterEach(stopCommandLines);
 
 describe.each(['shared', 'thread', 'process'])('a handler that signals its own process (%s isolation)', (isolation) => {
   const dir = buildAssembly([{ path: '/kill', code: KILLER }, { path: '/probe', code: PROBE }, { path: '/slow', code: SLOW }]);
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   test.each([['self', 'SIGTERM'], ['self', '9'], ['group', 'SIGINT'], ['group', 'SIGKILL'], ['internal', '15'], ['thread', 'SIGTERM'], ['parent', 'SIGTERM']])('process.kill(%s, %s) fails its invocation; the gateway and other streams go on', async (target, signal) => {
-    const { url, child, output } = await commandLine(['serve', '--app', dir, '--port', '0', '--isolation', isolation]);
+    const { url, child, output } = await startCommandLine(['serve', '--app', dir, '--port', '0', '--isolation', isolation]);
     const other = fetchStream(`${url}/slow`);
     await new Promise((r) => setTimeout(r, 50));
     const killed = await fetchStream(`${url}/kill?target=${target}&signal=${signal}`);

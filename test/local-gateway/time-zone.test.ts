@@ -1,8 +1,9 @@
-import { ChildProcess, spawn, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { buildAssembly } from './support/assembly';
 import { fetchStream } from './support/clients';
+import { startCommandLine, stopCommandLines } from './support/command-line';
 import { timeZoneNote } from '../../local-gateway/lambda/environment';
 
 // Lambda runs functions in UTC (`TZ=:UTC`). A process has one time zone for all its threads, so
@@ -17,37 +18,11 @@ const WHAT_TIME_ZONE = `exports.handler = awslambda.streamifyResponse(async (eve
   h.end();
 });`;
 
-// tsx runs the command line in a child process of its own, which starts function processes in
-// turn: each command line gets a process group, ended whole (SIGTERM: the gateway stops its
-// environments), or every process in it stays alive with the test's pipes.
-const running: ChildProcess[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map(async (child) => {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    process.kill(-child.pid!, 'SIGTERM');
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
-    try {
-      process.kill(-child.pid!, 'SIGKILL');
-    } catch {
-      // the group is gone
-    }
-  }));
-});
+afterEach(stopCommandLines);
 
 /** The command line, in a process of its own started from a shell in New York. */
 async function commandLine(args: string[]): Promise<string> {
-  const cli = path.join(__dirname, '..', '..', 'local-gateway', 'cli.ts');
-  const child = spawn(process.execPath, [require.resolve('tsx/cli'), cli, ...args], { env: { ...process.env, TZ: 'America/New_York' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  running.push(child);
-  let out = '';
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const url = /Local streaming gateway on (http:\/\/\S+) /.exec(out)?.[1];
-      if (url) resolve(url);
-    });
-    child.once('exit', (code) => reject(new Error(`the command line exited (${code}): ${out}`)));
-  });
+  return (await startCommandLine(args, { ...process.env, TZ: 'America/New_York' })).url;
 }
 
 describe('the command line runs its functions in their time zone', () => {
