@@ -51,7 +51,6 @@ export interface WorkerPoolOptions {
 /** Lambda ends an init phase that takes longer than this, and retries it in the invocation. */
 export const INIT_LIMIT_MS = 10_000;
 
-
 /**
  * With `shared` isolation, how many environments a thread holds by default: the function's cap
  * spread over the machine's cores (100 each for the default 200 on 2 cores). One thread per core
