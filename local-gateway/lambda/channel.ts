@@ -8,7 +8,7 @@
  * invocations over IPC.
  */
 import * as net from 'net';
-import { MessageChannel, MessagePort, parentPort, receiveMessageOnPort, workerData } from 'worker_threads';
+import { MessageChannel, MessagePort, parentPort, receiveMessageOnPort, Worker, workerData } from 'worker_threads';
 import type { RequestRecord } from './event';
 import { FRAME_DATA, FRAME_END, frameHeader, InvocationEnd } from './frames';
 
@@ -85,21 +85,29 @@ export function gatewayLink(): { port: MessagePort; link?: SharedLink } {
 }
 
 /**
- * The gateway's side: a private channel to a new thread. `thread` goes in the thread's
- * `workerData.port` and its `transferList`; the gateway listens and posts on `gateway`.
+ * The gateway's side: starts a function thread (only the function's variables; not the gateway's
+ * own flags, as a TypeScript loader's hooks would load into every thread) with its heap bound at
+ * `heapMb` and a private port to it, on which `receive` gets what the thread sends. When the
+ * thread exits, what it posted before is delivered first (as Node does for `parentPort` before a
+ * worker's `exit`, and before the callers' own `exit` listeners), then the port closes.
  */
-export function privateLink(): { gateway: MessagePort; thread: MessagePort } {
-  const { port1, port2 } = new MessageChannel();
-  return { gateway: port1, thread: port2 };
-}
-
-/**
- * A thread exited: what it posted before is delivered first (as Node does for `parentPort`
- * before a worker's `exit`), then the gateway's port closes.
- */
-export function drainAndClose(port: MessagePort, deliver: (message: any) => void): void {
-  for (let next = receiveMessageOnPort(port); next; next = receiveMessageOnPort(port)) deliver(next.message);
-  port.close();
+export function startFunctionThread(
+  script: string, env: Record<string, string>, heapMb: number, data: Omit<ThreadData, 'port'>, receive: (message: any) => void,
+): { thread: Worker; port: MessagePort } {
+  const { port1: port, port2: threadPort } = new MessageChannel();
+  const thread = new Worker(script, {
+    env,
+    execArgv: [],
+    workerData: { ...data, port: threadPort },
+    transferList: [threadPort],
+    resourceLimits: { maxOldGenerationSizeMb: heapMb },
+  });
+  port.on('message', receive);
+  thread.once('exit', () => {
+    for (let next = receiveMessageOnPort(port); next; next = receiveMessageOnPort(port)) receive(next.message);
+    port.close();
+  });
+  return { thread, port };
 }
 
 function threadChannel(): Channel {

@@ -11,8 +11,8 @@
  * A thread where an invocation was cut short (timeout, client gone) takes no new environments and
  * ends when its running invocations have finished, so nothing the cut handler left behind runs on.
  */
-import { MessagePort, Worker } from 'worker_threads';
-import { BatchCredit, BatchMessage, drainAndClose, isBatch, isTyped, Lease, privateLink } from './channel';
+import type { MessagePort, Worker } from 'worker_threads';
+import { BatchCredit, BatchMessage, isBatch, isTyped, Lease, startFunctionThread } from './channel';
 import type { RequestRecord } from './event';
 import { ExecutionEnvironment, exited, outOfMemory, signalled, watchThreadMemory } from './execution';
 import { InvocationEnd, isInvocationEnd } from './frames';
@@ -20,7 +20,6 @@ import type { HostCommand } from './host';
 
 /** How long a thread has to answer after one of its handlers timed out before it is ended. */
 const RESPONSIVE_MS = 250;
-
 
 type HostMessage =
   | { readonly type: 'ready' | 'pong' | 'oom' }
@@ -66,15 +65,6 @@ export class HostThread {
    */
   constructor(script: string, public readonly heapMb: number, fn?: HostFunction) {
     this.fn = fn ?? NO_FUNCTION;
-    const link = privateLink();
-    this.port = link.gateway;
-    this.thread = new Worker(script, {
-      env: this.fn.env,
-      execArgv: [],
-      workerData: { memoryMb: this.fn.memoryMb, shared: true, link: this.credit.link, port: link.thread },
-      transferList: [link.thread],
-      resourceLimits: { maxOldGenerationSizeMb: heapMb },
-    });
     let resolveStarted!: () => void;
     this.started = new Promise((resolve) => (resolveStarted = resolve));
     const receive = (message: HostMessage | BatchMessage | undefined): void => {
@@ -98,7 +88,8 @@ export class HostThread {
         default: this.stray();
       }
     };
-    this.port.on('message', receive);
+    ({ thread: this.thread, port: this.port } = startFunctionThread(
+      script, this.fn.env, heapMb, { memoryMb: this.fn.memoryMb, shared: true, link: this.credit.link }, receive));
     // Only handlers' code posts on the thread's parentPort.
     this.thread.on('message', () => this.stray());
     this.thread.on('error', (error: Error & { code?: string }) => {
@@ -106,7 +97,6 @@ export class HostThread {
       else this.endReason ??= `${error.name}: ${error.message} (uncaught in a handler)`;
     });
     this.thread.once('exit', (code) => {
-      drainAndClose(this.port, receive);
       resolveStarted();
       this.gone = true;
       const share = this.environments.size > 1 ? `; ${this.environments.size} environments shared its thread` : '';

@@ -5,8 +5,8 @@
  * thread checks its buffers itself; `terminate()` ends even a handler that never yields. Output
  * arrives as messages, each a batch of what the handler wrote in one turn of its event loop.
  */
-import { MessagePort, Worker } from 'worker_threads';
-import { BatchCredit, BatchMessage, drainAndClose, isBatch, isTyped, privateLink } from './channel';
+import type { MessagePort, Worker } from 'worker_threads';
+import { BatchCredit, BatchMessage, isBatch, isTyped, startFunctionThread } from './channel';
 import type { RequestRecord } from './event';
 import { ExecutionEnvironment, exited, outOfMemory, signalled, watchThreadMemory } from './execution';
 import { InvocationEnd, isInvocationEnd } from './frames';
@@ -30,16 +30,6 @@ export class ThreadEnvironment extends ExecutionEnvironment {
 
   constructor(script: string, env: Record<string, string>, memoryMb: number) {
     super(memoryMb);
-    const link = privateLink();
-    this.port = link.gateway;
-    this.thread = new Worker(script, {
-      env,
-      // Not the gateway's own flags (a TypeScript loader's hooks would load into every thread).
-      execArgv: [],
-      workerData: { memoryMb, link: this.credit.link, port: link.thread },
-      transferList: [link.thread],
-      resourceLimits: { maxOldGenerationSizeMb: memoryMb },
-    });
     let resolveReady!: () => void;
     let exitReason: string | undefined;
     this.ready = new Promise((resolve) => (resolveReady = resolve));
@@ -58,7 +48,7 @@ export class ThreadEnvironment extends ExecutionEnvironment {
         exitReason = signalled(message.signal);
       }
     };
-    this.port.on('message', receive);
+    ({ thread: this.thread, port: this.port } = startFunctionThread(script, env, memoryMb, { memoryMb, link: this.credit.link }, receive));
     // What handlers' code posts on the thread's parentPort is not the gateway's: not listened to.
     this.thread.on('error', (error: Error & { code?: string }) => {
       if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') this.overMemory = true;
@@ -70,7 +60,6 @@ export class ThreadEnvironment extends ExecutionEnvironment {
       void this.thread.terminate();
     });
     this.thread.once('exit', (code) => {
-      drainAndClose(this.port, receive);
       resolveReady();
       this.gone = true;
       this.finish(this.overMemory ? outOfMemory(memoryMb) : exited(exitReason ?? `the function exited (code ${code})`));
