@@ -22,32 +22,50 @@ export function proxyHttp(ctx: RequestContext, options: LocalStreamingGatewayOpt
   if (ctx.body.length > 0) headers['content-length'] = String(ctx.body.length);
   ctx.integrationStarted = Date.now();
   const client = targetUrl.protocol === 'https:' ? https : http;
-  const upstream = client.request(targetUrl, { method: ctx.req.method, headers });
+  let upstream: http.ClientRequest;
   const relay = new Relay(ctx, options, () => upstream.destroy());
   let responded = false;
-  upstream.on('response', (response) => {
-    responded = true;
-    const status = response.statusCode ?? 0;
-    if (status < 200 || status > 599) {
-      // Node's client reads any three digits; no client can be answered 600 or over.
-      response.destroy();
-      relay.fail(new RelayError(502, { message: 'Internal server error' }, `backend ${targetUrl.origin} answered status ${status}, not 200..599`));
-      return;
-    }
-    response.on('data', () => relay.touch());
-    relay.send(status, endToEnd(response.headers), response);
-  });
-  // A backend that switches protocols (101) ends the HTTP exchange: nothing to relay.
-  upstream.on('upgrade', (response, socket) => {
-    responded = true;
-    socket.destroy();
-    relay.fail(new RelayError(502, { message: 'Internal server error' }, `backend ${targetUrl.origin} answered ${response.statusCode} (switching protocols), which an HTTP proxy integration does not relay`));
-  });
-  upstream.on('error', (error) => {
-    if (responded) return; // the relay's pipeline reports it
-    relay.fail(new RelayError(502, { message: 'Internal server error' }, `backend ${targetUrl.origin} failed: ${error.message}`));
-  });
-  upstream.end(ctx.body);
+  const send = (fresh: boolean) => {
+    // A retry goes on a connection of its own (`agent: false`), never on another kept one.
+    upstream = client.request(targetUrl, { method: ctx.req.method, headers, ...(fresh ? { agent: false } : {}) });
+    upstream.on('response', (response) => {
+      responded = true;
+      const status = response.statusCode ?? 0;
+      if (status < 200 || status > 599) {
+        // Node's client reads any three digits; no client can be answered 600 or over.
+        response.destroy();
+        relay.fail(new RelayError(502, { message: 'Internal server error' }, `backend ${targetUrl.origin} answered status ${status}, not 200..599`));
+        return;
+      }
+      response.on('data', () => relay.touch());
+      relay.send(status, endToEnd(response.headers), response);
+    });
+    // A backend that switches protocols (101) ends the HTTP exchange: nothing to relay.
+    upstream.on('upgrade', (response, socket) => {
+      responded = true;
+      socket.destroy();
+      relay.fail(new RelayError(502, { message: 'Internal server error' }, `backend ${targetUrl.origin} answered ${response.statusCode} (switching protocols), which an HTTP proxy integration does not relay`));
+    });
+    const request = upstream;
+    upstream.on('error', (error) => {
+      if (responded || request !== upstream) return; // the relay's pipeline reports it
+      // A kept-alive connection the backend closed while it sat idle (a server that closes after
+      // each answer without `Connection: close`, or one whose keep-alive timeout just passed)
+      // fails before any answer: the request never reached the backend, so it is sent again once.
+      if (!fresh && request.reusedSocket && isClosedConnection(error)) {
+        send(true);
+        return;
+      }
+      relay.fail(new RelayError(502, { message: 'Internal server error' }, `backend ${targetUrl.origin} failed: ${error.message}`));
+    });
+    upstream.end(ctx.body);
+  };
+  send(false);
+}
+
+function isClosedConnection(error: Error): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ECONNRESET' || code === 'EPIPE';
 }
 
 /**

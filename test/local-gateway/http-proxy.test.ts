@@ -97,3 +97,59 @@ describe('backends that answer what no client can be sent', () => {
     expect(await rawGet(url, '/early')).toEqual({ status: 200, body: 'ok' });
   });
 });
+
+describe('backends that close connections without saying so', () => {
+  // A raw backend that answers one request per connection and closes it 5 ms later, without a
+  // `Connection: close` header (as small embedded servers do); `/reset` resets the connection
+  // instead of answering. It counts the connections and the requests it read.
+  let raw: net.Server;
+  let rawUrl: string;
+  let connections = 0;
+  const requests: string[] = [];
+  beforeAll(async () => {
+    raw = net.createServer((socket) => {
+      connections++;
+      socket.on('error', () => undefined);
+      socket.once('data', (request: Buffer) => {
+        const [head, body] = request.toString().split('\r\n\r\n');
+        const target = head.split(' ')[1];
+        requests.push(`${head.split(' ')[0]} ${target} ${body}`);
+        if (target === '/reset') {
+          socket.resetAndDestroy();
+          return;
+        }
+        socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+        setTimeout(() => socket.destroy(), 5);
+      });
+    });
+    await new Promise<void>((r) => raw.listen(0, '127.0.0.1', r));
+    rawUrl = `http://127.0.0.1:${(raw.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => raw.close(() => r())));
+  beforeEach(() => {
+    connections = 0;
+    requests.splice(0);
+  });
+
+  test('a request sent on a kept connection the backend has closed is sent again on a new one, body and all', async () => {
+    const { url } = await serve([{ path: '/echo', method: 'POST', url: `${rawUrl}/echo` }]);
+    const bodies: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const response = await fetch(`${url}/echo`, { method: 'POST', body: `body ${i}` });
+      expect(response.status).toBe(200);
+      bodies.push(await response.text());
+    }
+    expect(bodies).toEqual(Array.from({ length: 10 }, (_, i) => `body ${i}`));
+    // The backend read each request once (a request on a closed connection is never read).
+    expect(requests).toEqual(bodies.map((body) => `POST /echo ${body}`));
+    expect(connections).toBeGreaterThanOrEqual(10);
+  });
+
+  test('a backend that resets a new connection is a 502, and the request is not sent twice', async () => {
+    const { url, diagnostics } = await serve([{ path: '/reset', method: 'POST', url: `${rawUrl}/reset` }]);
+    const response = await fetch(`${url}/reset`, { method: 'POST', body: 'once' });
+    expect(response.status).toBe(502);
+    expect(requests).toEqual(['POST /reset once']);
+    expect(diagnostics.join('\n')).toMatch(/backend http:\/\/127\.0\.0\.1:\d+ failed: read ECONNRESET/);
+  });
+});

@@ -155,3 +155,36 @@ test('through the gateway, the function timeout bounds a web app\'s answer (504)
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('an app that closes each connection after answering, without saying so, gets every request through the gateway', async () => {
+  // A hand-written HTTP/1.1 server (as small embedded servers are) that answers and then closes
+  // the connection without a `Connection: close` header: a client that keeps the readiness check's
+  // connection, or a request's, for the next request finds it closed.
+  const server = [
+    'const net = require(\'net\');',
+    'let n = 0;',
+    'net.createServer((socket) => socket.once(\'data\', () => {',
+    '  const body = String(++n);',
+    '  socket.write(`HTTP/1.1 200 OK\\r\\ncontent-type: text/plain\\r\\ncontent-length: ${body.length}\\r\\n\\r\\n${body}`);',
+    '  setTimeout(() => socket.destroy(), 5);',
+    '})).listen(Number(process.env.PORT), \'127.0.0.1\');',
+  ].join('\n');
+  const wrapper = { AWS_LAMBDA_EXEC_WRAPPER: '/opt/bootstrap', AWS_LWA_INVOKE_MODE: 'response_stream' };
+  const dir = buildAssembly([{ path: '/closing', code: server, environment: wrapper, functionTimeoutSeconds: 5, runtime: 'nodejs22.x' }]);
+  fs.writeFileSync(path.join(dir, 'asset.0', 'index.handler'), '#!/bin/sh\nexec node index.js\n', { mode: 0o755 });
+  const logs: string[] = [];
+  const gateway = LocalStreamingGateway.fromAssembly(dir, { port: 0, log: (line) => logs.push(line), accessLog: () => undefined });
+  const url = await gateway.start();
+  try {
+    const statuses: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const response = await fetch(`${url}/closing`);
+      statuses.push(response.status);
+      await response.text();
+    }
+    expect(statuses).toEqual(new Array(20).fill(200));
+  } finally {
+    await gateway.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}, 20_000);
