@@ -122,11 +122,16 @@ export abstract class ExecutionEnvironment {
     else lease?.release();
   }
 
-  /** The invocation ended (END frame) or the environment died during it. */
+  /**
+   * The invocation ended (END frame) or the environment died during it. An environment that dies
+   * with no invocation running (its init exited, crashed or signalled itself) keeps why: the
+   * invocation that finds it dead gets that, not a bare "ended".
+   */
   protected finish(end: InvocationEnd): void {
     clearTimeout(this.deadline);
     const sink = this.sink;
     this.sink = undefined;
-    sink?.onEnd(end);
+    if (sink) sink.onEnd(end);
+    else if (end.outcome !== 'ended') this.endedWith ??= end;
   }
 }

@@ -21,6 +21,9 @@ import type { HostCommand } from './host';
 /** How long a thread has to answer after one of its handlers timed out before it is ended. */
 const RESPONSIVE_MS = 250;
 
+/** Why the environments still on a thread that drained end (environments that were starting). */
+const DRAINED = 'its shared thread ended after another invocation on it was cut short (a timeout, or a client that left)';
+
 type HostMessage =
   | { readonly type: 'ready' | 'pong' | 'oom' }
   | { readonly type: 'loaded'; readonly env: number }
@@ -180,7 +183,7 @@ export class HostThread {
     // (a thread being checked for a handler that may spin ends when it answers, or when it does not)
     if (this.gone || this.pongs.length > 0) return;
     const running = [...this.environments.values()].some((e) => e.running);
-    if (this.environments.size === 0 || (this.draining && !running)) this.end();
+    if (this.environments.size === 0 || (this.draining && !running)) this.end(this.draining ? DRAINED : undefined);
   }
 
   public end(reason?: string): void {

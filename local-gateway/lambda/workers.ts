@@ -129,7 +129,8 @@ export class WorkerPool {
         continue;
       }
       if (worker.alive || attempt === 2) return worker;
-      this.options.log(`${this.fn.logicalId}: an environment ended while it started; starting another`);
+      const why = worker.endedWith?.error?.errorMessage;
+      this.options.log(`${this.fn.logicalId}: an environment ended while it started${why ? ` (${why})` : ''}; starting another`);
       this.discard(worker);
     }
   }

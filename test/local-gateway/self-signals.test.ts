@@ -49,10 +49,14 @@ const SLOW = `exports.handler = awslambda.streamifyResponse(async (event, s) => 
   h.end();
 });`;
 
+/** A module whose init signals its own process (a misplaced shutdown hook, a test left in). */
+const INIT_KILLER = `process.kill(process.pid, 'SIGTERM');
+exports.handler = awslambda.streamifyResponse(async (event, s) => { s.write('never'); s.end(); });`;
+
 afterEach(stopCommandLines);
 
 describe.each(['shared', 'thread', 'process'])('a handler that signals its own process (%s isolation)', (isolation) => {
-  const dir = buildAssembly([{ path: '/kill', code: KILLER }, { path: '/probe', code: PROBE }, { path: '/slow', code: SLOW }]);
+  const dir = buildAssembly([{ path: '/kill', code: KILLER }, { path: '/probe', code: PROBE }, { path: '/slow', code: SLOW }, { path: '/init-kill', code: INIT_KILLER }]);
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   test.each([['self', 'SIGTERM'], ['self', '9'], ['group', 'SIGINT'], ['group', 'SIGKILL'], ['internal', '15'], ['thread', 'SIGTERM'], ['parent', 'SIGTERM']])('process.kill(%s, %s) fails its invocation; the gateway and other streams go on', async (target, signal) => {
@@ -67,5 +71,18 @@ describe.each(['shared', 'thread', 'process'])('a handler that signals its own p
     // the function answers again, from a new environment
     expect(JSON.parse((await fetchStream(`${url}/probe`)).body.toString())).toEqual({ alive: true, winch: true, unknown: 'ERR_UNKNOWN_SIGNAL', trapped: 1, child: 'SIGTERM' });
     if (isolation !== 'process') expect(output()).toMatch(/a handler sent SIG(TERM|KILL|INT) to its own process, which is the gateway's/);
+  });
+
+  test('an init that signals its own process fails the invocation; the log names the signal, not a bare "ended"', async () => {
+    const { url, child, output } = await startCommandLine(['serve', '--app', dir, '--port', '0', '--isolation', isolation]);
+    const answer = await fetchStream(`${url}/init-kill`);
+    expect(answer.status).toBe(500);
+    expect(child.exitCode).toBeNull();
+    expect(child.signalCode).toBeNull();
+    const signalled = isolation === 'process' ? /the function process exited \(SIGTERM\)/ : /a handler sent SIGTERM to its own process/;
+    // the first environment's end, in the line that starts the retry, and the second's, for the invocation
+    expect(output()).toMatch(new RegExp(`an environment ended while it started \\(Runtime exited: ${signalled.source}`));
+    expect(output()).not.toMatch(/the environment ended before the invocation/);
+    expect((await fetchStream(`${url}/probe`)).status).toBe(200);
   });
 });

@@ -150,7 +150,7 @@ test('a client that leaves while another environment of its thread is still star
   first.resetAndDestroy();
   const seen = await second;
   expect(seen).toEqual({ status: 200, body: '01234' });
-  expect(diagnostics.join('\n')).toMatch(/an environment ended while it started; starting another/);
+  expect(diagnostics.join('\n')).toMatch(/an environment ended while it started \(Runtime exited: its shared thread ended after another invocation on it was cut short \(a timeout, or a client that left\)\); starting another/);
   expect(diagnostics.filter((d) => /cold start/.test(d))).toHaveLength(2);
 });
 
