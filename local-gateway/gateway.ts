@@ -25,7 +25,6 @@ export type { LocalStreamingGatewayOptions } from './options';
 export { matchRoute } from './router';
 export type { RouteMatch } from './router';
 
-/** Execution environments per function: enough for a browser and a few tools on a laptop. */
 /**
  * Most environments per function by default: environments on shared threads cost their modules
  * (a few hundred KB for a small handler, tens of MB with an SDK client), so 200 streams at once
@@ -33,6 +32,29 @@ export type { RouteMatch } from './router';
  */
 const DEFAULT_MAX_ENVIRONMENTS = { shared: 200, thread: 10, process: 10 } as const;
 const DEFAULT_IDLE_ENVIRONMENT_MS = 5 * 60_000;
+
+/** Node's header bound counts no line ends: this much over API Gateway's limit covers them. */
+const HEAD_SLACK_BYTES = 1024;
+
+/** A declared body over API Gateway's 10 MB. */
+function tooLong(req: http.IncomingMessage): boolean {
+  return Number(req.headers['content-length'] ?? 0) > MAX_REQUEST_BODY_BYTES;
+}
+
+/** How many `Host` headers a request has (more than one is a 400, RFC 9112 3.2). */
+function hostHeaders(req: http.IncomingMessage): number {
+  let count = 0;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i].length === 4 && req.rawHeaders[i].toLowerCase() === 'host') count++;
+  return count;
+}
+
+/** The request line and header lines as sent, line ends included (`name: value` as Node read them). */
+function headBytes(req: http.IncomingMessage): number {
+  // (Node reads a head as Latin-1: a string's length is its bytes)
+  let bytes = `${req.method} ${req.url} HTTP/${req.httpVersion}\r\n`.length;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) bytes += req.rawHeaders[i].length + 2 + req.rawHeaders[i + 1].length + 2;
+  return bytes;
+}
 
 export class LocalStreamingGateway {
   /** A gateway for every REST API method of the cloud assembly in `dir`. */
@@ -56,15 +78,13 @@ export class LocalStreamingGateway {
     this.options = options;
     this.routes = options.routes;
     this.webApps = new WebApps({ environment: options.environment, log: (message) => this.log(message) });
-    // Request line and headers over API Gateway's 10,240 bytes: Node answers 431 itself.
-    this.server = http.createServer({ maxHeaderSize: MAX_REQUEST_HEAD_BYTES }, (req, res) => {
-      const ctx = new RequestContext(req, res, (message) => this.log(message));
-      ctx.onClose(() => this.writeAccessLog(ctx));
-      this.handle(ctx).catch((error) => {
-        this.log(`unexpected gateway error: ${(error as Error).stack}`);
-        if (!res.headersSent) ctx.respond(500, { message: 'Internal server error' });
-        else res.destroy();
-      });
+    // Node answers 431 itself for a head past its bound (which does not count line ends, so it is
+    // set a little higher); `handle` counts the head as sent against API Gateway's 10,240 bytes.
+    this.server = http.createServer({ maxHeaderSize: MAX_REQUEST_HEAD_BYTES + HEAD_SLACK_BYTES }, (req, res) => this.request(req, res));
+    // `Expect: 100-continue`: a body that will be refused (413, a bad Host) is not asked for.
+    this.server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => {
+      if (!tooLong(req) && hostAllowed(req.headers.host, this.hosts)) res.writeContinue();
+      this.request(req, res);
     });
     this.server.keepAliveTimeout = 5000;
     // A client that half-closes after sending its request still gets its response.
@@ -115,14 +135,45 @@ export class LocalStreamingGateway {
     return [...this.pools.values()].reduce((sum, pool) => sum + pool.size, 0);
   }
 
+  private request(req: http.IncomingMessage, res: http.ServerResponse): void {
+    let ctx: RequestContext;
+    try {
+      ctx = new RequestContext(req, res, (message) => this.log(message));
+    } catch (error) {
+      // Nothing a client sends may end the gateway.
+      this.log(`unexpected gateway error: ${(error as Error).stack}`);
+      res.writeHead(400, { 'content-type': 'application/json', 'connection': 'close' }).end('{"message":"Bad request"}');
+      return;
+    }
+    ctx.onClose(() => this.writeAccessLog(ctx));
+    this.handle(ctx).catch((error) => {
+      this.log(`unexpected gateway error: ${(error as Error).stack}`);
+      if (!res.headersSent) ctx.respond(500, { message: 'Internal server error' });
+      else res.destroy();
+    });
+  }
+
   private async handle(ctx: RequestContext): Promise<void> {
     ctx.res.setHeader('x-amzn-requestid', ctx.requestId);
-    if (!hostAllowed(ctx.req.headers.host, this.hosts)) {
-      ctx.log(`refused a request for Host '${ctx.req.headers.host}': not the gateway's address or a loopback name (see --allow-host)`);
+    if (ctx.badTarget || hostHeaders(ctx.req) > 1) {
+      ctx.log(ctx.badTarget ? `refused a request for '${ctx.req.url}': neither a path nor an http(s) URL` : 'refused a request with more than one Host header');
+      ctx.res.setHeader('connection', 'close');
+      ctx.respond(400, { message: 'Bad request' });
+      return;
+    }
+    // An absolute-form target's authority stands for Host (RFC 9112 3.2.2): it is what is checked.
+    const host = ctx.authority ?? ctx.req.headers.host;
+    if (!hostAllowed(host, this.hosts)) {
+      ctx.log(`refused a request for Host '${host}': not the gateway's address or a loopback name (see --allow-host)`);
       ctx.respond(403, { message: 'Forbidden: unknown Host' });
       return;
     }
-    if (Number(ctx.req.headers['content-length'] ?? 0) > MAX_REQUEST_BODY_BYTES) {
+    if (headBytes(ctx.req) > MAX_REQUEST_HEAD_BYTES) {
+      ctx.res.setHeader('connection', 'close');
+      ctx.respond(431, { message: 'Request Header Fields Too Large' });
+      return;
+    }
+    if (tooLong(ctx.req)) {
       // Refused before the body is read; the unread body makes the connection unusable.
       ctx.res.setHeader('connection', 'close');
       ctx.respond(413, { message: 'Request Too Long' });

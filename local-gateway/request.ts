@@ -13,7 +13,12 @@ export class RequestContext {
   public readonly requestId = randomUUID();
   public readonly started = Date.now();
   public readonly ip: string;
+  /** The request's path and query (`url.pathname` is the path as sent, `//a/b` included). */
   public readonly url: URL;
+  /** The authority of an absolute-form target (`GET http://host/path`), which stands for `Host`. */
+  public readonly authority?: string;
+  /** The target is neither a path nor an absolute URL (`*`, `http://a:99999/`): answered 400. */
+  public readonly badTarget: boolean;
   /** The matched route and its path parameters (set by the router). */
   public route?: Route;
   public pathParameters: Record<string, string> | null = null;
@@ -41,7 +46,10 @@ export class RequestContext {
     private readonly logger: (message: string) => void,
   ) {
     this.ip = req.socket.remoteAddress ?? '-';
-    this.url = new URL(req.url ?? '/', 'http://localhost');
+    const target = requestTarget(req.url ?? '/');
+    this.url = target?.url ?? new URL('http://localhost/');
+    this.authority = target?.authority;
+    this.badTarget = target === undefined;
     // A response queued behind others on a pipelining connection gets no 'close' of its own when
     // the client leaves: the connection's 'close' ends it too.
     const close = () => {
@@ -106,4 +114,23 @@ export function readBody(req: http.IncomingMessage, limit: number): Promise<Buff
     req.once('end', () => resolve(size > limit ? undefined : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
     req.once('error', reject);
   });
+}
+
+/**
+ * A request target (RFC 9112 3.2) as a URL on a fixed origin: origin-form (`/path?query`; a path
+ * that starts with `//` stays a path, never a host) or absolute-form (`http://host/path`, whose
+ * authority is returned: it stands for the `Host` header). Undefined when the target is neither,
+ * or cannot be parsed (a port over 65535, a broken IPv6 literal).
+ */
+export function requestTarget(target: string): { url: URL; authority?: string } | undefined {
+  try {
+    if (target.startsWith('/')) return { url: new URL(`http://localhost${target}`) };
+    if (/^https?:\/\//i.test(target)) {
+      const absolute = new URL(target);
+      return { url: new URL(`http://localhost${absolute.pathname}${absolute.search}`), authority: absolute.host };
+    }
+  } catch {
+    // neither
+  }
+  return undefined;
 }
