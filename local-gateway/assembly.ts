@@ -173,8 +173,9 @@ function routeOf(api: RestApiModel, method: MethodModel, resources: Record<strin
   } else if (!fn.assetDir && !fn.inlineCode) {
     unsupported = 'the function code is not a local asset of the assembly';
   } else if (isWebAppFunction(fn.environment, resources[functionId].Properties?.Layers ?? [])) {
+    const { logicalId, runtime, environment, memorySize } = fn;
     if (!fn.assetDir) unsupported = 'the web app is not a local asset folder of the assembly';
-    else webApp = { logicalId: fn.logicalId, codeDir: fn.assetDir, startScript: fn.handler, runtime: fn.runtime, environment: fn.environment };
+    else webApp = { logicalId, codeDir: fn.assetDir, startScript: fn.handler, runtime, environment, memorySize };
     unsupported ??= missingLanguage(fn.runtime);
   } else if (!fn.runtime.startsWith('nodejs')) {
     unsupported = `the function's runtime ${fn.runtime} is not emulated (Node.js handlers, and any language behind the Lambda Web Adapter)`;

@@ -208,6 +208,7 @@ if (require.main === module) {
     const stop = () => gateway.stop().then(() => process.exit(0));
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    process.once('SIGHUP', stop); // the terminal that ran it was closed
   }, (error: Error) => {
     process.stderr.write(`cdk-streaming-rest-api: ${error.message}\n`);
     process.exit(error instanceof UsageError ? 2 : 1);

@@ -77,7 +77,7 @@ export class LocalStreamingGateway {
   constructor(options: LocalStreamingGatewayOptions) {
     this.options = options;
     this.routes = options.routes;
-    this.webApps = new WebApps({ environment: options.environment, log: (message) => this.log(message) });
+    this.webApps = new WebApps({ environment: options.environment, awsCredentials: options.awsCredentials, log: (message) => this.log(message) });
     // Node answers 431 itself for a head past its bound (which does not count line ends, so it is
     // set a little higher); `handle` counts the head as sent against API Gateway's 10,240 bytes.
     this.server = http.createServer({ maxHeaderSize: MAX_REQUEST_HEAD_BYTES + HEAD_SLACK_BYTES }, (req, res) => this.request(req, res));

@@ -35,7 +35,10 @@ export interface EnvironmentOptions {
   readonly shell?: NodeJS.ProcessEnv;
 }
 
-export function functionEnvironment(fn: RouteFunction, options: EnvironmentOptions): Record<string, string> {
+/** What a function's environment is made from: its template's settings. */
+export type FunctionSettings = Pick<RouteFunction, 'logicalId' | 'handler' | 'runtime' | 'memorySize' | 'environment'>;
+
+export function functionEnvironment(fn: FunctionSettings, options: EnvironmentOptions): Record<string, string> {
   const shell = options.shell ?? process.env;
   const pick = (names: string[]) => Object.fromEntries(names.filter((n) => shell[n] !== undefined).map((n) => [n, shell[n]!]));
   const region = shell.AWS_REGION ?? shell.AWS_DEFAULT_REGION ?? 'us-east-1';

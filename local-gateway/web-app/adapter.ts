@@ -16,6 +16,7 @@ import * as http from 'http';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
+import { functionEnvironment } from '../lambda/environment';
 
 /** What the template says about a web app function. */
 export interface WebAppSpec {
@@ -28,6 +29,8 @@ export interface WebAppSpec {
   readonly runtime: string;
   /** The function's literal environment variables. */
   readonly environment: Record<string, string>;
+  /** The function's `memorySize` (its `AWS_LAMBDA_FUNCTION_MEMORY_SIZE`). Default 128, Lambda's. */
+  readonly memorySize?: number;
 }
 
 /** True when the function runs behind the Lambda Web Adapter. */
@@ -68,6 +71,8 @@ function which(command: string, searchPath: string): string | undefined {
 export interface WebAppOptions {
   /** Variables added to the app's environment (the gateway's `--env`). */
   readonly environment?: Record<string, string>;
+  /** Pass the shell's AWS credentials (the gateway's `awsCredentials`). Default true. */
+  readonly awsCredentials?: boolean;
   /** How long the app may take to become ready, in ms. Default 10 000 (Lambda's init phase). */
   readonly readyTimeoutMs?: number;
   /** Receives the app's output lines and diagnostics. */
@@ -116,6 +121,7 @@ export class WebAppProcess {
     this.output = '';
     const child = spawn(command, args, { cwd: this.spec.codeDir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     this.child = child;
+    endWithProcess(child);
     // An app whose start script exits (a crash, or a server put in the background) is ended
     // with its process group, and started again on the next request: nothing is left running.
     child.once('exit', (code, signal) => {
@@ -158,24 +164,33 @@ export class WebAppProcess {
     return `http://127.0.0.1:${port}`;
   }
 
+  /** What any function gets (lambda/environment.ts: nothing else of the shell), and the app's port. */
   private environment(port: number): NodeJS.ProcessEnv {
+    const { logicalId, runtime, startScript, environment, memorySize = 128 } = this.spec;
+    const fn = { logicalId, runtime, handler: startScript, environment, memorySize };
+    const { environment: extra, awsCredentials } = this.options;
+    const env: NodeJS.ProcessEnv = functionEnvironment(fn, { taskRoot: this.spec.codeDir, extra, awsCredentials });
     // Lambda's Python runtime has `python` as well as `python3`; many start scripts use it.
-    const shims = pythonShim(this.spec.runtime);
-    return {
-      PATH: [shims, path.dirname(process.execPath), process.env.PATH].filter(Boolean).join(path.delimiter),
-      HOME: process.env.HOME,
-      LANG: process.env.LANG ?? 'C.UTF-8',
-      ...this.spec.environment,
-      ...this.options.environment,
-      LAMBDA_TASK_ROOT: this.spec.codeDir,
-      LAMBDA_RUNTIME_DIR: '',
-      _HANDLER: this.spec.startScript,
-      AWS_LAMBDA_FUNCTION_NAME: this.spec.logicalId,
-      PORT: String(port),
-      AWS_LWA_PORT: String(port),
-      AWS_LAMBDA_EXEC_WRAPPER: undefined,
-    };
+    const shims = pythonShim(runtime);
+    env.PATH = [shims, path.dirname(process.execPath), env.PATH].filter(Boolean).join(path.delimiter);
+    env.LANG ??= 'C.UTF-8';
+    delete env.AWS_LAMBDA_EXEC_WRAPPER; // the adapter is what it wraps: here, the gateway
+    return { ...env, PORT: String(port), AWS_LWA_PORT: String(port) };
   }
+}
+
+/**
+ * The apps' process groups are their own (`detached`, so that a group can be ended whole): they
+ * would outlive a gateway process that exits without `stop()` (`process.exit()`, an uncaught
+ * error), so they are ended when it exits.
+ */
+const started = new Set<ChildProcess>();
+let endingWithProcess = false;
+function endWithProcess(child: ChildProcess): void {
+  if (!endingWithProcess) process.once('exit', () => started.forEach(endGroup));
+  endingWithProcess = true;
+  started.add(child);
+  child.once('exit', () => started.delete(child));
 }
 
 /** Ends an app's process group: a start script that has exited may have left its server running. */

@@ -1,7 +1,9 @@
+import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { buildAssembly } from './support/assembly';
 import { curl } from './support/clients';
+import { startCommandLine, stopCommandLines } from './support/command-line';
 import { LocalStreamingGateway } from '../../local-gateway/gateway';
 import { isWebAppFunction, missingLanguage, startCommand, WebAppProcess } from '../../local-gateway/web-app/adapter';
 import { tempDir } from '../support/temp-dirs';
@@ -188,3 +190,93 @@ test('an app that closes each connection after answering, without saying so, get
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }, 20_000);
+
+test.each([true, false])('a web app gets the environment any function gets, and nothing else of the shell (awsCredentials %s)', async (awsCredentials) => {
+  // The app answers with the variables it was started with.
+  const server = 'require(\'http\').createServer((req, res) => res.end(JSON.stringify(process.env))).listen(Number(process.env.PORT), \'127.0.0.1\');';
+  const dir = buildAssembly([{ path: '/env', code: server, environment: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/bootstrap', APP_SETTING: 'mine' }, runtime: 'nodejs22.x', memorySize: 512 }]);
+  fs.writeFileSync(path.join(dir, 'asset.0', 'index.handler'), '#!/bin/sh\nexec node index.js\n', { mode: 0o755 });
+  const shell = { GITHUB_TOKEN: 'ghp_from_the_shell', AWS_ACCESS_KEY_ID: 'AKIA_SHELL', AWS_SECRET_ACCESS_KEY: 'shell-secret', AWS_REGION: 'eu-west-3' };
+  const saved = Object.fromEntries(Object.keys(shell).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, shell);
+  const gateway = LocalStreamingGateway.fromAssembly(dir, { port: 0, awsCredentials, environment: { EXTRA: 'from --env' }, log: () => undefined, accessLog: () => undefined });
+  try {
+    const url = await gateway.start();
+    const env = await (await fetch(`${url}/env`)).json() as Record<string, string>;
+    expect(env).toMatchObject({
+      APP_SETTING: 'mine',
+      EXTRA: 'from --env',
+      AWS_REGION: 'eu-west-3',
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
+      AWS_LAMBDA_FUNCTION_NAME: expect.any(String),
+      TZ: ':UTC',
+      AWS_ACCESS_KEY_ID: awsCredentials ? 'AKIA_SHELL' : 'local',
+      AWS_SECRET_ACCESS_KEY: awsCredentials ? 'shell-secret' : 'local',
+    });
+    expect(env.PORT).toMatch(/^\d+$/);
+    expect(env.AWS_LWA_PORT).toBe(env.PORT);
+    expect(env.GITHUB_TOKEN).toBeUndefined();
+    expect(env.AWS_LAMBDA_EXEC_WRAPPER).toBeUndefined();
+  } finally {
+    await gateway.stop();
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+describe('web apps do not outlive the gateway', () => {
+  // A web app runs in a process group of its own (so that it can be ended whole): nothing else
+  // would end it when the gateway's process goes.
+  const server = 'require(\'http\').createServer((req, res) => res.end(String(process.pid))).listen(Number(process.env.PORT), \'127.0.0.1\');';
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  async function gone(pid: number): Promise<boolean> {
+    const deadline = Date.now() + 5000;
+    while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    return !alive(pid);
+  }
+  afterEach(stopCommandLines);
+
+  test('closing the terminal that runs serve (SIGHUP) ends the web app', async () => {
+    const dir = buildAssembly([{ path: '/web', code: server, environment: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/bootstrap' }, runtime: 'nodejs22.x' }]);
+    fs.writeFileSync(path.join(dir, 'asset.0', 'index.handler'), '#!/bin/sh\nexec node index.js\n', { mode: 0o755 });
+    try {
+      const { url, child } = await startCommandLine(['serve', '--app', dir, '--port', '0', '--no-reload']);
+      const pid = Number(await (await fetch(`${url}/web`)).text());
+      expect(alive(pid)).toBe(true);
+      process.kill(-child.pid!, 'SIGHUP'); // as a terminal does, to its process group
+      expect(await gone(pid)).toBe(true);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+
+  test('a process that started web apps and exits without stopping them (process.exit) ends them', async () => {
+    const dir = tmp();
+    fs.writeFileSync(path.join(dir, 'run.sh'), '#!/bin/sh\nexec node server.js\n', { mode: 0o755 });
+    fs.writeFileSync(path.join(dir, 'server.js'), server);
+    const script = path.join(dir, 'host.ts');
+    fs.writeFileSync(script, [
+      `import { WebAppProcess } from ${JSON.stringify(path.join(__dirname, '..', '..', 'local-gateway', 'web-app', 'adapter'))};`,
+      `const app = new WebAppProcess({ logicalId: 'App', codeDir: ${JSON.stringify(dir)}, startScript: 'run.sh', runtime: 'nodejs22.x', environment: {} }, { log: () => undefined });`,
+      'app.url().then(async (url) => { console.log(await (await fetch(url)).text()); process.exit(3); });',
+    ].join('\n'));
+    const host = spawn(process.execPath, [require.resolve('tsx/cli'), script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    host.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const code = await new Promise((resolve) => host.once('exit', resolve));
+    expect(code).toBe(3);
+    const pid = Number(out.trim());
+    expect(pid).toBeGreaterThan(0);
+    expect(await gone(pid)).toBe(true);
+  }, 30_000);
+});
