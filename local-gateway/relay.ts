@@ -51,6 +51,9 @@ export function integrationTimeoutMs(route: Route, options: LocalStreamingGatewa
   return Math.min(route.timeoutMs, options.maxIntegrationTimeoutMs ?? Infinity);
 }
 
+/** How often shaping sends what is due (2 MB/s: about 100 KB a slice). */
+const SLICE_MS = 50;
+
 export class Relay {
   private done = false;
   private readonly timers: Array<ReturnType<typeof setTimeout>> = [];
@@ -122,13 +125,19 @@ export class Relay {
     this.finish(true);
   }
 
-  /** Writes the body's chunks to the client as they come; a full socket or shaping pauses the body. */
+  /**
+   * Writes the body's chunks to the client as they come; a full socket pauses the body. Past the
+   * unthrottled bytes, shaping sends what is due in slices every `SLICE_MS` (a chunk of any size
+   * starts at once with what is still free, the rest follows at the shaped rate; each slice counts
+   * as activity for the idle timeout), and the body stays paused while bytes wait.
+   */
   private stream(body: Readable): void {
     const { res } = this.ctx;
-    let held = 0; // a chunk shaping holds back (the body stays paused meanwhile)
+    const waiting: Array<{ chunk: Buffer; lease?: Lease }> = []; // bytes shaping holds back
+    let paceDue = false; // a pace is scheduled: on a timer, or on the socket's drain
     let ended = false;
     const resume = () => {
-      if (!this.done && held === 0 && !res.writableNeedDrain) body.resume();
+      if (!this.done && waiting.length === 0 && !res.writableNeedDrain) body.resume();
     };
     const lending = isLending(body) ? body : undefined;
     const release = (lease: Lease) => {
@@ -136,12 +145,49 @@ export class Relay {
       lease.release();
     };
     const write = (chunk: Buffer, lease?: Lease) => {
+      this.ctx.bytes += chunk.length;
       if (!res.write(chunk, lease && (() => release(lease)))) {
         body.pause();
         res.once('drain', resume);
       }
     };
     const end = () => res.end(() => this.finish(false));
+    const schedulePace = () => {
+      if (paceDue) return;
+      paceDue = true;
+      this.timers.push(setTimeout(pace, SLICE_MS));
+    };
+    /** Sends what shaping allows of the waiting bytes; comes back until none wait. */
+    const pace = () => {
+      paceDue = false;
+      if (this.done) return;
+      if (res.writableNeedDrain) {
+        paceDue = true;
+        res.once('drain', pace); // a slow client: its socket sets the pace
+        return;
+      }
+      let allowed = this.shapingAllowance();
+      while (waiting.length > 0 && allowed > 0) {
+        const next = waiting[0];
+        const bytes = Math.min(allowed, next.chunk.length);
+        allowed -= bytes;
+        if (bytes === next.chunk.length) {
+          waiting.shift();
+          write(next.chunk, next.lease); // the lease goes with the chunk's last bytes
+        } else {
+          write(next.chunk.subarray(0, bytes));
+          next.chunk = next.chunk.subarray(bytes);
+        }
+        this.touch();
+      }
+      if (waiting.length > 0) {
+        schedulePace();
+      } else if (ended) {
+        end();
+      } else {
+        resume();
+      }
+    };
     body.on('data', (chunk: Buffer) => {
       this.touch();
       // A lent chunk is the relay's from here (the body may end and close while shaping holds it).
@@ -154,41 +200,44 @@ export class Relay {
         return;
       }
       this.ctx.firstContent ??= Date.now();
-      this.ctx.bytes += chunk.length;
-      const delay = this.shapingDelay();
-      if (delay === 0) {
-        write(chunk, lease);
-        return;
+      if (waiting.length === 0) {
+        const free = this.shapingAllowance();
+        if (free >= chunk.length) {
+          write(chunk, lease);
+          return;
+        }
+        if (free > 0) {
+          write(chunk.subarray(0, free));
+          chunk = chunk.subarray(free);
+        }
       }
-      held++;
+      waiting.push({ chunk, lease });
       body.pause();
-      this.timers.push(setTimeout(() => {
-        held--;
-        if (this.done) return;
-        write(chunk, lease);
-        if (ended) end();
-        else resume();
-      }, delay));
+      if (!res.headersSent) res.flushHeaders(); // the status and headers do not wait for shaped bytes
+      schedulePace();
     });
     body.once('error', (error) => this.fail(error instanceof RelayError ? error : RelayError.internal(error.message)));
     body.once('end', () => {
       ended = true;
-      if (!this.done && held === 0) end();
+      if (!this.done && waiting.length === 0) end();
     });
     lending?.startLending();
     body.resume(); // the prelude reader left it paused
   }
 
-  /** How long to hold the next chunk back to keep to API Gateway's shaping (2 MB/s after the first 10 MB). */
-  private shapingDelay(): number {
+  /**
+   * How many bytes may be sent now under API Gateway's shaping: what is left of the first 10 MB,
+   * then 2 MB/s from the moment they were used up.
+   */
+  private shapingAllowance(): number {
     const { options, ctx } = this;
-    if (options.shaping === false) return 0;
+    if (options.shaping === false) return Infinity;
     const free = options.shapingFreeBytes ?? SHAPING_FREE_BYTES;
     const rate = options.shapingBytesPerSecond ?? SHAPING_BYTES_PER_SECOND;
-    if (ctx.bytes <= free) return 0;
-    this.shapingStarted ??= Date.now();
-    const due = this.shapingStarted + ((ctx.bytes - free) / rate) * 1000;
-    return Math.max(0, Math.ceil(due - Date.now()));
+    const shapedMs = this.shapingStarted === undefined ? 0 : Date.now() - this.shapingStarted;
+    const left = Math.floor(free + (shapedMs / 1000) * rate - ctx.bytes);
+    if (left <= 0) this.shapingStarted ??= Date.now();
+    return Math.max(0, left);
   }
 
   private sendBuffered(status: number, headers: Headers, body: Readable): void {

@@ -192,6 +192,31 @@ describe('bandwidth shaping', () => {
     expect(b.body.length).toBe(20 * 64 * 1024);
     expect(b.totalMs).toBeLessThan(1500);
   });
+
+  // One write of 1 MiB, patterned (byte i is i % 251), as a download handler writes a whole file.
+  const oneWrite = `exports.handler = awslambda.streamifyResponse(async (e, s) => {
+    const h = awslambda.HttpResponseStream.from(s, { headers: { 'content-type': 'application/octet-stream' } });
+    h.write(Buffer.from(Array.from({ length: 1024 * 1024 }, (_, i) => i % 251))); h.end(); });`;
+  const intact = (body: Buffer) => body.length === 1024 * 1024 && body.every((byte, i) => byte === i % 251);
+
+  test('a single write larger than the free bytes starts at once with them; the rest follows at the rate, in slices', async () => {
+    // 256 KiB free, then 512 KiB/s: the other 768 KiB take about 1.5 s
+    const { url } = await serve([{ path: '/file', code: oneWrite }], { shapingFreeBytes: 256 * 1024, shapingBytesPerSecond: 512 * 1024 });
+    const seen = await fetchStream(`${url}/file`);
+    expect(intact(seen.body)).toBe(true);
+    expect(seen.arrivals[0]).toBeLessThan(500);
+    expect(seen.totalMs).toBeGreaterThan(1300);
+    expect(seen.arrivals.filter((ms) => ms > 600).length).toBeGreaterThan(5);
+  });
+
+  test('bytes that shaping holds back count as traffic: the idle timeout does not cut them', async () => {
+    // 64 KiB free, then 320 KiB/s: about 3 s of shaped bytes, against an idle timeout of 1 s
+    const { url, diagnostics } = await serve([{ path: '/file', code: oneWrite }], { shapingFreeBytes: 64 * 1024, shapingBytesPerSecond: 320 * 1024, idleTimeoutMs: 1000 });
+    const seen = await fetchStream(`${url}/file`);
+    expect(intact(seen.body)).toBe(true);
+    expect(seen.totalMs).toBeGreaterThan(2500);
+    expect(diagnostics.join('\n')).not.toMatch(/idle timeout/);
+  });
 });
 
 describe('the REST proxy event', () => {
