@@ -70,7 +70,7 @@ function isClosedConnection(error: Error): boolean {
 
 /**
  * The backend URL: the route's URL with path parameters filled in, encoded (a greedy `{name+}`
- * value segment by segment, its slashes kept), the query string appended; undefined when the
+ * value segment by segment, its slashes kept), the client's query string appended as sent; undefined when the
  * result would leave the backend's base path (the URL's path before its first parameter).
  */
 function backendUrl(ctx: RequestContext, backends: Record<string, string>): URL | undefined {
@@ -92,7 +92,9 @@ function backendUrl(ctx: RequestContext, backends: Record<string, string>): URL 
     if (target.startsWith(from)) target = to + target.slice(from.length);
   }
   const url = new URL(target);
-  ctx.url.searchParams.forEach((value, name) => url.searchParams.append(name, value));
+  // The client's query string goes on as sent (`a%20b` stays, `?flag` keeps no `=`), after the URL's own.
+  const query = ctx.url.search.slice(1);
+  if (query) url.search = url.search ? `${url.search.slice(1)}&${query}` : query;
   return url;
 }
 

@@ -52,6 +52,15 @@ test.each([
   expect(seenByBackend).toEqual([]);
 });
 
+test('the query string reaches the backend as the client sent it, after the URL\'s own', async () => {
+  const { url } = await serve([
+    { path: '/items/{id}', url: `${backendUrl}/base/items/{id}` },
+    { path: '/search', url: `${backendUrl}/base/search?v=2` },
+  ]);
+  expect((await rawGet(url, '/items/1?q=a%20b&flag&x=%zz&p=1+2')).body).toBe('/base/items/1?q=a%20b&flag&x=%zz&p=1+2');
+  expect((await rawGet(url, '/search?q=%C3%A9')).body).toBe('/base/search?v=2&q=%C3%A9');
+});
+
 test('path values are substituted encoded, `$` sequences are text, a greedy value keeps its slashes', async () => {
   const { url } = await gateway();
   expect((await rawGet(url, '/files/docs/a%20b/%24%26x')).body).toBe('/base/docs/a%20b/%24%26x');
