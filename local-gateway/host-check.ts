@@ -31,11 +31,11 @@ export function allowedHosts(bound: string, extra: readonly string[] = []): Set<
   return names;
 }
 
-/** The host part of a `Host` header (`name:port`, `[v6]:port`). */
+/** The host part of a `Host` header (`name:port`, `[v6]:port`), without a fully qualified name's final dot. */
 export function hostName(header: string): string {
   const bracketed = /^\[([^\]]+)\](:\d+)?$/.exec(header);
   if (bracketed) return bracketed[1];
-  return header.replace(/:\d+$/, '');
+  return header.replace(/:\d+$/, '').replace(/\.$/, '');
 }
 
 /** Whether a request's `Host` header may be answered (none at all: an HTTP/1.0 client, allowed). */

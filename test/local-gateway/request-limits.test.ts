@@ -47,7 +47,7 @@ describe('Host', () => {
     const evil = await curl(['-i', '-H', `Host: rebind.attacker.example:${port}`, `${url}/a`]);
     expect(evil.body).toMatch(/^HTTP\/1.1 403/);
     expect(diagnostics.join('\n')).toMatch(/refused a request for Host 'rebind.attacker.example/);
-    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, '[::1]', 'app.localhost']) {
+    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, '[::1]', 'app.localhost', `localhost.:${port}`, '127.0.0.1.']) {
       expect((await curl(['-H', `Host: ${host}`, `${url}/a`])).body).toBe('ok');
     }
   });
@@ -56,6 +56,8 @@ describe('Host', () => {
     const { url } = await serve([{ path: '/a', code: OK }], { allowedHosts: ['dev.test'] });
     expect((await curl(['-H', 'Host: dev.test:8080', `${url}/a`])).body).toBe('ok');
     expect((await curl(['-i', '-H', 'Host: other.test', `${url}/a`])).body).toMatch(/^HTTP\/1.1 403/);
+    expect((await curl(['-H', 'Host: dev.test.', `${url}/a`])).body).toBe('ok');
+    expect((await curl(['-i', '-H', 'Host: other.test.', `${url}/a`])).body).toMatch(/^HTTP\/1.1 403/);
   });
 
   test('binding a non-loopback address prints a warning', async () => {
