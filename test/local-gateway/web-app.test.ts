@@ -14,6 +14,16 @@ import { tempDir } from '../support/temp-dirs';
 const APP_DIR = path.join(__dirname, 'apps', 'python-web-app', 'app');
 const tmp = () => tempDir('web-app');
 
+/** The process `pid` is running. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 describe('a web app behind the Lambda Web Adapter', () => {
   let app: WebAppProcess;
   const lines: string[] = [];
@@ -83,14 +93,6 @@ describe('web apps written the hard way', () => {
     fs.writeFileSync(path.join(dir, 'server.js'), server);
     return dir;
   }
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
   const SERVER = 'require(\'http\').createServer((req, res) => res.end(String(process.pid))).listen(Number(process.env.PORT), \'127.0.0.1\');';
 
   test('requests that arrive together during a cold start share one app', async () => {
@@ -231,14 +233,6 @@ describe('web apps do not outlive the gateway', () => {
   // A web app runs in a process group of its own (so that it can be ended whole): nothing else
   // would end it when the gateway's process goes.
   const server = 'require(\'http\').createServer((req, res) => res.end(String(process.pid))).listen(Number(process.env.PORT), \'127.0.0.1\');';
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
   async function gone(pid: number): Promise<boolean> {
     const deadline = Date.now() + 5000;
     while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
