@@ -162,6 +162,7 @@ export class WorkerPool {
     worker.kill();
     this.all.delete(worker);
     if (this.waiting.length > 0 && this.all.size < this.options.maxEnvironments) this.waiting.shift()!(this.spawn());
+    else if (this.retired && this.all.size === 0) this.removeInlineCode();
   }
 
   public get size(): number {
@@ -172,6 +173,7 @@ export class WorkerPool {
   public retire(): void {
     this.retired = true;
     for (const worker of this.idle.splice(0)) this.discard(worker);
+    if (this.all.size === 0) this.removeInlineCode();
   }
 
   public close(): void {
@@ -183,7 +185,14 @@ export class WorkerPool {
     this.idle.length = 0;
     for (const host of this.hosts) host.end('the gateway closed');
     this.hosts = [];
-    if (this.codeDir && this.fn.inlineCode !== undefined) fs.rmSync(this.codeDir, { recursive: true, force: true });
+    this.removeInlineCode();
+  }
+
+  /** Inline code (`Code.ZipFile`) was written to a folder of its own: removed with its last environment. */
+  private removeInlineCode(): void {
+    if (!this.codeDir || this.fn.inlineCode === undefined) return;
+    fs.rmSync(this.codeDir, { recursive: true, force: true });
+    this.codeDir = undefined;
   }
 
   private spawn(): Worker {

@@ -1,7 +1,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { buildAssembly } from './support/assembly';
 import { fetchStream } from './support/clients';
+import { readAssembly } from '../../local-gateway/assembly';
 import { main } from '../../local-gateway/cli';
 import { synthOnce } from '../../local-gateway/follow';
 import { LocalStreamingGateway } from '../../local-gateway/gateway';
@@ -104,3 +106,32 @@ test('serve <handler file>: an edit to the file or what it imports is served at 
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }, 40_000);
+
+test('inline code (Code.ZipFile) is written to a folder that goes with the functions a reload replaces', async () => {
+  const code = 'exports.handler = awslambda.streamifyResponse(async (e, s) => { s = awslambda.HttpResponseStream.from(s, {}); s.write("inline"); s.end(); });';
+  const dir = buildAssembly([{ path: '/inline', code }]);
+  const templateFile = path.join(dir, 'Test.template.json');
+  const template = JSON.parse(fs.readFileSync(templateFile, 'utf8'));
+  delete template.Resources.Fn0.Metadata;
+  template.Resources.Fn0.Properties.Code = { ZipFile: code };
+  fs.writeFileSync(templateFile, JSON.stringify(template));
+  fs.rmSync(path.join(dir, 'asset.0'), { recursive: true });
+  const gateway = LocalStreamingGateway.fromAssembly(dir, { port: 0, log: () => undefined, accessLog: () => undefined });
+  // (no other suite writes inline code; folders an earlier, killed run left are counted out)
+  const inlineDirs = () => fs.readdirSync(os.tmpdir()).filter((name) => name.startsWith('local-gateway-inline-')).length;
+  const before = inlineDirs();
+  try {
+    const url = await gateway.start();
+    expect(await text(`${url}/inline`)).toBe('200 inline');
+    for (let i = 0; i < 5; i++) {
+      gateway.reload(readAssembly(dir));
+      expect(await text(`${url}/inline`)).toBe('200 inline');
+    }
+    expect(inlineDirs()).toBe(before + 1); // the served function's only
+    await gateway.stop();
+    expect(inlineDirs()).toBe(before);
+  } finally {
+    await gateway.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
