@@ -8,6 +8,8 @@
  * invocations over IPC.
  */
 import * as net from 'net';
+import * as v8 from 'v8';
+import * as vm from 'vm';
 import { MessageChannel, MessagePort, parentPort, receiveMessageOnPort, Worker, workerData } from 'worker_threads';
 import type { RequestRecord } from './event';
 import { FRAME_DATA, FRAME_END, frameHeader, InvocationEnd } from './frames';
@@ -118,6 +120,7 @@ function threadChannel(): Channel {
     if (message.type === 'pause') batches.pause(0);
     else if (message.type === 'resume') batches.resume(0);
     else if (message.type === 'credit') batches.credited();
+    else if (message.type === 'collect') memory.collect();
   });
   return {
     data: (pieces, done) => batches.data(0, pieces, done),
@@ -454,22 +457,36 @@ function readBatch(batch: Uint8Array, deliver: (env: number, bytes: Buffer) => v
 /**
  * A thread's heap is bounded by its `resourceLimits`; its buffers (outside the heap) are not, so
  * the thread checks them itself during invocations (an idle environment never wakes for it) and
- * ends when heap and buffers together pass `memorySize`.
+ * ends when heap and buffers together pass `memorySize`. Garbage is not memory the function holds:
+ * past the bound a full collection runs first, and only what survives it counts (V8 collects when
+ * it needs room, and a shared thread's heap limit is far above one function's `memorySize`).
+ * `collect()` is the gateway asking, having read the thread's memory over the bound from outside:
+ * the answer is `collected`, or the thread's out-of-memory end.
  */
 export function watchMemory(
   port: MessagePort,
   environments: () => number,
   memoryMb: () => number = () => workerData?.memoryMb ?? 0,
-): { start(): void; stop(): void } {
+): { start(): void; stop(): void; collect(): void } {
   let timer: ReturnType<typeof setInterval> | undefined;
-  const check = () => {
+  const used = () => {
     const usage = process.memoryUsage();
-    if (usage.heapUsed + usage.arrayBuffers > memoryMb() * 1024 * 1024 * environments()) {
-      port.postMessage({ type: 'oom' });
-      process.exit(137);
-    }
+    return usage.heapUsed + usage.arrayBuffers;
+  };
+  const bound = () => memoryMb() * 1024 * 1024 * environments();
+  /** Ends the thread (out of memory) when what survives a collection is over the bound. */
+  const check = () => {
+    if (!memoryMb() || used() <= bound()) return;
+    collectGarbage();
+    if (used() <= bound()) return;
+    port.postMessage({ type: 'oom' });
+    process.exit(137);
   };
   return {
+    collect: () => {
+      check();
+      port.postMessage({ type: 'collected' });
+    },
     start: () => {
       if (!memoryMb() || timer) return;
       timer = setInterval(check, 100);
@@ -480,4 +497,19 @@ export function watchMemory(
       timer = undefined;
     },
   };
+}
+
+let fullCollection: (() => void) | undefined;
+
+/**
+ * A full garbage collection. `gc` exists only in contexts made while `--expose-gc` is set: one is
+ * made for it, and the flag is unset at once, so no handler's context has a `gc`.
+ */
+function collectGarbage(): void {
+  if (!fullCollection) {
+    v8.setFlagsFromString('--expose-gc');
+    fullCollection = vm.runInNewContext('gc') as () => void;
+    v8.setFlagsFromString('--no-expose-gc');
+  }
+  fullCollection();
 }

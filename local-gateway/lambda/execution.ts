@@ -32,16 +32,24 @@ export function signalled(signal: unknown): string {
 /** How often the gateway reads the memory of a thread that runs invocations. */
 const THREAD_MEMORY_CHECK_MS = 100;
 
+/** How long a thread over its bound has to collect its garbage before it counts as not yielding. */
+const COLLECT_WAIT_MS = 300;
+
 /**
  * A function thread checks its own memory between turns (channel.ts `watchMemory`); a handler
  * that allocates without yielding never lets it, and a thread's `resourceLimits` bound its heap
  * only, not its buffers. So while `busy()`, the gateway also reads the thread's heap and external
- * memory (Buffers) every 100 ms (V8 answers even a thread that never yields), and calls
- * `over(usedMb)` once they pass `boundMb()`. Stops when the thread exits.
+ * memory (Buffers) every 100 ms (V8 answers even a thread that never yields). Garbage counts in
+ * that reading: past `boundMb()`, the thread is asked to `collect()` (a full collection, then its
+ * answer, `collected()`, or its out-of-memory end); one that does not answer within 300 ms and is
+ * still over is not yielding, and `over(usedMb)` is called. Stops when the thread exits.
  */
-export function watchThreadMemory(thread: Worker, busy: () => boolean, boundMb: () => number, over: (usedMb: number) => void): void {
+export function watchThreadMemory(
+  thread: Worker, busy: () => boolean, boundMb: () => number, collect: () => void, over: (usedMb: number) => void,
+): { collected(): void } {
   let reading = false;
   let gone = false;
+  let askedAt: number | undefined;
   thread.once('exit', () => (gone = true));
   const timer = setInterval(() => {
     if (gone) return clearInterval(timer);
@@ -50,10 +58,17 @@ export function watchThreadMemory(thread: Worker, busy: () => boolean, boundMb: 
     thread.getHeapStatistics().then((heap) => {
       reading = false;
       const usedMb = (heap.used_heap_size + heap.external_memory) / 1024 / 1024;
-      if (!gone && usedMb > boundMb()) over(Math.round(usedMb));
+      if (gone || usedMb <= boundMb()) return;
+      if (askedAt === undefined) {
+        askedAt = Date.now();
+        collect();
+      } else if (Date.now() - askedAt >= COLLECT_WAIT_MS) {
+        over(Math.round(usedMb));
+      }
     }, () => (reading = false));
   }, THREAD_MEMORY_CHECK_MS);
   timer.unref();
+  return { collected: () => (askedAt = undefined) };
 }
 
 /** What `promise` resolves to, or undefined when `ms` pass first. */

@@ -9,9 +9,10 @@
  *
  * Messages in (an array of them per message): `bind`, `load` (a new environment: its init phase),
  * `invoke`, `pause`/`resume` (backpressure), `drop` (the environment ends; what it writes from then
- * on is discarded), `ping`, `credit` (the gateway read batches while writers waited for room).
- * Messages out: batches (channel.ts), `loaded`, `end`, `oom`, `pong`, `signal` (worker.ts). All on
- * the thread's private port (channel.ts `gatewayLink`), not `parentPort`.
+ * on is discarded), `ping`, `credit` (the gateway read batches while writers waited for room),
+ * `collect` (the gateway read the thread's memory over its bound: channel.ts `watchMemory`).
+ * Messages out: batches (channel.ts), `loaded`, `end`, `oom`, `collected`, `pong`, `signal`
+ * (worker.ts). All on the thread's private port (channel.ts `gatewayLink`), not `parentPort`.
  */
 import type { Writable } from 'stream';
 import { workerData } from 'worker_threads';
@@ -28,7 +29,7 @@ export type HostCommand =
   | { readonly type: 'load'; readonly env: number }
   | (InvokeMessage & { readonly env: number })
   | { readonly type: 'pause' | 'resume' | 'drop'; readonly env: number }
-  | { readonly type: 'ping' | 'credit' };
+  | { readonly type: 'ping' | 'credit' | 'collect' };
 
 /** The function a thread started ahead now serves: its `process.env` and its memory size. */
 export interface HostBind {
@@ -107,6 +108,7 @@ export function runHost(): void {
         break;
       }
       case 'ping': port.postMessage({ type: 'pong' }); break;
+      case 'collect': memory.collect(); break;
       case 'credit': batches.credited(); break;
     }
   };

@@ -25,7 +25,7 @@ const RESPONSIVE_MS = 250;
 const DRAINED = 'its shared thread ended after another invocation on it was cut short (a timeout, or a client that left)';
 
 type HostMessage =
-  | { readonly type: 'ready' | 'pong' | 'oom' }
+  | { readonly type: 'ready' | 'pong' | 'oom' | 'collected' }
   | { readonly type: 'loaded'; readonly env: number }
   | { readonly type: 'end'; readonly env: number; readonly end: InvocationEnd }
   | { readonly type: 'signal'; readonly signal: string };
@@ -58,6 +58,8 @@ export class HostThread {
   private draining = false;
   private overMemory = false;
   private endReason?: string;
+  /** The gateway's reading of the thread's memory (execution.ts `watchThreadMemory`). */
+  private memory?: { collected(): void };
   private strayReported = false;
   private fn: HostFunction;
 
@@ -88,6 +90,7 @@ export class HostThread {
         case 'oom': this.overMemory = true; break;
         case 'pong': this.pongs.shift()?.(); this.endIfDone(); break;
         case 'signal': this.endReason ??= signalled(message.signal); break;
+        case 'collected': this.memory?.collected(); break;
         default: this.stray();
       }
     };
@@ -208,7 +211,8 @@ export class HostThread {
    */
   private watchHeap(): void {
     const boundMb = () => this.fn.memoryMb * Math.max(1, this.environments.size);
-    watchThreadMemory(this.thread, () => [...this.environments.values()].some((e) => e.running), boundMb, (usedMb) => {
+    const busy = () => [...this.environments.values()].some((e) => e.running);
+    this.memory = watchThreadMemory(this.thread, busy, boundMb, () => this.post({ type: 'collect' }), (usedMb) => {
       if (this.gone) return;
       this.overMemory = true;
       this.fn.log(`a handler's memory reached ${usedMb} MB, past ${boundMb()} MB (memorySize ${this.fn.memoryMb} MB for each of the thread's ${this.environments.size} environment(s)), without yielding: its thread was ended`);

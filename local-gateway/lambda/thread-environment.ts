@@ -13,7 +13,7 @@ import { InvocationEnd, isInvocationEnd } from './frames';
 
 /** Messages from the thread (see channel.ts); response bytes come as a `BatchMessage` (one batch of records). */
 export type ThreadMessage =
-  | { readonly type: 'ready' }
+  | { readonly type: 'ready' | 'collected' }
   | { readonly type: 'end'; readonly end: InvocationEnd }
   | { readonly type: 'oom' }
   | { readonly type: 'signal'; readonly signal: string };
@@ -32,6 +32,7 @@ export class ThreadEnvironment extends ExecutionEnvironment {
     super(memoryMb);
     let resolveReady!: () => void;
     let exitReason: string | undefined;
+    let memory: { collected(): void } | undefined;
     this.ready = new Promise((resolve) => (resolveReady = resolve));
     const receive = (message: ThreadMessage | BatchMessage | undefined): void => {
       if (isBatch(message)) {
@@ -46,6 +47,8 @@ export class ThreadEnvironment extends ExecutionEnvironment {
         this.overMemory = true;
       } else if (message.type === 'signal') {
         exitReason = signalled(message.signal);
+      } else if (message.type === 'collected') {
+        memory?.collected();
       }
     };
     ({ thread: this.thread, port: this.port } = startFunctionThread(script, env, memoryMb, { memoryMb, link: this.credit.link }, receive));
@@ -55,7 +58,7 @@ export class ThreadEnvironment extends ExecutionEnvironment {
     });
     // Buffers are outside the heap that `resourceLimits` bounds: a handler that allocates them
     // without yielding is ended from here.
-    watchThreadMemory(this.thread, () => this.invoking, () => memoryMb, () => {
+    memory = watchThreadMemory(this.thread, () => this.invoking, () => memoryMb, () => this.port.postMessage({ type: 'collect' }), () => {
       this.overMemory = true;
       void this.thread.terminate();
     });
