@@ -27,7 +27,9 @@ export async function invokeLambda(ctx: RequestContext, pool: WorkerPool, option
   // waits for an environment (its init, or requests ahead in line) past it is answered 504.
   const waitStarted = Date.now();
   const acquiring = pool.acquire();
+  const stopProbing = probeWhileWaiting(ctx);
   const worker = await beforeTimeout(acquiring, integrationTimeoutMs(route, options));
+  await stopProbing();
   if (!worker) {
     void acquiring.then((late) => pool.release(late));
     ctx.log('no execution environment was ready within the integration timeout (a slow init, or requests ahead in line): the function was not invoked');
@@ -59,6 +61,44 @@ export async function invokeLambda(ctx: RequestContext, pool: WorkerPool, option
     relay.fail(output.handlerKind !== 'classic' ? failure : new RelayError(failure.status, failure.body,
       `${failure.message}: the handler is not a streaming one; wrap it in awslambda.streamifyResponse() for this STREAM route, or serve it BUFFERED on the classic URI`));
   }
+}
+
+/** How long a request waits for an environment before a client that closed is probed. */
+const PROBE_AFTER_MS = 100;
+
+/**
+ * A client that closes its side (FIN) while its request waits for an environment has either
+ * half-closed (it still reads, and gets its response) or left (`curl --max-time`, a browser's
+ * abort); only writing tells them apart. So an HTTP/1.1 client that closed and still waits after
+ * 100 ms is sent an interim `100 Continue`, which HTTP/1.1 clients must accept before a final
+ * response, in two writes: a client that left resets the connection on the first, the second then
+ * fails and the request closes (it is not invoked). Returns what stops the probe, resolving once a
+ * probe under way has finished (so that no response bytes come between its writes).
+ */
+function probeWhileWaiting(ctx: RequestContext): () => Promise<void> {
+  const socket = ctx.req.socket;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let probing: Promise<void> | undefined;
+  const probe = () => {
+    timer = setTimeout(() => (probing = sendProbe(ctx)), PROBE_AFTER_MS);
+  };
+  if (socket.readableEnded) probe();
+  else socket.once('end', probe);
+  return async () => {
+    socket.off('end', probe);
+    clearTimeout(timer);
+    await probing;
+  };
+}
+
+async function sendProbe(ctx: RequestContext): Promise<void> {
+  const socket = ctx.res.socket; // set once this response is the connection's current one
+  if (ctx.closed || ctx.res.headersSent || ctx.req.httpVersion !== '1.1' || !socket || socket.destroyed) return;
+  const write = (text: string) => new Promise<void>((resolve) => socket.write(text, () => resolve()));
+  await write('HTTP/1.1 100 Continue\r\n');
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  if (!socket.destroyed) await write('\r\n');
+  await new Promise((resolve) => setImmediate(resolve)); // (a failed write closes the request)
 }
 
 /**

@@ -120,6 +120,35 @@ describe.each(['shared', 'thread'] as const)('clients that leave (%s isolation)'
     expect(await waitFor(() => logs.length === 2, 3000)).toBe(true);
   });
 
+  test('clients that close while their request waits (curl --max-time, a browser\'s abort) are not invoked; one that half-closes gets its response', async () => {
+    // GIVEN one environment at most, busy with a long stream for 600 ms
+    const { url, diagnostics } = await serve([{ path: '/long', code: LONG }], { isolation, shaping: false, maxEnvironments: 1 });
+    const busy = pipelineAndLeave(url, ['/long?id=busy'], 600);
+    await new Promise((r) => setTimeout(r, 150));
+    // WHEN 10 clients ask and close their connection (a FIN, as a closed socket sends) while they
+    // wait, and another asks and half-closes (it ends its side, and reads on)
+    const left = Promise.all(Array.from({ length: 10 }, (_, i) => pipelineAndLeave(url, [`/long?id=gone${i}`], 50)));
+    const { hostname, port } = new URL(url);
+    const halfClosed = new Promise<string>((resolve, reject) => {
+      let received = '';
+      const socket = net.connect(Number(port), hostname, () => socket.end(`GET /long?id=half HTTP/1.1\r\nHost: ${hostname}:${port}\r\n\r\n`));
+      socket.on('data', (d: Buffer) => {
+        received += d.toString();
+        if (/half 0/.test(received)) {
+          socket.destroy();
+          resolve(received);
+        }
+      });
+      socket.on('error', reject);
+    });
+    await left;
+    await busy;
+    // THEN the half-closed client gets its response (an interim 100 Continue before it), and
+    // none of the 10 that left is invoked
+    expect(await halfClosed).toMatch(/^HTTP\/1.1 100 Continue\r\n\r\nHTTP\/1.1 200 OK\r\n[\s\S]*half 0/);
+    expect(diagnostics.filter((d) => /client left before an execution environment was free/.test(d))).toHaveLength(10);
+  });
+
   test('a client that leaves before the body it announced is logged as leaving, and nothing is invoked', async () => {
     const { url, logs, diagnostics } = await serve([{ path: '/long', method: 'POST', code: LONG }], { isolation });
     const target = new URL(`${url}/long`);
