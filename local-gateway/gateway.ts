@@ -221,7 +221,7 @@ export class LocalStreamingGateway {
     if (this.urlValue) this.startStandby();
     for (const pool of this.pools.values()) pool.retire();
     this.pools.clear();
-    this.webApps.stopAll();
+    this.webApps.retireAll();
   }
 
   /** The workers of a route's function (made on first use). */

@@ -84,6 +84,9 @@ export class WebAppProcess {
   private child?: ChildProcess;
   private starting?: Promise<string>;
   private output = '';
+  /** Requests it is answering; a retired app stops when they are done. */
+  private active = 0;
+  private retired = false;
 
   constructor(private readonly spec: WebAppSpec, private readonly options: WebAppOptions = {}) {}
 
@@ -99,6 +102,23 @@ export class WebAppProcess {
       if (this.starting === starting) this.starting = undefined;
     });
     return starting;
+  }
+
+  /** A request to it starts (`url()` resolved for it); `done()` when its exchange is over. */
+  public begin(): () => void {
+    this.active++;
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      if (--this.active === 0 && this.retired) this.stop();
+    };
+  }
+
+  /** A new synthesis replaced it: it stops once the requests it is answering are done. */
+  public retire(): void {
+    this.retired = true;
+    if (this.active === 0) this.stop();
   }
 
   public stop(): void {
@@ -267,18 +287,33 @@ export class WebApps {
 
   constructor(private readonly options: WebAppOptions = {}) {}
 
-  /** The base URL of the app for `spec`, starting it if needed. */
-  public url(spec: WebAppSpec): Promise<string> {
+  /**
+   * The base URL of the app for `spec`, starting it if needed, for one request: `done()` when the
+   * request's exchange is over (an app that a reload replaced stops after its last one).
+   */
+  public async begin(spec: WebAppSpec): Promise<{ url: string; done: () => void }> {
     const key = `${spec.logicalId}\0${spec.codeDir}`;
     let app = this.apps.get(key);
     if (!app) {
       app = new WebAppProcess(spec, this.options);
       this.apps.set(key, app);
     }
-    return app.url();
+    const done = app.begin();
+    try {
+      return { url: await app.url(), done };
+    } catch (error) {
+      done();
+      throw error;
+    }
   }
 
-  /** Stops every app (on stop, or when a new synthesis replaces them). */
+  /** A new synthesis replaces every app: each stops once the requests it is answering are done. */
+  public retireAll(): void {
+    for (const app of this.apps.values()) app.retire();
+    this.apps.clear();
+  }
+
+  /** Stops every app at once (the gateway stops). */
   public stopAll(): void {
     for (const app of this.apps.values()) app.stop();
     this.apps.clear();

@@ -13,7 +13,9 @@ export async function proxyWebApp(ctx: RequestContext, options: LocalStreamingGa
   const route = ctx.route!;
   let base: string;
   try {
-    base = await apps.url(route.webApp!);
+    const app = await apps.begin(route.webApp!);
+    ctx.onClose(app.done);
+    base = app.url;
   } catch (error) {
     ctx.log(`the web app did not start: ${(error as Error).message}`);
     ctx.respond(502, { message: 'Internal server error' });

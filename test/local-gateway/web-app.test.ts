@@ -2,8 +2,9 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { buildAssembly } from './support/assembly';
-import { curl } from './support/clients';
+import { curl, fetchStream } from './support/clients';
 import { startCommandLine, stopCommandLines } from './support/command-line';
+import { readAssembly } from '../../local-gateway/assembly';
 import { LocalStreamingGateway } from '../../local-gateway/gateway';
 import { isWebAppFunction, missingLanguage, startCommand, WebAppProcess } from '../../local-gateway/web-app/adapter';
 import { tempDir } from '../support/temp-dirs';
@@ -225,6 +226,34 @@ test.each([true, false])('a web app gets the environment any function gets, and 
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a reload lets a web app finish the streams it is answering, then ends it; new requests go to the new app', async () => {
+  // An app that streams 10 lines, 100 ms apart, each with its process id.
+  const server = 'require(\'http\').createServer(async (req, res) => { for (let i = 0; i < 10; i++) { res.write(process.pid + \' \' + i + \'\\n\'); await new Promise((r) => setTimeout(r, 100)); } res.end(); }).listen(Number(process.env.PORT), \'127.0.0.1\');';
+  const dir = buildAssembly([{ path: '/lines', code: server, environment: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/bootstrap', AWS_LWA_INVOKE_MODE: 'response_stream' }, runtime: 'nodejs22.x' }]);
+  fs.writeFileSync(path.join(dir, 'asset.0', 'index.handler'), '#!/bin/sh\nexec node index.js\n', { mode: 0o755 });
+  const gateway = LocalStreamingGateway.fromAssembly(dir, { port: 0, log: () => undefined, accessLog: () => undefined });
+  try {
+    const url = await gateway.start();
+    const streaming = fetchStream(`${url}/lines`);
+    await new Promise((r) => setTimeout(r, 300));
+    gateway.reload(readAssembly(dir)); // a new synthesis, mid-stream
+    const after = (await fetchStream(`${url}/lines`)).body.toString();
+    const before = (await streaming).body.toString();
+    const oldPid = Number(before.split(' ')[0]);
+    expect(before).toBe(Array.from({ length: 10 }, (_, i) => `${oldPid} ${i}\n`).join(''));
+    const newPid = Number(after.split(' ')[0]);
+    expect(newPid).not.toBe(oldPid);
+    expect(after).toBe(Array.from({ length: 10 }, (_, i) => `${newPid} ${i}\n`).join(''));
+    const deadline = Date.now() + 3000;
+    while (alive(oldPid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(alive(oldPid)).toBe(false);
+    expect(alive(newPid)).toBe(true);
+  } finally {
+    await gateway.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
