@@ -26,6 +26,7 @@ export function handlerFileRoutes(file: string, specs: string[], timeoutSeconds:
     return { httpMethod: match[1].toUpperCase(), path: match[2] };
   });
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'local-gateway-handler-'));
+  removeAtExit(outDir);
   loadEsbuild().buildSync(handlerBundle(file, outDir));
   return routeSpecs.map((spec) => {
     return {
@@ -43,6 +44,13 @@ export function handlerFileRoutes(file: string, specs: string[], timeoutSeconds:
       function: { logicalId: path.basename(file), assetDir: outDir, handler: 'index.handler', runtime: 'nodejs24.x', timeoutSeconds, memorySize: 512, environment: {} },
     };
   });
+}
+
+/** Folders of bundled handler files, removed when the process exits. */
+const bundleDirs = new Set<string>();
+function removeAtExit(dir: string): void {
+  if (bundleDirs.size === 0) process.once('exit', () => bundleDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+  bundleDirs.add(dir);
 }
 
 /** How a handler file is bundled (into `outDir/index.js`). */

@@ -6,6 +6,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { buildAssembly, chunkedHandler } from './support/assembly';
 import { curl } from './support/clients';
+import { startCommandLine, stopCommandLines } from './support/command-line';
 import { main } from '../../local-gateway/cli';
 import type { LocalStreamingGateway } from '../../local-gateway/gateway';
 
@@ -160,4 +161,20 @@ test('--isolation and --environments-per-thread reach the gateway; bad values ar
   expect(new Set(each.map((t) => t.body)).size).toBe(4);
   await expect(main(['serve', '--app', dir, '--isolation', 'vm'], io().io)).rejects.toThrow(/--isolation takes 'shared', 'thread' or 'process', got 'vm'/);
   await expect(main(['serve', '--app', dir, '--environments-per-thread', '0'], io().io)).rejects.toThrow(/--environments-per-thread takes a whole number of at least 1/);
+});
+
+test('the bundle of a served handler file is removed when the command line ends', async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-bundle-'));
+  cleanup.push(stopCommandLines, () => fs.rmSync(tmp, { recursive: true, force: true }));
+  const file = path.join(tmp, 'handler.js');
+  fs.writeFileSync(file, 'exports.handler = awslambda.streamifyResponse(async (e, s) => { s = awslambda.HttpResponseStream.from(s, {}); s.write("hi"); s.end(); });');
+  const bundles = () => fs.readdirSync(tmp).filter((name) => name.startsWith('local-gateway-handler-'));
+  // (TMPDIR: where the command line bundles the file)
+  const { url, child } = await startCommandLine(['serve', file, '--route', 'GET:/hi', '--port', '0', '--no-reload'], { ...process.env, TMPDIR: tmp });
+  expect((await curl([`${url}/hi`])).body).toBe('hi');
+  expect(bundles()).toHaveLength(1);
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  process.kill(-child.pid!, 'SIGTERM');
+  await exited;
+  expect(bundles()).toEqual([]);
 });
