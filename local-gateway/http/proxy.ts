@@ -70,8 +70,9 @@ function isClosedConnection(error: Error): boolean {
 
 /**
  * The backend URL: the route's URL with path parameters filled in, encoded (a greedy `{name+}`
- * value segment by segment, its slashes kept), the client's query string appended as sent; undefined when the
- * result would leave the backend's base path (the URL's path before its first parameter).
+ * value segment by segment, its slashes kept), the client's query string appended as sent;
+ * undefined when the result would leave the backend's base path (the URL's path before its first
+ * parameter).
  */
 function backendUrl(ctx: RequestContext, backends: Record<string, string>): URL | undefined {
   const template = ctx.route!.url!;
