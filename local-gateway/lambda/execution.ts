@@ -42,8 +42,7 @@ const COLLECT_WAIT_MS = 300;
  * memory (Buffers) every 100 ms (V8 answers even a thread that never yields). Garbage counts in
  * that reading: past `boundMb()`, the thread is asked to `collect()` (a full collection, then its
  * answer, `collected()`, or its out-of-memory end); one that does not answer within 300 ms and is
- * still over, or that grows by half its bound again before it answers, is not yielding, and
- * `over(usedMb)` is called. Stops when the thread exits.
+ * still over is not yielding, and `over(usedMb)` is called. Stops when the thread exits.
  */
 export function watchThreadMemory(
   thread: Worker, busy: () => boolean, boundMb: () => number, collect: () => void, over: (usedMb: number) => void,
@@ -51,7 +50,6 @@ export function watchThreadMemory(
   let reading = false;
   let gone = false;
   let askedAt: number | undefined;
-  let askedMb = 0;
   thread.once('exit', () => (gone = true));
   const timer = setInterval(() => {
     if (gone) return clearInterval(timer);
@@ -63,11 +61,8 @@ export function watchThreadMemory(
       if (gone || usedMb <= boundMb()) return;
       if (askedAt === undefined) {
         askedAt = Date.now();
-        askedMb = usedMb;
         collect();
-      } else if (Date.now() - askedAt >= COLLECT_WAIT_MS || usedMb > askedMb + boundMb() / 2) {
-        // (a thread that has grown by half its bound again without answering is allocating
-        // without yielding: it is not given the rest of the wait)
+      } else if (Date.now() - askedAt >= COLLECT_WAIT_MS) {
         over(Math.round(usedMb));
       }
     }, () => (reading = false));
