@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { readAssembly, Route } from './assembly';
+import { atExit } from './at-exit';
 import { CliIo, count, isolation, packageVersion, pairs, parse, seconds, UsageError, USAGE } from './cli-args';
 import { followEdits, synthOnce } from './follow';
 import { LocalStreamingGateway, LocalStreamingGatewayOptions } from './gateway';
@@ -26,7 +27,7 @@ export function handlerFileRoutes(file: string, specs: string[], timeoutSeconds:
     return { httpMethod: match[1].toUpperCase(), path: match[2] };
   });
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'local-gateway-handler-'));
-  removeAtExit(outDir);
+  atExit(() => fs.rmSync(outDir, { recursive: true, force: true }));
   loadEsbuild().buildSync(handlerBundle(file, outDir));
   return routeSpecs.map((spec) => {
     return {
@@ -44,13 +45,6 @@ export function handlerFileRoutes(file: string, specs: string[], timeoutSeconds:
       function: { logicalId: path.basename(file), assetDir: outDir, handler: 'index.handler', runtime: 'nodejs24.x', timeoutSeconds, memorySize: 512, environment: {} },
     };
   });
-}
-
-/** Folders of bundled handler files, removed when the process exits. */
-const bundleDirs = new Set<string>();
-function removeAtExit(dir: string): void {
-  if (bundleDirs.size === 0) process.once('exit', () => bundleDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
-  bundleDirs.add(dir);
 }
 
 /** How a handler file is bundled (into `outDir/index.js`). */

@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { RouteFunction } from '../assembly';
+import { atExit } from '../at-exit';
 import { functionEnvironment } from './environment';
 import { beforeTimeout, ExecutionEnvironment, initTimedOut } from './execution';
 import { ProcessEnvironment } from './process-environment';
@@ -259,7 +260,7 @@ export function resolveWorkerScript(): string {
     // eslint-disable-next-line @typescript-eslint/no-require-imports, import/no-extraneous-dependencies
     const esbuild = require('esbuild') as typeof import('esbuild');
     esbuild.buildSync({ entryPoints: [path.join(__dirname, 'worker.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: out, logLevel: 'warning' });
-    process.once('exit', () => fs.rmSync(out, { force: true }));
+    atExit(() => fs.rmSync(out, { force: true }));
     removeOrphanBundles();
     bundledWorker = out;
   }

@@ -16,6 +16,7 @@ import * as http from 'http';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
+import { atExit } from '../at-exit';
 import { functionEnvironment } from '../lambda/environment';
 
 /** What the template says about a web app function. */
@@ -141,7 +142,9 @@ export class WebAppProcess {
     this.output = '';
     const child = spawn(command, args, { cwd: this.spec.codeDir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     this.child = child;
-    endWithProcess(child);
+    // Its process group is its own (`detached`, so that it can be ended whole): nothing else would
+    // end it with a gateway process that exits without `stop()`.
+    child.once('exit', atExit(() => endGroup(child)));
     // An app whose start script exits (a crash, or a server put in the background) is ended
     // with its process group, and started again on the next request: nothing is left running.
     child.once('exit', (code, signal) => {
@@ -197,20 +200,6 @@ export class WebAppProcess {
     delete env.AWS_LAMBDA_EXEC_WRAPPER; // the adapter is what it wraps: here, the gateway
     return { ...env, PORT: String(port), AWS_LWA_PORT: String(port) };
   }
-}
-
-/**
- * The apps' process groups are their own (`detached`, so that a group can be ended whole): they
- * would outlive a gateway process that exits without `stop()` (`process.exit()`, an uncaught
- * error), so they are ended when it exits.
- */
-const started = new Set<ChildProcess>();
-let endingWithProcess = false;
-function endWithProcess(child: ChildProcess): void {
-  if (!endingWithProcess) process.once('exit', () => started.forEach(endGroup));
-  endingWithProcess = true;
-  started.add(child);
-  child.once('exit', () => started.delete(child));
 }
 
 /** Ends an app's process group: a start script that has exited may have left its server running. */
