@@ -23,19 +23,9 @@ const OUTPUT_HIGH_WATER_MARK = 256 * 1024;
 export async function invokeLambda(ctx: RequestContext, pool: WorkerPool, options: LocalStreamingGatewayOptions): Promise<void> {
   const route = ctx.route!;
   const request = requestRecord(ctx);
-  // API Gateway's integration timeout covers the whole invoke, init included: a request that
-  // waits for an environment (its init, or requests ahead in line) past it is answered 504.
   const waitStarted = Date.now();
-  const acquiring = pool.acquire();
-  const stopProbing = probeWhileWaiting(ctx);
-  const worker = await beforeTimeout(acquiring, integrationTimeoutMs(route, options));
-  await stopProbing();
-  if (!worker) {
-    void acquiring.then((late) => pool.release(late));
-    ctx.log('no execution environment was ready within the integration timeout (a slow init, or requests ahead in line): the function was not invoked');
-    if (!ctx.closed) ctx.respond(504, { message: 'Endpoint request timed out' });
-    return;
-  }
+  const worker = pool.takeWarm() ?? await waitForEnvironment(ctx, pool, integrationTimeoutMs(route, options));
+  if (!worker) return;
   if (ctx.closed) {
     // The client left while its request waited for an environment (all were busy): not invoked.
     pool.release(worker);
@@ -61,6 +51,22 @@ export async function invokeLambda(ctx: RequestContext, pool: WorkerPool, option
     relay.fail(output.handlerKind !== 'classic' ? failure : new RelayError(failure.status, failure.body,
       `${failure.message}: the handler is not a streaming one; wrap it in awslambda.streamifyResponse() for this STREAM route, or serve it BUFFERED on the classic URI`));
   }
+}
+
+/**
+ * Waits for an environment (a cold start, or all are busy) within the integration timeout, which
+ * covers the whole invoke, init included: past it the request is answered 504 (undefined).
+ */
+async function waitForEnvironment(ctx: RequestContext, pool: WorkerPool, timeoutMs: number): Promise<Worker | undefined> {
+  const acquiring = pool.acquire();
+  const stopProbing = probeWhileWaiting(ctx);
+  const worker = await beforeTimeout(acquiring, timeoutMs);
+  await stopProbing();
+  if (worker) return worker;
+  void acquiring.then((late) => pool.release(late));
+  ctx.log('no execution environment was ready within the integration timeout (a slow init, or requests ahead in line): the function was not invoked');
+  if (!ctx.closed) ctx.respond(504, { message: 'Endpoint request timed out' });
+  return undefined;
 }
 
 /** How long a request waits for an environment before a client that closed is probed. */
