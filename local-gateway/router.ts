@@ -93,34 +93,39 @@ function bestMatch(routes: readonly Route[], method: string, pathname: string): 
   return best && { route: best.route, pathParameters: Object.keys(best.params).length ? best.params : null, path: pathname };
 }
 
-const patterns = new WeakMap<Route, readonly string[]>();
+/** A route's path segment: a literal, `{name}` or `{name+}` (greedy: the rest of the path). */
+type Segment = { readonly literal: string } | { readonly param: string; readonly greedy: boolean };
 
-/** A route's path segments (split once per route). */
-function patternOf(route: Route): readonly string[] {
+const patterns = new WeakMap<Route, readonly Segment[]>();
+
+/** A route's path segments (parsed once per route). */
+function patternOf(route: Route): readonly Segment[] {
   let pattern = patterns.get(route);
-  if (!pattern) patterns.set(route, (pattern = route.path.split('/').filter(Boolean)));
+  if (!pattern) {
+    pattern = route.path.split('/').filter(Boolean).map((segment): Segment => {
+      const param = /^\{(.+?)(\+?)\}$/.exec(segment);
+      return param ? { param: param[1], greedy: param[2] === '+' } : { literal: segment };
+    });
+    patterns.set(route, pattern);
+  }
   return pattern;
 }
 
-function matchPath(pattern: readonly string[], segments: string[]): { params: Record<string, string>; score: number } | undefined {
+function matchPath(pattern: readonly Segment[], segments: string[]): { params: Record<string, string>; score: number } | undefined {
   const params: Record<string, string> = {};
   let score = 0;
   for (let i = 0; i < pattern.length; i++) {
-    const greedy = /^\{(.+)\+\}$/.exec(pattern[i]);
-    if (greedy) {
-      if (i >= segments.length) return undefined;
-      params[greedy[1]] = segments.slice(i).join('/');
-      return { params, score: score + 1 };
-    }
     if (i >= segments.length) return undefined;
-    const param = /^\{(.+)\}$/.exec(pattern[i]);
-    if (param) {
-      params[param[1]] = segments[i];
-      score += 10;
-    } else if (pattern[i] === segments[i]) {
+    const segment = pattern[i];
+    if ('literal' in segment) {
+      if (segment.literal !== segments[i]) return undefined;
       score += 100;
+    } else if (segment.greedy) {
+      params[segment.param] = segments.slice(i).join('/');
+      return { params, score: score + 1 };
     } else {
-      return undefined;
+      params[segment.param] = segments[i];
+      score += 10;
     }
   }
   return pattern.length === segments.length ? { params, score } : undefined;
