@@ -2,8 +2,7 @@
  * The local gateway under concurrent streams, against a bare node:http server doing the same work
  * inline, in the same run: a route that writes 100 chunks of 1 KB, 10 ms apart. At 1, 50, 200 and
  * 500 concurrent streams, cold (a fresh server) and warm (the same requests again, WARM_ROUNDS
- * times: one burst's p99 varies by tens of ms on a busy 2-core machine, for either server; so the
- * two servers run side by side and take turns, round by round, and a noisy spell hits both), it
+ * times: one burst's p99 varies by tens of ms on a busy 2-core machine, for either server), it
  * reports the p50/p99 time to first byte (warm: over all warm rounds' requests, and the median of
  * the rounds' p99s), the server's CPU per request and the total RSS of the server and its function
  * environments (Linux /proc). Servers run in their own process (gateway-concurrency-server.ts,
@@ -25,7 +24,7 @@ import { median } from './gateway-support';
 
 const LEVELS = (process.argv[2] ?? '1,50,200,500').split(',').map(Number);
 const GATEWAY_OPTIONS = process.argv[3] ?? '{}';
-const WARM_ROUNDS = Number(process.env.WARM_ROUNDS ?? 10);
+const WARM_ROUNDS = Number(process.env.WARM_ROUNDS ?? 5);
 const PREWARM_ROUNDS = Number(process.env.PREWARM_ROUNDS ?? 0);
 const TICKS_PER_SECOND = 100;
 const PAGE = 4096;
@@ -146,57 +145,47 @@ async function round(url: string, pid: number, n: number): Promise<Sample> {
   return { ttfb, cpuMs: used, peakRssMb, failures: n - ttfb.length, roundP99s: [pct(ttfb, 0.99)] };
 }
 
-function pct(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
-}
-
-async function stopServer(child: ChildProcess): Promise<void> {
-  // SIGTERM first, so a server run with --cpu-prof (SERVER_NODE_FLAGS) writes its profile.
-  const pids = tree(child.pid!).reverse();
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 2000))]);
-  for (const p of pids) try { process.kill(p, 'SIGKILL'); } catch { /* gone */ }
-}
-
-/** Pools rounds: every request's TTFB, the mean CPU of a round, the peak RSS, each round's p99. */
-function pooled(all: Sample[]): Sample {
+/** `rounds` rounds of `n` requests, pooled: every request's TTFB, the CPU of all, each round's p99. */
+async function rounds(url: string, pid: number, n: number, count: number): Promise<Sample> {
+  const all: Sample[] = [];
+  for (let i = 0; i < count; i++) all.push(await round(url, pid, n));
   return {
     ttfb: all.flatMap((s) => s.ttfb).sort((a, b) => a - b),
-    cpuMs: all.reduce((sum, s) => sum + s.cpuMs, 0) / all.length,
+    cpuMs: all.reduce((sum, s) => sum + s.cpuMs, 0) / count,
     peakRssMb: Math.max(...all.map((s) => s.peakRssMb)),
     failures: all.reduce((sum, s) => sum + s.failures, 0),
     roundP99s: all.flatMap((s) => s.roundP99s),
   };
 }
 
-const KINDS = ['bare', 'gateway'] as const;
+function pct(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
+}
 
 void (async () => {
   console.log(`gateway options ${GATEWAY_OPTIONS}; route: 100 x 1 KB chunks, 10 ms apart`);
-  console.log(`warm: ${WARM_ROUNDS} rounds pooled (WARM_ROUNDS=N to change), the bare server's and the gateway's taking turns`);
+  console.log(`warm: ${WARM_ROUNDS} rounds pooled (WARM_ROUNDS=N to change)`);
   if (PREWARM_ROUNDS > 0) console.log(`each server first served ${PREWARM_ROUNDS} rounds (the gateway: of another function)`);
   console.log('streams  server   round  ttfb p50 ms  ttfb p99 ms  median round p99  cpu/request ms  peak RSS MB  failures');
   const table: Record<string, Sample> = {};
-  const print = (n: number, kind: string, which: string, s: Sample) =>
-    console.log(`${String(n).padStart(7)}  ${kind.padEnd(7)}  ${which}   ${pct(s.ttfb, 0.5).toFixed(1).padStart(10)}  ${pct(s.ttfb, 0.99).toFixed(1).padStart(11)}  ${median(s.roundP99s).toFixed(1).padStart(16)}  ${(s.cpuMs / n).toFixed(2).padStart(14)}  ${s.peakRssMb.toFixed(0).padStart(11)}  ${String(s.failures).padStart(8)}`);
   for (const n of LEVELS) {
-    // Both servers run through the level, one round at a time each: a spell of noise on this
-    // machine (a neighbour, a slow scheduler tick) lands on both instead of on one server's rounds.
-    const servers = [];
-    try {
-      for (const kind of KINDS) servers.push({ kind, ...(await startServer(kind)) });
-      for (const { child, url } of servers) {
+    for (const kind of ['bare', 'gateway']) {
+      const { child, url } = await startServer(kind);
+      try {
         for (let i = 0; i < PREWARM_ROUNDS; i++) await round(url.replace(/\/s$/, '/prewarm'), child.pid!, n);
+        for (const which of ['cold', 'warm']) {
+          const s = which === 'cold' ? await round(url, child.pid!, n) : await rounds(url, child.pid!, n, WARM_ROUNDS);
+          table[`${n} ${kind} ${which}`] = s;
+          console.log(`${String(n).padStart(7)}  ${kind.padEnd(7)}  ${which}   ${pct(s.ttfb, 0.5).toFixed(1).padStart(10)}  ${pct(s.ttfb, 0.99).toFixed(1).padStart(11)}  ${median(s.roundP99s).toFixed(1).padStart(16)}  ${(s.cpuMs / n).toFixed(2).padStart(14)}  ${s.peakRssMb.toFixed(0).padStart(11)}  ${String(s.failures).padStart(8)}`);
+        }
+      } finally {
+        // SIGTERM first, so a server run with --cpu-prof (SERVER_NODE_FLAGS) writes its profile.
+        const pids = tree(child.pid!).reverse();
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 2000))]);
+        for (const p of pids) try { process.kill(p, 'SIGKILL'); } catch { /* gone */ }
       }
-      for (const { kind, child, url } of servers) print(n, kind, 'cold', (table[`${n} ${kind} cold`] = await round(url, child.pid!, n)));
-      const warm = new Map<string, Sample[]>(KINDS.map((kind) => [kind, []]));
-      for (let i = 0; i < WARM_ROUNDS; i++) {
-        for (const { kind, child, url } of servers) warm.get(kind)!.push(await round(url, child.pid!, n));
-      }
-      for (const kind of KINDS) print(n, kind, 'warm', (table[`${n} ${kind} warm`] = pooled(warm.get(kind)!)));
-    } finally {
-      for (const { child } of servers) await stopServer(child);
     }
     const bare = table[`${n} bare warm`];
     const gw = table[`${n} gateway warm`];
