@@ -234,8 +234,9 @@ function pythonShim(runtime: string): string | undefined {
   const python3 = which('python3', searchPath);
   if (which('python', searchPath) || !python3) return undefined;
   if (!shimDir) {
-    shimDir = fs.mkdtempSync(path.join(os.tmpdir(), 'local-gateway-python-'));
-    fs.symlinkSync(python3, path.join(shimDir, 'python'));
+    const dir = shimDir = fs.mkdtempSync(path.join(os.tmpdir(), 'local-gateway-python-'));
+    fs.symlinkSync(python3, path.join(dir, 'python'));
+    atExit(() => fs.rmSync(dir, { recursive: true, force: true })); // one per process, kept until it exits
   }
   return shimDir;
 }
