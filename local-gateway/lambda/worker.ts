@@ -10,7 +10,6 @@ import { installAwsLambda } from './emulator';
 import { runHost } from './host';
 import { runInvocation } from './invocation';
 import { handlerLocation, loadHandler, LoadedHandler } from './loader';
-import { lowerPriority } from './priority';
 import { confineSelfSignals } from './signals';
 
 function runSingle(): void {
@@ -29,8 +28,6 @@ function runSingle(): void {
   void loading.then(() => channel.ready());
 }
 
-// Handlers yield the CPU to the gateway, which relays every stream (priority.ts).
-lowerPriority();
 // A signal a handler sends its own process or group ends its environment only (signals.ts).
 confineSelfSignals(!isMainThread, (signal) => gatewayLink().port.postMessage({ type: 'signal', signal }));
 if ((workerData as { shared?: boolean } | undefined)?.shared) runHost();

@@ -18,7 +18,6 @@ import * as os from 'os';
 import * as path from 'path';
 import { atExit } from '../at-exit';
 import { functionEnvironment } from '../lambda/environment';
-import { lowerProcess } from '../lambda/priority';
 
 /** What the template says about a web app function. */
 export interface WebAppSpec {
@@ -143,7 +142,6 @@ export class WebAppProcess {
     this.output = '';
     const child = spawn(command, args, { cwd: this.spec.codeDir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     this.child = child;
-    if (child.pid !== undefined) lowerProcess(child.pid); // as handlers run (lambda/priority.ts)
     // Its process group is its own (`detached`, so that it can be ended whole): nothing else would
     // end it with a gateway process that exits without `stop()`.
     child.once('exit', atExit(() => endGroup(child)));

@@ -1,4 +1,3 @@
-import * as os from 'os';
 import { chunkedHandler } from './support/assembly';
 import { curl, fetchStream } from './support/clients';
 import { serve } from './support/serve';
@@ -47,26 +46,6 @@ describe.each(['shared', 'thread', 'process'] as const)('what a function sees of
     const env = JSON.parse((await fetchStream(`${url}/env`)).body.toString());
     expect(env.AWS_ACCESS_KEY_ID).not.toBe('AKIAFROMSHELL');
     expect(env.AWS_SECRET_ACCESS_KEY).not.toBe('shell-secret');
-  });
-});
-
-// Written as a handler that checks how it is scheduled would be: its own thread's nice value.
-const OWN_NICE = `const fs = require('fs'), os = require('os');
-exports.handler = awslambda.streamifyResponse(async (e, s) => {
-  const link = fs.readlinkSync('/proc/thread-self');
-  const h = awslambda.HttpResponseStream.from(s, {});
-  h.write(JSON.stringify({ nice: os.getPriority(Number(link.slice(link.lastIndexOf('/') + 1))), pid: process.pid }));
-  h.end();
-});`;
-
-describe.each(['shared', 'thread', 'process'] as const)('handlers run below the gateway\'s CPU priority (%s isolation)', (isolation) => {
-  test('a handler\'s thread is 5 nice levels below the gateway\'s, and the gateway\'s own thread is not lowered', async () => {
-    const gatewayNice = os.getPriority();
-    const { url } = await serve([{ path: '/nice', code: OWN_NICE }], { isolation });
-    const seen = JSON.parse((await fetchStream(`${url}/nice`)).body.toString());
-    expect(seen.nice).toBe(Math.min(19, gatewayNice + 5));
-    expect(seen.pid === process.pid).toBe(isolation !== 'process');
-    expect(os.getPriority()).toBe(gatewayNice);
   });
 });
 

@@ -1,6 +1,5 @@
 import { execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { buildAssembly } from './support/assembly';
 import { curl, fetchStream } from './support/clients';
@@ -56,11 +55,6 @@ describe('a web app behind the Lambda Web Adapter', () => {
     expect(seen.body.match(/^data: /gm)).toHaveLength(3);
     expect(seen.arrivals.length).toBeGreaterThanOrEqual(3);
     expect(seen.arrivals[0]).toBeLessThan(seen.totalMs - 400);
-  }, 20_000);
-
-  test('runs 5 nice levels below the gateway, as handlers do', async () => {
-    const url = await app.url();
-    expect(await (await fetch(`${url}/nice`)).json()).toEqual({ nice: Math.min(19, os.getPriority() + 5) });
   }, 20_000);
 
   test('an app that exits before it is ready is reported with its output', async () => {

@@ -1,5 +1,5 @@
 """A plain-Python streaming web app (standard library only), the way a FastAPI app streams
-behind the Lambda Web Adapter: GET / answers the readiness check, GET /nice its CPU priority, GET /stream sends server-sent
+behind the Lambda Web Adapter: GET / answers the readiness check, GET /stream sends server-sent
 events in chunks, POST /echo returns the request body."""
 import json
 import os
@@ -21,14 +21,6 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         if self.path == "/":
             body = b'{"ok": true}'
-            self.send_response(200)
-            self.send_header("content-type", "application/json")
-            self.send_header("content-length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-            return
-        if self.path == "/nice":
-            body = json.dumps({"nice": os.nice(0)}).encode()
             self.send_response(200)
             self.send_header("content-type", "application/json")
             self.send_header("content-length", str(len(body)))
