@@ -283,24 +283,31 @@ describe('web apps do not outlive the gateway', () => {
     }
   }, 30_000);
 
+  /**
+   * Starts the web app in `dir` (run.sh) from a process of its own, which prints the app's answer
+   * and exits (code 3) without stopping it; returns the process id the app answers with.
+   */
+  async function inProcessThatExits(dir: string, runtime: string, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+    const script = path.join(dir, 'host.ts');
+    fs.writeFileSync(script, [
+      `import { WebAppProcess } from ${JSON.stringify(path.join(__dirname, '..', '..', 'local-gateway', 'web-app', 'adapter'))};`,
+      `const app = new WebAppProcess({ logicalId: 'App', codeDir: ${JSON.stringify(dir)}, startScript: 'run.sh', runtime: '${runtime}', environment: {} }, { log: (line) => console.error(line) });`,
+      'app.url().then(async (url) => { console.log(await (await fetch(url)).text()); process.exit(3); });',
+    ].join('\n'));
+    const host = spawn(process.execPath, [require.resolve('tsx/cli'), script], { stdio: ['ignore', 'pipe', 'inherit'], env });
+    let out = '';
+    host.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    expect(await new Promise((resolve) => host.once('exit', resolve))).toBe(3);
+    const pid = Number(out.trim());
+    expect(pid).toBeGreaterThan(0);
+    return pid;
+  }
+
   test('a process that started web apps and exits without stopping them (process.exit) ends them', async () => {
     const dir = tmp();
     fs.writeFileSync(path.join(dir, 'run.sh'), '#!/bin/sh\nexec node server.js\n', { mode: 0o755 });
     fs.writeFileSync(path.join(dir, 'server.js'), server);
-    const script = path.join(dir, 'host.ts');
-    fs.writeFileSync(script, [
-      `import { WebAppProcess } from ${JSON.stringify(path.join(__dirname, '..', '..', 'local-gateway', 'web-app', 'adapter'))};`,
-      `const app = new WebAppProcess({ logicalId: 'App', codeDir: ${JSON.stringify(dir)}, startScript: 'run.sh', runtime: 'nodejs22.x', environment: {} }, { log: () => undefined });`,
-      'app.url().then(async (url) => { console.log(await (await fetch(url)).text()); process.exit(3); });',
-    ].join('\n'));
-    const host = spawn(process.execPath, [require.resolve('tsx/cli'), script], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    host.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    const code = await new Promise((resolve) => host.once('exit', resolve));
-    expect(code).toBe(3);
-    const pid = Number(out.trim());
-    expect(pid).toBeGreaterThan(0);
-    expect(await gone(pid)).toBe(true);
+    expect(await gone(await inProcessThatExits(dir, 'nodejs22.x'))).toBe(true);
   }, 30_000);
 
   test('a Python app on a machine with python3 but no python gets a python for its start script, removed when the process exits', async () => {
@@ -315,24 +322,11 @@ describe('web apps do not outlive the gateway', () => {
       '        self.send_response(200); self.send_header("content-length", str(len(body))); self.end_headers(); self.wfile.write(body)',
       'http.server.HTTPServer(("127.0.0.1", int(os.environ["PORT"])), H).serve_forever()',
     ].join('\n'));
-    const script = path.join(dir, 'host.ts');
-    fs.writeFileSync(script, [
-      `import { WebAppProcess } from ${JSON.stringify(path.join(__dirname, '..', '..', 'local-gateway', 'web-app', 'adapter'))};`,
-      `const app = new WebAppProcess({ logicalId: 'App', codeDir: ${JSON.stringify(dir)}, startScript: 'run.sh', runtime: 'python3.12', environment: {} }, { log: (line) => console.error(line) });`,
-      'app.url().then(async (url) => { console.log(await (await fetch(url)).text()); process.exit(3); });',
-    ].join('\n'));
     const python3 = path.join(tmp(), 'python3');
     fs.symlinkSync(execFileSync('python3', ['-c', 'import sys; print(sys.executable)']).toString().trim(), python3);
     // python3 and sh, no python: Debian and Ubuntu without python-is-python3
     const env = { ...process.env, TMPDIR: temp, PATH: [path.dirname(python3), path.dirname(process.execPath), '/bin'].join(path.delimiter) };
-    const host = spawn(process.execPath, [require.resolve('tsx/cli'), script], { stdio: ['ignore', 'pipe', 'inherit'], env });
-    let out = '';
-    host.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    const code = await new Promise((resolve) => host.once('exit', resolve));
-    expect(code).toBe(3);
-    const pid = Number(out.trim());
-    expect(pid).toBeGreaterThan(0);
-    expect(await gone(pid)).toBe(true);
+    expect(await gone(await inProcessThatExits(dir, 'python3.12', env))).toBe(true);
     expect(fs.readdirSync(temp).filter((name) => name.startsWith('local-gateway-python-'))).toEqual([]);
   }, 30_000);
 });
