@@ -108,16 +108,10 @@ export class WorkerPool {
    * then once more within the function timeout; past that the invocation times out (504).
    */
   public async acquire(): Promise<Worker> {
-    const warm = this.takeWarm();
-    if (warm) return warm;
     for (let attempt = 1; ; attempt++) {
-      let worker = this.idle.pop();
-      while (worker && !worker.alive) {
-        this.all.delete(worker);
-        worker = this.idle.pop();
-      }
-      if (!worker && this.all.size < this.options.maxEnvironments) worker = this.spawn();
-      if (!worker) worker = await new Promise<Worker>((resolve) => this.waiting.push(resolve));
+      const warm = this.takeWarm();
+      if (warm) return warm;
+      const worker = this.all.size < this.options.maxEnvironments ? this.spawn() : await new Promise<Worker>((resolve) => this.waiting.push(resolve));
       clearTimeout(worker.idleTimer);
       worker.busy = true;
       const limitMs = attempt === 1 ? this.initLimitMs : this.fn.timeoutSeconds * 1000;
