@@ -39,7 +39,9 @@ async function main(kind: string, options: Record<string, unknown>): Promise<str
     return `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   }
   // `/prewarm`: another function, with the same handler (PREWARM_ROUNDS in gateway-concurrency.ts)
-  const dir = buildAssembly([{ path: '/s', code: HANDLER, memorySize: 128 }, { path: '/prewarm', code: HANDLER, memorySize: 128 }]);
+  // As `StreamingFunction` defines a function: 512 MB, source maps on (its NODE_OPTIONS).
+  const fn = { code: HANDLER, memorySize: 512, environment: { NODE_OPTIONS: '--enable-source-maps' } };
+  const dir = buildAssembly([{ path: '/s', ...fn }, { path: '/prewarm', ...fn }]);
   const gateway = LocalStreamingGateway.fromAssembly(dir, { port: 0, shaping: false, accessLog: () => undefined, log: () => undefined, ...options });
   return `${await gateway.start()}/s`;
 }

@@ -3,6 +3,7 @@
  * `StreamingAccessLogFormat.jsonWithStreamingFields()` (a test pins the two together).
  */
 import type { RequestContext } from './request';
+import { clfTime } from './time';
 
 /** One access-log entry, with the keys of `StreamingAccessLogFormat.jsonWithStreamingFields()`. */
 export interface AccessLogEntry {
@@ -45,13 +46,4 @@ export function accessLogEntry(ctx: RequestContext): AccessLogEntry {
     timeToAllHeaders: since(ctx.allHeaders),
     timeToFirstContent: since(ctx.firstContent),
   };
-}
-
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/** `$context.requestTime` (and the proxy event's `requestTime`): the CLF time format, in UTC. */
-export function clfTime(ms: number): string {
-  const d = new Date(ms);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${pad(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`;
 }

@@ -9,8 +9,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { functionByLiteralName, functionOf, readAssetBody } from './assembly-assets';
-import type { EndpointType, Route, RouteFunction } from './route';
-import { isWebAppFunction, missingLanguage, WebAppSpec } from './web-app/adapter';
+import type { EndpointType, Route, RouteFunction, WebAppSpec } from './route';
+import { isWebAppFunction, missingLanguage } from './web-app/language';
 import {
   functionOfUri, lambdaUriKind, mergeTemplates, MethodModel, readTemplate, RestApiModel, StackTemplate, Template, TemplateResource,
 } from '../src/private/template';

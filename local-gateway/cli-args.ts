@@ -35,14 +35,11 @@ Options:
   --no-aws-credentials   do not pass the shell's AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and
                          AWS_SESSION_TOKEN to functions (they see no other shell variable anyway)
   --max-environments N   execution environments per function at most; more requests wait
-                         (default 200 with shared isolation, 10 with thread or process)
-  --isolation MODE       'shared' (default: many environments to a worker thread, each with its own
-                         modules; a crash or a spin past the timeout also fails the invocations
-                         beside it), 'thread' (a worker thread each) or 'process' (a child process
-                         each, for handlers that need their own process)
-  --environments-per-thread N
-                         with shared isolation, environments on one thread at most
-                         (default: --max-environments over the cores, a thread per core)
+                         (default 100 in threads, 10 in processes)
+  --isolation MODE       'thread' (a worker thread per execution environment) or 'process' (a
+                         child process each, for handlers that need their own process), for every
+                         function (default: threads, and processes for a function whose
+                         NODE_OPTIONS needs one, such as --inspect)
   --idle-environment S   retire an execution environment idle this many seconds (default 300)
   --buffered             serve every route buffered, to compare with streaming
   --timeout S            with a handler file: the function timeout (default 900)
@@ -69,7 +66,6 @@ const OPTIONS = {
   'no-aws-credentials': { type: 'boolean' },
   'max-environments': { type: 'string' },
   'isolation': { type: 'string' },
-  'environments-per-thread': { type: 'string' },
   'idle-environment': { type: 'string' },
   'buffered': { type: 'boolean' },
   'timeout': { type: 'string' },
@@ -112,8 +108,8 @@ export function seconds(value: string | undefined, flag: string): number | undef
   return n;
 }
 
-export function isolation(value: string | undefined): 'shared' | 'thread' | 'process' | undefined {
-  if (value !== undefined && value !== 'shared' && value !== 'thread' && value !== 'process') throw new UsageError(`--isolation takes 'shared', 'thread' or 'process', got '${value}'`);
+export function isolation(value: string | undefined): 'thread' | 'process' | undefined {
+  if (value !== undefined && value !== 'thread' && value !== 'process') throw new UsageError(`--isolation takes 'thread' or 'process', got '${value}'`);
   return value;
 }
 

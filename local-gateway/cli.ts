@@ -10,7 +10,7 @@ import { atExit } from './at-exit';
 import { CliIo, count, isolation, packageVersion, pairs, parse, seconds, UsageError, USAGE } from './cli-args';
 import { followEdits, synthOnce } from './follow';
 import { LocalStreamingGateway, LocalStreamingGatewayOptions } from './gateway';
-import { functionsTz } from './lambda/environment';
+import { functionsTz } from './lambda/variables';
 import { cdkJsonOutput } from './watch';
 import { MAX_STREAMING_TIMEOUT_MS } from '../wire/limits';
 
@@ -179,7 +179,6 @@ export async function main(argv: string[], io: CliIo = STDIO, ownProcess = false
     awsCredentials: !values['no-aws-credentials'],
     maxEnvironments: count(values['max-environments'], 'max-environments'),
     isolation: isolation(values.isolation),
-    environmentsPerThread: count(values['environments-per-thread'], 'environments-per-thread'),
     idleEnvironmentMs: idleEnvironment === undefined ? undefined : idleEnvironment * 1000,
     forceBuffered: values.buffered,
   };

@@ -1,23 +1,24 @@
 /**
  * The local streaming gateway: serves the REST API methods of a synthesized cloud assembly on
  * localhost the way API Gateway does with response streaming. This file is the server and its
- * lifecycle; a request goes router → integration (`lambda/` or `http/`) → relay → access log.
+ * lifecycle; a request goes router → integration (`integrations/`; the Lambda emulator is
+ * `lambda/`) → relay → access log.
  */
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 import { accessLogEntry } from './access-log';
 import { readAssembly, Route } from './assembly';
+import { ANSWERS, answerBody } from './gateway-responses';
 import { allowedHosts, hostAllowed, isLoopback } from './host-check';
-import { proxyHttp } from './http/proxy';
-import { functionsTz, timeZoneNote } from './lambda/environment';
-import { invokeLambda } from './lambda/integration';
-import { ThreadStandby } from './lambda/standby';
-import { resolveWorkerScript, sharedThreadHeapMb, threadCapacity, WorkerPool, WorkerPoolOptions } from './lambda/workers';
+import { proxyHttp } from './integrations/http-proxy';
+import { invokeLambda } from './integrations/lambda';
+import { proxyWebApp } from './integrations/web-app';
+import { EnvironmentPool, PoolOptions, resolveSandboxScript } from './lambda/pool';
+import { functionsTz, timeZoneNote } from './lambda/variables';
 import type { LocalStreamingGatewayOptions } from './options';
 import { readBody, RequestContext } from './request';
 import { matchRoute } from './router';
 import { WebApps } from './web-app/adapter';
-import { proxyWebApp } from './web-app/integration';
 import { MAX_REQUEST_BODY_BYTES, MAX_REQUEST_HEAD_BYTES } from '../wire/limits';
 
 export type { AccessLogEntry } from './access-log';
@@ -25,12 +26,6 @@ export type { LocalStreamingGatewayOptions } from './options';
 export { matchRoute } from './router';
 export type { RouteMatch } from './router';
 
-/**
- * Most environments per function by default: environments on shared threads cost their modules
- * (a few hundred KB for a small handler, tens of MB with an SDK client), so 200 streams at once
- * run without queueing; a thread (~9 MB) or a process (~40 MB) each is dearer.
- */
-const DEFAULT_MAX_ENVIRONMENTS = { shared: 200, thread: 10, process: 10 } as const;
 const DEFAULT_IDLE_ENVIRONMENT_MS = 5 * 60_000;
 
 /** Node's header bound counts no line ends: this much over API Gateway's limit covers them. */
@@ -65,12 +60,10 @@ export class LocalStreamingGateway {
   /** The routes served (replaced by `reload()`). */
   public routes: readonly Route[];
   private readonly server: http.Server;
-  private readonly pools = new Map<string, WorkerPool>();
+  private readonly pools = new Map<string, EnvironmentPool>();
   private readonly webApps: WebApps;
   private readonly options: LocalStreamingGatewayOptions;
-  private workerScript?: string;
-  private standby?: ThreadStandby;
-  private stopped = false;
+  private sandboxScript?: string;
   private urlValue?: string;
   private hosts = new Set<string>();
 
@@ -99,8 +92,7 @@ export class LocalStreamingGateway {
 
   /** Starts listening; resolves with the base URL. */
   public async start(): Promise<string> {
-    this.stopped = false;
-    this.workerScript = resolveWorkerScript();
+    this.sandboxScript = resolveSandboxScript();
     const host = this.options.host ?? '127.0.0.1';
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
@@ -112,9 +104,8 @@ export class LocalStreamingGateway {
     if (!isLoopback(host)) {
       this.log(`warning: listening on ${host}, not a loopback address: other machines can reach the gateway and the functions it runs`);
     }
-    const zone = timeZoneNote(this.options.isolation ?? 'shared', functionsTz(this.options.environment));
+    const zone = timeZoneNote(this.options.isolation ?? 'thread', functionsTz(this.options.environment));
     if (zone) this.log(`note: ${zone}`);
-    this.startStandby();
     return this.urlValue;
   }
 
@@ -122,15 +113,12 @@ export class LocalStreamingGateway {
   public async stop(): Promise<void> {
     for (const pool of this.pools.values()) pool.close();
     this.pools.clear();
-    this.stopped = true;
-    this.standby?.close();
-    this.standby = undefined;
     this.webApps.stopAll();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  /** How many function worker processes are alive. */
+  /** How many execution environments are alive. */
   public get workerCount(): number {
     return [...this.pools.values()].reduce((sum, pool) => sum + pool.size, 0);
   }
@@ -142,13 +130,13 @@ export class LocalStreamingGateway {
     } catch (error) {
       // Nothing a client sends may end the gateway.
       this.log(`unexpected gateway error: ${(error as Error).stack}`);
-      res.writeHead(400, { 'content-type': 'application/json', 'connection': 'close' }).end('{"message":"Bad request"}');
+      res.writeHead(ANSWERS.badRequest.status, { 'content-type': 'application/json', 'connection': 'close' }).end(answerBody(ANSWERS.badRequest));
       return;
     }
     ctx.onClose(() => this.writeAccessLog(ctx));
     this.handle(ctx).catch((error) => {
       this.log(`unexpected gateway error: ${(error as Error).stack}`);
-      if (!res.headersSent) ctx.respond(500, { message: 'Internal server error' });
+      if (!res.headersSent) ctx.respond(ANSWERS.internalError);
       else res.destroy();
     });
   }
@@ -158,31 +146,31 @@ export class LocalStreamingGateway {
     if (ctx.badTarget || hostHeaders(ctx.req) > 1) {
       ctx.log(ctx.badTarget ? `refused a request for '${ctx.req.url}': neither a path nor an http(s) URL` : 'refused a request with more than one Host header');
       ctx.res.setHeader('connection', 'close');
-      ctx.respond(400, { message: 'Bad request' });
+      ctx.respond(ANSWERS.badRequest);
       return;
     }
     // An absolute-form target's authority stands for Host (RFC 9112 3.2.2): it is what is checked.
     const host = ctx.authority ?? ctx.req.headers.host;
     if (!hostAllowed(host, this.hosts)) {
       ctx.log(`refused a request for Host '${host}': not the gateway's address or a loopback name (see --allow-host)`);
-      ctx.respond(403, { message: 'Forbidden: unknown Host' });
+      ctx.respond(ANSWERS.unknownHost);
       return;
     }
     if (headBytes(ctx.req) > MAX_REQUEST_HEAD_BYTES) {
       ctx.res.setHeader('connection', 'close');
-      ctx.respond(431, { message: 'Request Header Fields Too Large' });
+      ctx.respond(ANSWERS.headersTooLarge);
       return;
     }
     if (tooLong(ctx.req)) {
       // Refused before the body is read; the unread body makes the connection unusable.
       ctx.res.setHeader('connection', 'close');
-      ctx.respond(413, { message: 'Request Too Long' });
+      ctx.respond(ANSWERS.requestTooLarge);
       return;
     }
     const match = matchRoute(this.routes, ctx.req.method ?? 'GET', ctx.url.pathname);
     if (!match) {
       // API Gateway's answer for a path or method the API does not have.
-      ctx.respond(403, { message: 'Missing Authentication Token' });
+      ctx.respond(ANSWERS.missingAuthenticationToken);
       return;
     }
     const route = ctx.route = match.route;
@@ -190,7 +178,7 @@ export class LocalStreamingGateway {
     ctx.apiPath = match.path;
     ctx.stage = match.stage;
     if (route.unsupported) {
-      ctx.respond(501, { message: `Not emulated by the local gateway: ${route.path} ${route.httpMethod}: ${route.unsupported}` });
+      ctx.respond(ANSWERS.notEmulated, `${route.path} ${route.httpMethod}: ${route.unsupported}`);
       return;
     }
     let body: Buffer | undefined;
@@ -202,7 +190,7 @@ export class LocalStreamingGateway {
       return;
     }
     if (body === undefined) {
-      ctx.respond(413, { message: 'Request Too Long' });
+      ctx.respond(ANSWERS.requestTooLarge);
       return;
     }
     ctx.body = body;
@@ -218,49 +206,33 @@ export class LocalStreamingGateway {
    */
   public reload(routes: readonly Route[]): void {
     this.routes = routes;
-    if (this.urlValue) this.startStandby();
     for (const pool of this.pools.values()) pool.retire();
     this.pools.clear();
     this.webApps.retireAll();
   }
 
-  /** The workers of a route's function (made on first use). */
-  private pool(route: Route): WorkerPool {
+  /** The execution environments of a route's function (made on first use). */
+  private pool(route: Route): EnvironmentPool {
     const fn = route.function!;
     let pool = this.pools.get(fn.logicalId);
     if (!pool) {
-      pool = new WorkerPool(fn, this.poolOptions());
+      pool = new EnvironmentPool(fn, this.poolOptions());
       this.pools.set(fn.logicalId, pool);
     }
     return pool;
   }
 
-  private poolOptions(): WorkerPoolOptions {
+  private poolOptions(): PoolOptions {
     return {
-      workerScript: this.workerScript!,
+      script: this.sandboxScript!,
       extraEnv: this.options.environment,
       awsCredentials: this.options.awsCredentials,
-      maxEnvironments: this.options.maxEnvironments ?? DEFAULT_MAX_ENVIRONMENTS[this.options.isolation ?? 'shared'],
+      maxEnvironments: this.options.maxEnvironments,
       idleMs: this.options.idleEnvironmentMs ?? DEFAULT_IDLE_ENVIRONMENT_MS,
       initLimitMs: this.options.initLimitMs,
       isolation: this.options.isolation,
-      environmentsPerThread: this.options.environmentsPerThread,
-      standby: this.standby,
       log: (message) => this.log(message),
     };
-  }
-
-  /**
-   * With `shared` isolation, a thread is started ahead for the first function's first environment
-   * (lambda/standby.ts): a cold start then waits for the handler's init, not for a thread.
-   */
-  private startStandby(): void {
-    if (this.stopped || (this.options.isolation ?? 'shared') !== 'shared') return;
-    const first = this.routes.find((route) => route.function && !route.webApp)?.function;
-    if (!first) return;
-    this.standby ??= new ThreadStandby(this.workerScript!);
-    // (after a reload, a spare of another heap bound is replaced: it would fit no function)
-    this.standby.retarget(sharedThreadHeapMb(first.memorySize, threadCapacity(this.poolOptions())));
   }
 
   private writeAccessLog(ctx: RequestContext): void {

@@ -37,20 +37,14 @@ export interface LocalStreamingGatewayOptions {
   /** Pass the shell's AWS credentials (AWS_ACCESS_KEY_ID, ...) to functions. Default true. */
   readonly awsCredentials?: boolean;
   /**
-   * How execution environments are isolated: `shared` (many to a worker thread, each with its own
-   * modules: the cheapest; a handler that crashes, spins past its timeout or outgrows the memory
-   * ends the thread and the invocations beside it), `thread` (a worker thread each: its own isolate,
-   * modules and `process.env`) or `process` (a child process each: also its own OS process, for
-   * handlers that need one, e.g. `process.chdir()` or native addons that are not thread-safe).
-   * Default `shared`.
+   * How every function's execution environments are isolated: `thread` (a worker thread each: its
+   * own isolate, globals, modules and `process.env`, as each Lambda sandbox has) or `process` (a
+   * child process each, for handlers that need one: `process.chdir()`, native addons that are not
+   * thread-safe). Default: decided per function, `thread` unless its `NODE_OPTIONS` needs a process
+   * (`--inspect`, or a V8 flag Node refuses for a thread).
    */
-  readonly isolation?: 'shared' | 'thread' | 'process';
-  /**
-   * With `shared` isolation, most execution environments on one thread. Default `maxEnvironments`
-   * spread over the machine's cores (100 for the default 200 on 2 cores): a thread per core.
-   */
-  readonly environmentsPerThread?: number;
-  /** Most execution environments of one function at once; more requests wait. Default 200 (`shared`), 10 (`thread`, `process`). */
+  readonly isolation?: 'thread' | 'process';
+  /** Most execution environments of one function at once; more requests wait. Default 100 with threads, 10 with processes. */
   readonly maxEnvironments?: number;
   /** An execution environment idle this long is retired, in ms. Default 5 minutes. */
   readonly idleEnvironmentMs?: number;

@@ -8,40 +8,28 @@
  * the connection is cut.
  */
 import type { Readable } from 'stream';
-import type { Lease } from './lambda/channel';
+import { ANSWERS, GatewayAnswer } from './gateway-responses';
 import type { LocalStreamingGatewayOptions } from './options';
 import type { RequestContext } from './request';
 import type { Route } from './route';
-import { EDGE_IDLE_TIMEOUT_MS, REGIONAL_IDLE_TIMEOUT_MS, SHAPING_BYTES_PER_SECOND, SHAPING_FREE_BYTES } from '../wire/limits';
+import { Shaping, SLICE_MS } from './shaping';
+import { EDGE_IDLE_TIMEOUT_MS, REGIONAL_IDLE_TIMEOUT_MS } from '../wire/limits';
 
 export type Headers = Record<string, string | string[]>;
 
-/**
- * A body whose chunks may be lent memory (a function thread's batch slot, channel.ts): once the
- * relay starts lending, it takes each chunk's lease and releases it when the socket has sent it.
- */
-export interface LendingBody {
-  startLending(): void;
-  takeLease(chunk: Buffer): Lease | undefined;
-}
-
-function isLending(body: Readable): body is Readable & LendingBody {
-  return typeof (body as Partial<LendingBody>).takeLease === 'function';
-}
-
-/** A relay failure: the status and body API Gateway answers, and the reason for the log. */
+/** A relay failure: API Gateway's answer, and the reason for the log. */
 export class RelayError extends Error {
   /** API Gateway's answer to an integration that failed: 500 Internal server error. */
   public static internal(why: string): RelayError {
-    return new RelayError(500, { message: 'Internal server error' }, why);
+    return new RelayError(ANSWERS.internalError, why);
   }
 
   /** API Gateway's answer to a timeout: 504 Endpoint request timed out. */
   public static timeout(why: string): RelayError {
-    return new RelayError(504, { message: 'Endpoint request timed out' }, why);
+    return new RelayError(ANSWERS.integrationTimeout, why);
   }
 
-  constructor(public readonly status: number, public readonly body: object, why: string) {
+  constructor(public readonly answer: GatewayAnswer, why: string) {
     super(why);
   }
 }
@@ -51,26 +39,22 @@ export function integrationTimeoutMs(route: Route, options: LocalStreamingGatewa
   return Math.min(route.timeoutMs, options.maxIntegrationTimeoutMs ?? Infinity);
 }
 
-/** How often shaping sends what is due (2 MB/s: about 100 KB a slice). */
-const SLICE_MS = 50;
-
 export class Relay {
   private done = false;
   private readonly timers: Array<ReturnType<typeof setTimeout>> = [];
   private lastActivity = Date.now();
   private source?: Readable;
-  private shapingStarted?: number;
-  /** Lent bytes (channel.ts) written to the client and not yet sent by its socket. */
-  private readonly leases = new Set<Lease>();
+  private readonly shaping: Shaping;
 
   /**
    * `abort` stops the integration (the request failed or the client left); `spentMs` of the
    * integration timeout went by before the relay started (waiting for an execution environment).
    */
   constructor(
-    private readonly ctx: RequestContext, private readonly options: LocalStreamingGatewayOptions, private readonly abort: () => void, spentMs = 0,
+    private readonly ctx: RequestContext, options: LocalStreamingGatewayOptions, private readonly abort: () => void, spentMs = 0,
   ) {
     const route = ctx.route!;
+    this.shaping = new Shaping(options);
     const timeout = integrationTimeoutMs(route, options) - spentMs;
     this.timers.push(setTimeout(() => this.fail(RelayError.timeout('the integration timeout was reached')), Math.max(0, timeout)));
     this.armIdleTimer(options.idleTimeoutMs ?? (route.endpointType === 'EDGE' ? EDGE_IDLE_TIMEOUT_MS : REGIONAL_IDLE_TIMEOUT_MS));
@@ -120,33 +104,28 @@ export class Relay {
     if (this.done) return;
     const { ctx } = this;
     ctx.log(error.message);
-    if (!ctx.res.headersSent) ctx.respond(error.status, error.body);
+    if (!ctx.res.headersSent) ctx.respond(error.answer);
     else ctx.res.destroy();
     this.finish(true);
   }
 
   /**
    * Writes the body's chunks to the client as they come; a full socket pauses the body. Past the
-   * unthrottled bytes, shaping sends what is due in slices every `SLICE_MS` (a chunk of any size
-   * starts at once with what is still free, the rest follows at the shaped rate; each slice counts
-   * as activity for the idle timeout), and the body stays paused while bytes wait.
+   * unthrottled bytes, shaping (shaping.ts) sends what is due in slices every `SLICE_MS` (a chunk
+   * of any size starts at once with what is still free, the rest follows at the shaped rate; each
+   * slice counts as activity for the idle timeout), and the body stays paused while bytes wait.
    */
   private stream(body: Readable): void {
     const { res } = this.ctx;
-    const waiting: Array<{ chunk: Buffer; lease?: Lease }> = []; // bytes shaping holds back
+    const waiting: Buffer[] = []; // bytes shaping holds back
     let paceDue = false; // a pace is scheduled: on a timer, or on the socket's drain
     let ended = false;
     const resume = () => {
       if (!this.done && waiting.length === 0 && !res.writableNeedDrain) body.resume();
     };
-    const lending = isLending(body) ? body : undefined;
-    const release = (lease: Lease) => {
-      this.leases.delete(lease);
-      lease.release();
-    };
-    const write = (chunk: Buffer, lease?: Lease) => {
+    const write = (chunk: Buffer) => {
       this.ctx.bytes += chunk.length;
-      if (!res.write(chunk, lease && (() => release(lease)))) {
+      if (!res.write(chunk)) {
         body.pause();
         res.once('drain', resume);
       }
@@ -166,44 +145,27 @@ export class Relay {
         res.once('drain', pace); // a slow client: its socket sets the pace
         return;
       }
-      let allowed = this.shapingAllowance();
+      let allowed = this.shaping.allowance(this.ctx.bytes);
       while (waiting.length > 0 && allowed > 0) {
-        const next = waiting[0];
-        const bytes = Math.min(allowed, next.chunk.length);
+        const bytes = Math.min(allowed, waiting[0].length);
         allowed -= bytes;
-        if (bytes === next.chunk.length) {
-          waiting.shift();
-          write(next.chunk, next.lease); // the lease goes with the chunk's last bytes
-        } else {
-          write(next.chunk.subarray(0, bytes));
-          next.chunk = next.chunk.subarray(bytes);
-        }
+        write(waiting[0].subarray(0, bytes));
+        if (bytes === waiting[0].length) waiting.shift();
+        else waiting[0] = waiting[0].subarray(bytes);
         this.touch();
       }
-      if (waiting.length > 0) {
-        schedulePace();
-      } else if (ended) {
-        end();
-      } else {
-        resume();
-      }
+      if (waiting.length > 0) schedulePace();
+      else if (ended) end();
+      else resume();
     };
     body.on('data', (chunk: Buffer) => {
       this.touch();
-      // A lent chunk is the relay's from here (the body may end and close while shaping holds it).
-      const lease = lending?.takeLease(chunk);
-      if (lease) this.leases.add(lease);
-      // Shared memory without a lease (a slice of a lent chunk): copied before anything can free it.
-      else if (chunk.buffer instanceof SharedArrayBuffer) chunk = Buffer.from(chunk);
-      if (chunk.length === 0 || this.done) {
-        if (lease) release(lease);
-        return;
-      }
+      if (chunk.length === 0 || this.done) return;
       this.ctx.firstContent ??= Date.now();
       if (waiting.length === 0) {
-        const free = this.shapingAllowance();
+        const free = this.shaping.allowance(this.ctx.bytes);
         if (free >= chunk.length) {
-          write(chunk, lease);
+          write(chunk);
           return;
         }
         if (free > 0) {
@@ -211,7 +173,7 @@ export class Relay {
           chunk = chunk.subarray(free);
         }
       }
-      waiting.push({ chunk, lease });
+      waiting.push(chunk);
       body.pause();
       if (!res.headersSent) res.flushHeaders(); // the status and headers do not wait for shaped bytes
       schedulePace();
@@ -221,23 +183,7 @@ export class Relay {
       ended = true;
       if (!this.done && waiting.length === 0) end();
     });
-    lending?.startLending();
     body.resume(); // the prelude reader left it paused
-  }
-
-  /**
-   * How many bytes may be sent now under API Gateway's shaping: what is left of the first 10 MB,
-   * then 2 MB/s from the moment they were used up.
-   */
-  private shapingAllowance(): number {
-    const { options, ctx } = this;
-    if (options.shaping === false) return Infinity;
-    const free = options.shapingFreeBytes ?? SHAPING_FREE_BYTES;
-    const rate = options.shapingBytesPerSecond ?? SHAPING_BYTES_PER_SECOND;
-    const shapedMs = this.shapingStarted === undefined ? 0 : Date.now() - this.shapingStarted;
-    const left = Math.floor(free + (shapedMs / 1000) * rate - ctx.bytes);
-    if (left <= 0) this.shapingStarted ??= Date.now();
-    return Math.max(0, left);
   }
 
   private sendBuffered(status: number, headers: Headers, body: Readable): void {
@@ -286,10 +232,6 @@ export class Relay {
     this.done = true;
     this.ctx.ended ??= Date.now();
     this.timers.forEach(clearTimeout);
-    // Ended (all written) or cut (the socket destroyed: its file descriptor is closed, nothing
-    // more is read from lent bytes): their slots may be written again.
-    this.leases.forEach((lease) => lease.release());
-    this.leases.clear();
     if (aborted) {
       this.source?.destroy();
       this.abort();

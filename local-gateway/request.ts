@@ -6,6 +6,8 @@
 import { randomUUID } from 'crypto';
 import type * as http from 'http';
 import type { Route } from './assembly';
+import { answerBody, GatewayAnswer } from './gateway-responses';
+import { isBinaryMediaType, RequestRecord } from './lambda/event';
 
 export type TransferMode = 'STREAMED' | 'BUFFERED';
 
@@ -72,14 +74,40 @@ export class RequestContext {
     return this.mode === 'STREAMED';
   }
 
+  /** The record of this routed request (`body` replaces its own, e.g. for a web app's header). */
+  public record(body: Buffer = this.body): RequestRecord {
+    const route = this.route!;
+    const { req } = this;
+    const binary = body.length > 0 && isBinaryMediaType(String(req.headers['content-type'] ?? ''), route.binaryMediaTypes ?? []);
+    return {
+      method: req.method ?? 'GET',
+      httpVersion: req.httpVersion,
+      rawHeaders: req.rawHeaders,
+      host: String(req.headers.host ?? 'localhost'),
+      userAgent: String(req.headers['user-agent'] ?? ''),
+      search: this.url.search,
+      body: body.length === 0 ? null : binary ? body.toString('base64') : body.toString('utf8'),
+      isBase64Encoded: binary,
+      resource: route.path,
+      path: this.apiPath,
+      pathParameters: this.pathParameters,
+      stage: this.stage ?? route.stageName,
+      apiId: route.apiId,
+      requestId: this.requestId,
+      sourceIp: this.ip,
+      time: Date.now(),
+    };
+  }
+
   /** Logs a diagnostic about this request, naming its route. */
   public log(message: string): void {
     this.logger(this.route ? `${this.route.httpMethod} ${this.route.path}: ${message}` : message);
   }
 
-  /** Answers with a JSON body (API Gateway's own errors), recording the outcome. */
-  public respond(status: number, body: object): void {
-    const text = JSON.stringify(body);
+  /** Answers with one of API Gateway's own answers (`detail` follows its message), recording the outcome. */
+  public respond(gatewayAnswer: GatewayAnswer, detail?: string): void {
+    const text = answerBody(gatewayAnswer, detail);
+    const status = gatewayAnswer.status;
     this.status = status;
     this.ended = Date.now();
     this.bytes = Buffer.byteLength(text);

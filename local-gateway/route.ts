@@ -1,5 +1,4 @@
 /** A route the gateway serves: one method of a REST API, as read from the assembly. */
-import type { WebAppSpec } from './web-app/adapter';
 
 export type EndpointType = 'EDGE' | 'REGIONAL' | 'PRIVATE';
 
@@ -59,4 +58,19 @@ export interface Route {
   readonly lambdaUriKind?: 'streaming' | 'classic';
   /** Why this route cannot be served locally, if it cannot. */
   readonly unsupported?: string;
+}
+
+/** What the template says about a web app function. */
+export interface WebAppSpec {
+  readonly logicalId: string;
+  /** The code folder (the asset). */
+  readonly codeDir: string;
+  /** The start script, relative to the code folder (the function's `Handler`). */
+  readonly startScript: string;
+  /** The Lambda runtime, e.g. `python3.13`. */
+  readonly runtime: string;
+  /** The function's literal environment variables. */
+  readonly environment: Record<string, string>;
+  /** The function's `memorySize` (its `AWS_LAMBDA_FUNCTION_MEMORY_SIZE`). Default 128, Lambda's. */
+  readonly memorySize?: number;
 }

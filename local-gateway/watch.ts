@@ -6,7 +6,7 @@
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { SHELL_TZ } from './lambda/environment';
+import { SHELL_TZ } from './lambda/variables';
 
 /** How often the manifest is looked at (polling survives cdk.out being deleted and re-created). */
 const MANIFEST_POLL_MS = 250;

@@ -1,83 +1,131 @@
 /**
- * The environment variables of a function's execution environment, as on Lambda: the function's
- * own (from its template), Lambda's reserved variables, the AWS credentials the SDK reads (unless
- * withheld), and what `--env` adds — nothing else of the developer's shell, whose tokens and keys
- * a handler under development has no business reading.
+ * An execution environment as the pool and the Lambda integration see it, whatever sandbox holds
+ * it (a worker thread or a child process): one invocation at a time, its output to a sink, the
+ * function timeout enforced from outside the handler's event loop, and the end of the sandbox
+ * (exit, crash, signal, memory) reported to the invocation it cuts short.
  */
-import type { RouteFunction } from '../assembly';
-import type { Isolation } from './workers';
+import type { RequestRecord } from './event';
+import type { MemoryWatch } from './limits';
+import { exited, InvocationEnd, isInvocationEnd, outOfMemory, signalled, timedOut } from './outcome';
+import type { FromSandbox, ToSandbox } from './protocol';
 
-/** The shell's AWS credential variables that a function gets unless they are withheld. */
-export const CREDENTIAL_VARIABLES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'];
-
-/** Lambda's `TZ`: functions run in UTC. */
-export const LAMBDA_TZ = ':UTC';
-
-/** The time zone functions run in: Lambda's, unless `--env TZ=...` (`extra`) sets another. */
-export function functionsTz(extra?: Record<string, string>): string {
-  return extra?.TZ ?? LAMBDA_TZ;
+/** Receives one invocation's output. */
+export interface InvocationSink {
+  onData(chunk: Buffer): void;
+  onEnd(end: InvocationEnd): void;
 }
 
-/** The shell's `TZ` (before the command line set its process's to the functions'), for the app's synth. */
-export const SHELL_TZ = process.env.TZ;
+export abstract class ExecutionEnvironment {
+  public busy = false;
+  public idleTimer?: ReturnType<typeof setTimeout>;
+  /** Set when the environment ended before its invocation: what that invocation gets. */
+  public endedWith?: InvocationEnd;
+  /** Resolves when the init is over (or the sandbox died in it). */
+  public readonly ready: Promise<void>;
+  protected gone = false;
+  /** Why the sandbox is ending, when the gateway or the handler knows it before the exit. */
+  protected endReason?: InvocationEnd;
+  private resolveReady!: () => void;
+  private sink?: InvocationSink;
+  private deadline?: ReturnType<typeof setTimeout>;
+  private memory?: MemoryWatch;
 
-/** Variables of the shell every process needs to run at all (no secrets). */
-const PROCESS_VARIABLES = ['PATH', 'LANG', 'HOME'];
+  constructor(protected readonly memoryMb: number) {
+    this.ready = new Promise((resolve) => (this.resolveReady = resolve));
+  }
 
-export interface EnvironmentOptions {
-  /** The folder the handler is loaded from (`LAMBDA_TASK_ROOT`). */
-  readonly taskRoot: string;
-  /** Variables added to every function (`--env`); they win over everything. */
-  readonly extra?: Record<string, string>;
-  /** Pass the shell's AWS credentials. Default true. */
-  readonly awsCredentials?: boolean;
-  /** The shell's environment. Default `process.env`. */
-  readonly shell?: NodeJS.ProcessEnv;
-}
+  public get alive(): boolean {
+    return !this.gone;
+  }
 
-/** What a function's environment is made from: its template's settings. */
-export type FunctionSettings = Pick<RouteFunction, 'logicalId' | 'handler' | 'runtime' | 'memorySize' | 'environment'>;
+  /** An invocation runs (its end has not come). */
+  protected get invoking(): boolean {
+    return this.sink !== undefined;
+  }
 
-export function functionEnvironment(fn: FunctionSettings, options: EnvironmentOptions): Record<string, string> {
-  const shell = options.shell ?? process.env;
-  const pick = (names: string[]) => Object.fromEntries(names.filter((n) => shell[n] !== undefined).map((n) => [n, shell[n]!]));
-  const region = shell.AWS_REGION ?? shell.AWS_DEFAULT_REGION ?? 'us-east-1';
-  const name = fn.logicalId;
-  // Placeholders let SDK clients sign requests to local stand-ins when no credentials are passed.
-  const credentials = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', ...(options.awsCredentials === false ? {} : pick(CREDENTIAL_VARIABLES)) };
-  const reserved: Record<string, string> = {
-    AWS_REGION: region,
-    AWS_DEFAULT_REGION: region,
-    AWS_LAMBDA_FUNCTION_NAME: name,
-    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySize),
-    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${name}`,
-    AWS_LAMBDA_LOG_STREAM_NAME: 'local',
-    AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
-    LAMBDA_TASK_ROOT: options.taskRoot,
-    LAMBDA_RUNTIME_DIR: options.taskRoot,
-    _HANDLER: fn.handler,
-    TZ: functionsTz(options.extra),
-  };
-  return { ...pick(PROCESS_VARIABLES), ...credentials, ...fn.environment, ...reserved, ...options.extra };
-}
+  /** Starts an invocation that may run `timeoutMs`; output arrives on `sink`. */
+  public invoke(request: RequestRecord, timeoutMs: number, sink: InvocationSink): void {
+    this.sink = sink;
+    if (this.gone) {
+      this.finish(this.endedWith ?? exited('the environment ended before the invocation'));
+      return;
+    }
+    this.deadline = setTimeout(() => {
+      // Lambda ends the environment of a function that timed out, even one that never yields.
+      this.finish(timedOut(timeoutMs));
+      this.kill();
+    }, timeoutMs);
+    this.watchMemory();
+    this.post({ type: 'invoke', request, timeoutMs });
+  }
 
-/**
- * Handlers on threads (`shared`, `thread` isolation) run in the time zone of the gateway's process,
- * whatever their `TZ` says: a process has one time zone, read when its threads start. The
- * command line sets its own process's `TZ` to the functions' (Lambda's UTC, or `--env TZ=...`);
- * a gateway started from your own code (tests) says so when its process's zone differs.
- * Returns that note, or undefined when the zones agree or functions run in processes of their own.
- */
-export function timeZoneNote(
-  isolation: Isolation,
-  tz: string,
-  processZone = Intl.DateTimeFormat().resolvedOptions().timeZone,
-): string | undefined {
-  if (isolation === 'process') return undefined;
-  const wanted = tz.replace(/^:/, '');
-  const utc = (zone: string) => /^(Etc\/)?(UTC|UCT|GMT|Universal|Zulu)$/.test(zone);
-  if (wanted === processZone || (utc(wanted) && utc(processZone))) return undefined;
-  return `handlers run in this process's time zone (${processZone}), not their TZ (${tz}, as on Lambda): `
-    + `a process has one time zone for all its threads. Start the process with TZ=${wanted} (the command line sets it), or use isolation 'process'`;
+  /** `bytes` of output were consumed: the handler may write that much more. */
+  public acknowledge(bytes: number): void {
+    if (!this.gone && this.invoking) this.post({ type: 'ack', bytes });
+  }
+
+  /** Ends the environment at once. */
+  public kill(): void {
+    this.sink = undefined;
+    clearTimeout(this.deadline);
+    this.unwatchMemory();
+    if (!this.gone) this.terminate();
+    this.gone = true;
+  }
+
+  /** Sends a message to the sandbox (an `invoke` wakes it from its freeze, sandbox/link.ts). */
+  protected abstract post(message: ToSandbox): void;
+  protected abstract terminate(): void;
+  /** Starts reading the sandbox's memory while it is busy; `over()` when it is past `memorySize`. */
+  protected abstract readMemory(over: () => void): MemoryWatch;
+
+  /** What the sandbox sends: response bytes, or its messages (anything else is ignored). */
+  protected receive(message: FromSandbox | Uint8Array): void {
+    if (message instanceof Uint8Array) {
+      if (this.sink) this.sink.onData(Buffer.from(message.buffer, message.byteOffset, message.byteLength));
+      return;
+    }
+    switch (message?.type) {
+      case 'ready': this.resolveReady(); break;
+      case 'end': if (isInvocationEnd(message.end)) this.finish(message.end); break;
+      case 'collected': this.memory?.collected(message.over === true); break;
+      case 'signal': this.endReason ??= exited(signalled(String(message.signal))); break;
+    }
+  }
+
+  private watchMemory(): void {
+    this.memory = this.readMemory(() => {
+      // (ended from here, not `kill()`: the exit reports the out-of-memory end to the invocation)
+      this.endReason ??= outOfMemory(this.memoryMb);
+      this.unwatchMemory();
+      this.terminate();
+    });
+  }
+
+  private unwatchMemory(): void {
+    this.memory?.stop();
+    this.memory = undefined;
+  }
+
+  /** The sandbox exited: `end` is what a running invocation gets, unless a reason is known. */
+  protected exited(end: InvocationEnd): void {
+    this.gone = true;
+    this.resolveReady();
+    this.unwatchMemory();
+    this.finish(this.endReason ?? end);
+  }
+
+  /**
+   * The invocation ended (its `end` message), or the sandbox died during it. A sandbox that dies
+   * with no invocation running (its init exited, crashed or signalled itself) keeps why: the
+   * invocation that finds it dead gets that, not a bare "ended".
+   */
+  protected finish(end: InvocationEnd): void {
+    clearTimeout(this.deadline);
+    this.unwatchMemory();
+    const sink = this.sink;
+    this.sink = undefined;
+    if (sink) sink.onEnd(end);
+    else if (end.outcome !== 'ended') this.endedWith ??= end;
+  }
 }

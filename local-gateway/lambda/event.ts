@@ -1,10 +1,10 @@
 /**
  * The REST API proxy (v1) event API Gateway sends to a Lambda proxy integration: the gateway
- * records the request (`requestRecord`), the function's worker builds the event (`restEvent`).
+ * records the request (`RequestContext.record()`), the function's sandbox builds the event
+ * (`restEvent`).
  */
 import { randomUUID } from 'crypto';
-import { clfTime } from '../access-log';
-import type { RequestContext } from '../request';
+import { clfTime } from '../time';
 
 /**
  * True when API Gateway passes a request body of `contentType` base64-encoded: the type matches one
@@ -47,31 +47,6 @@ export interface RequestRecord {
   readonly sourceIp: string;
   /** When the gateway received the request (epoch ms). */
   readonly time: number;
-}
-
-/** The record of a routed request (`body` replaces the request's, e.g. for a web app's header). */
-export function requestRecord(ctx: RequestContext, body: Buffer = ctx.body): RequestRecord {
-  const route = ctx.route!;
-  const { req } = ctx;
-  const binary = body.length > 0 && isBinaryMediaType(String(req.headers['content-type'] ?? ''), route.binaryMediaTypes ?? []);
-  return {
-    method: req.method ?? 'GET',
-    httpVersion: req.httpVersion,
-    rawHeaders: req.rawHeaders,
-    host: String(req.headers.host ?? 'localhost'),
-    userAgent: String(req.headers['user-agent'] ?? ''),
-    search: ctx.url.search,
-    body: body.length === 0 ? null : binary ? body.toString('base64') : body.toString('utf8'),
-    isBase64Encoded: binary,
-    resource: route.path,
-    path: ctx.apiPath,
-    pathParameters: ctx.pathParameters,
-    stage: ctx.stage ?? route.stageName,
-    apiId: route.apiId,
-    requestId: ctx.requestId,
-    sourceIp: ctx.ip,
-    time: Date.now(),
-  };
 }
 
 /** The REST API proxy (v1) event of a request. */

@@ -3,7 +3,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
-import { installAwsLambda, invoke, parseStreamedResponse, uninstallAwsLambda } from '../../local-gateway/lambda/emulator';
+import { installAwsLambda, uninstallAwsLambda } from '../../local-gateway/lambda/sandbox/awslambda';
+import { invoke, parseStreamedResponse } from '../../local-gateway/lambda/sandbox/invoke';
 import { restProxyEvent } from '../support/events';
 
 // The library as a user gets it, following only the README: `cdk init app --language=typescript`

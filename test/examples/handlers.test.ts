@@ -3,7 +3,8 @@ import { Writable } from 'stream';
 import { patternSha256, handler as download } from '../../examples/handlers/large-download';
 import { handler as longJob } from '../../examples/handlers/long-job';
 import { handler as tokens } from '../../examples/handlers/sse-tokens';
-import { installAwsLambda, invoke, parseStreamedResponse, uninstallAwsLambda } from '../../local-gateway/lambda/emulator';
+import { installAwsLambda, uninstallAwsLambda } from '../../local-gateway/lambda/sandbox/awslambda';
+import { invoke, parseStreamedResponse } from '../../local-gateway/lambda/sandbox/invoke';
 import { restProxyEvent } from '../support/events';
 
 beforeAll(() => installAwsLambda());

@@ -141,26 +141,27 @@ test('--max-environments, --idle-environment and --no-aws-credentials reach the 
   await expect(main(['serve', '--app', dir, '--max-environments', '0'], io().io)).rejects.toThrow(/--max-environments takes a whole number of at least 1/);
 });
 
-test('--isolation and --environments-per-thread reach the gateway; bad values are usage errors', async () => {
+test('--isolation reaches the gateway; bad values are usage errors', async () => {
   // GIVEN
   const code = `exports.handler = awslambda.streamifyResponse(async (e, s) => {
     await new Promise((r) => setTimeout(r, 200));
-    const h = awslambda.HttpResponseStream.from(s, {}); h.write(String(require('worker_threads').threadId)); h.end(); });`;
+    const h = awslambda.HttpResponseStream.from(s, {}); h.write(String(process.pid)); h.end(); });`;
   const dir = buildAssembly([{ path: '/t', code }]);
   cleanup.push(() => fs.rmSync(dir, { recursive: true, force: true }));
-  // WHEN: shared threads of two environments each
-  const shared = (await main(['serve', '--app', dir, '--port', '0', '--isolation', 'shared', '--environments-per-thread', '2'], io().io)) as LocalStreamingGateway;
-  cleanup.push(() => shared.stop());
-  const threads = await Promise.all(Array.from({ length: 4 }, () => curl([`${shared.url}/t`])));
-  // THEN
-  expect(new Set(threads.map((t) => t.body)).size).toBe(2);
-  // a thread each
+  // WHEN: a thread each (the default, said explicitly)
   const own = (await main(['serve', '--app', dir, '--port', '0', '--isolation', 'thread'], io().io)) as LocalStreamingGateway;
   cleanup.push(() => own.stop());
-  const each = await Promise.all(Array.from({ length: 4 }, () => curl([`${own.url}/t`])));
-  expect(new Set(each.map((t) => t.body)).size).toBe(4);
-  await expect(main(['serve', '--app', dir, '--isolation', 'vm'], io().io)).rejects.toThrow(/--isolation takes 'shared', 'thread' or 'process', got 'vm'/);
-  await expect(main(['serve', '--app', dir, '--environments-per-thread', '0'], io().io)).rejects.toThrow(/--environments-per-thread takes a whole number of at least 1/);
+  const threads = await Promise.all(Array.from({ length: 3 }, () => curl([`${own.url}/t`])));
+  // THEN every environment is in this process
+  expect(threads.map((t) => t.body)).toEqual(new Array(3).fill(String(process.pid)));
+  // and a process each
+  const processes = (await main(['serve', '--app', dir, '--port', '0', '--isolation', 'process'], io().io)) as LocalStreamingGateway;
+  cleanup.push(() => processes.stop());
+  const each = await Promise.all(Array.from({ length: 3 }, () => curl([`${processes.url}/t`])));
+  expect(new Set(each.map((t) => t.body)).size).toBe(3);
+  expect(each.map((t) => t.body)).not.toContain(String(process.pid));
+  await expect(main(['serve', '--app', dir, '--isolation', 'shared'], io().io)).rejects.toThrow(/--isolation takes 'thread' or 'process', got 'shared'/);
+  await expect(main(['serve', '--app', dir, '--environments-per-thread', '2'], io().io)).rejects.toThrow(/unknown option '--environments-per-thread'/);
 });
 
 test('the bundle of a served handler file is removed when the command line ends', async () => {

@@ -10,7 +10,7 @@ const ECHO_ENV = `exports.handler = awslambda.streamifyResponse(async (e, s) => 
   const h = awslambda.HttpResponseStream.from(s, { headers: { 'content-type': 'application/json' } });
   h.write(JSON.stringify(process.env)); h.end(); });`;
 
-describe.each(['shared', 'thread', 'process'] as const)('what a function sees of the environment (%s isolation)', (isolation) => {
+describe.each(['thread', 'process'] as const)('what a function sees of the environment (%s isolation)', (isolation) => {
   const saved = { ...process.env };
   beforeEach(() => Object.assign(process.env, { GITHUB_TOKEN: 'ghp_from_the_shell', NPM_TOKEN: 'npm_from_the_shell', AWS_ACCESS_KEY_ID: 'AKIAFROMSHELL', AWS_SECRET_ACCESS_KEY: 'shell-secret' }));
   afterEach(() => {
@@ -49,7 +49,7 @@ describe.each(['shared', 'thread', 'process'] as const)('what a function sees of
   });
 });
 
-describe.each(['shared', 'thread', 'process'] as const)('the function timeout and memorySize (%s isolation)', (isolation) => {
+describe.each(['thread', 'process'] as const)('the function timeout and memorySize (%s isolation)', (isolation) => {
   test('a handler that never yields is ended at its function timeout; its environment is replaced', async () => {
     const spin = 'let n = 0; exports.handler = awslambda.streamifyResponse(async (e, s) => { n++; if (e.queryStringParameters?.spin) for (;;) {} const h = awslambda.HttpResponseStream.from(s, {}); h.write(String(n)); h.end(); });';
     const { url, gateway, diagnostics } = await serve([{ path: '/f', code: spin, functionTimeoutSeconds: 1 }], { isolation });
@@ -79,8 +79,7 @@ describe.each(['shared', 'thread', 'process'] as const)('the function timeout an
     ['buffers, without ever yielding', 'const keep = []; for (;;) keep.push(Buffer.alloc(10 * 1024 * 1024, 1));'],
   ])('a function that outgrows memorySize through %s fails like Runtime.OutOfMemory; the gateway stays up', async (_how, grow) => {
     const code = `exports.handler = awslambda.streamifyResponse(async (e, s) => { if (e.queryStringParameters?.grow) { ${grow} } const h = awslambda.HttpResponseStream.from(s, {}); h.write('fine'); h.end(); });`;
-    // Shared threads bound their heap at memorySize for each environment they may hold: two here.
-    const { url, diagnostics } = await serve([{ path: '/m', code, memorySize: 128, functionTimeoutSeconds: 30 }], { isolation, environmentsPerThread: 2 });
+    const { url, diagnostics } = await serve([{ path: '/m', code, memorySize: 128, functionTimeoutSeconds: 30 }], { isolation });
     const seen = await fetchStream(`${url}/m?grow=1`);
     expect(seen.status).toBe(500);
     expect(diagnostics.join('\n')).toMatch(/Runtime.OutOfMemory/);
@@ -88,7 +87,7 @@ describe.each(['shared', 'thread', 'process'] as const)('the function timeout an
   });
 });
 
-describe.each(['shared', 'thread', 'process'] as const)('a function\'s init is bounded as on Lambda (%s isolation)', (isolation) => {
+describe.each(['thread', 'process'] as const)('a function\'s init is bounded as on Lambda (%s isolation)', (isolation) => {
   const OK = 'exports.handler = awslambda.streamifyResponse(async (e, s) => { awslambda.HttpResponseStream.from(s, {}).write(\'ok\'); s.end(); });';
   // (Lambda's init limit is 10 s: lowered with initLimitMs, as for the other limits in these tests)
 
@@ -130,7 +129,7 @@ describe.each(['shared', 'thread', 'process'] as const)('a function\'s init is b
   });
 });
 
-describe.each(['shared', 'thread', 'process'] as const)('environments per function (%s isolation)', (isolation) => {
+describe.each(['thread', 'process'] as const)('environments per function (%s isolation)', (isolation) => {
   const PID = `let invocations = 0;
 exports.handler = awslambda.streamifyResponse(async (e, s) => {
   invocations++;
@@ -164,11 +163,13 @@ exports.handler = awslambda.streamifyResponse(async (e, s) => {
   });
 });
 
-test('a function whose environment sets NODE_OPTIONS gets a process of its own (threads cannot honour it)', async () => {
+test('NODE_OPTIONS a thread honours goes to the function\'s threads; a debugger gets it a process of its own', async () => {
   const code = `exports.handler = awslambda.streamifyResponse(async (e, s) => {
     const h = awslambda.HttpResponseStream.from(s, {}); h.write(String(require('worker_threads').isMainThread) + ' ' + process.execArgv.join(' ')); h.end(); });`;
   const threaded = await serve([{ path: '/t', code }]);
-  expect((await fetchStream(`${threaded.url}/t`)).body.toString()).toMatch(/^false/);
+  expect((await fetchStream(`${threaded.url}/t`)).body.toString()).toBe('false ');
   const withOptions = await serve([{ path: '/t', code, environment: { NODE_OPTIONS: '--no-warnings' } }]);
-  expect((await fetchStream(`${withOptions.url}/t`)).body.toString()).toMatch(/^true --max-old-space-size=128/);
+  expect((await fetchStream(`${withOptions.url}/t`)).body.toString()).toBe('false --no-warnings');
+  const debugged = await serve([{ path: '/t', code, environment: { NODE_OPTIONS: '--inspect=127.0.0.1:0' } }]);
+  expect((await fetchStream(`${debugged.url}/t`)).body.toString()).toMatch(/^true --max-old-space-size=128/);
 });

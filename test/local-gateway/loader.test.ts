@@ -4,7 +4,8 @@ import { Writable } from 'stream';
 import { buildAssembly } from './support/assembly';
 import { fetchStream } from './support/clients';
 import { LocalStreamingGateway } from '../../local-gateway/gateway';
-import { createAwsLambda, invoke } from '../../local-gateway/lambda/emulator';
+import { createAwsLambda } from '../../local-gateway/lambda/sandbox/awslambda';
+import { invoke } from '../../local-gateway/lambda/sandbox/invoke';
 
 // The emulator's `awslambda` global as the Node.js runtime interface client has it, and handler
 // loading failures named as the runtime names them, with what to do.

@@ -114,8 +114,14 @@ describe('request limits', () => {
     expect(answer).toContain('{"message":"Request Too Long"}');
   });
 
-  test('a client that half-closes after its request gets its response', async () => {
-    const { url } = await serve([{ path: '/a', code: OK }]);
+  test('a client that half-closes after its request gets its response from a warm environment; one whose request waits for a cold start is taken as gone', async () => {
+    const { url, diagnostics } = await serve([{ path: '/a', code: OK }]);
+    // a cold start: the FIN comes while the request waits for an environment
+    // (closed or reset, with nothing written)
+    expect(await raw(url, 'GET /a HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n', true).catch(() => '')).toBe('');
+    expect(diagnostics.join('\n')).toMatch(/the client left before an execution environment was free/);
+    expect((await curl([`${url}/a`])).body).toBe('ok'); // (the environment is warm and idle once this is answered)
+    // warm: the invocation starts at once, and the response comes whole, with nothing before it
     const answer = await raw(url, 'GET /a HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n', true);
     expect(answer).toMatch(/^HTTP\/1.1 200/);
     expect(answer).toMatch(/\r\n\r\n2\r\nok\r\n0\r\n\r\n$/);

@@ -4,15 +4,21 @@ import { fetchStream } from './support/clients';
 import { startCommandLine, stopCommandLines } from './support/command-line';
 
 // A handler that signals its own process or process group ends its sandbox on Lambda, nothing
-// more. On threads the function's process is the gateway's: the signal must end the handler's
-// environment, not the gateway and the streams of other functions. Tried through the real command
-// line, in a process group of its own, since a signal that escaped would end the test's process.
+// more: the sandbox is a PID namespace of its own. On threads the function's process is the
+// gateway's: the signal must end the handler's environment, not the gateway and the streams of
+// other functions; every process it did not start does not exist for it. Tried through the real
+// command line, in a process group and a PID namespace of its own (unshare, as an unprivileged
+// user too): a signal that escaped would end what the namespace holds, never the test's process.
+
+/** A PID namespace of its own, with a process besides the gateway's that nothing may end (`sleep`). */
+const NAMESPACE = ['unshare', '--user', '--map-root-user', '--pid', '--fork', '--mount-proc', 'sh', '-c', 'sleep 600 & exec "$0" "$@"'];
 
 const KILLER = `exports.handler = awslambda.streamifyResponse(async (event, s) => {
   const { target, signal } = event.queryStringParameters;
   const tasks = require('fs').readdirSync('/proc/self/task').map(Number);
+  const gateway = require('worker_threads').isMainThread ? process.ppid : process.pid;
   const pid = target === 'self' || target === 'internal' ? process.pid : target === 'group' ? 0 : target === 'parent' ? process.ppid
-    : target === 'thread' ? tasks[tasks.length - 1] : Number(target);
+    : target === 'thread' ? tasks[tasks.length - 1] : target === 'all' ? -1 : target === 'gateway' ? gateway : Number(target);
   const h = awslambda.HttpResponseStream.from(s, {});
   await new Promise((r) => setTimeout(r, 20));
   if (target === 'internal') process._kill(pid, 15); // what process.kill calls
@@ -39,7 +45,13 @@ const PROBE = `exports.handler = awslambda.streamifyResponse(async (event, s) =>
   const child = require('child_process').spawn(process.execPath, ['-e', 'setTimeout(() => {}, 10000)']);
   const childEnd = new Promise((r) => child.once('exit', (code, signal) => r(signal)));
   process.kill(child.pid, 'SIGTERM');
-  h.write(JSON.stringify({ alive: process.kill(process.pid, 0), winch: process.kill(process.pid, 'SIGWINCH'), unknown, trapped, child: await childEnd }));
+  // a process the function did not start does not exist for it, as in its own PID namespace
+  const outsider = require('fs').readdirSync('/proc').filter((p) => /^[0-9]+$/.test(p)).find((p) => {
+    try { return require('fs').readFileSync('/proc/' + p + '/comm', 'utf8').trim() === 'sleep'; } catch { return false; }
+  });
+  let notVisible;
+  try { process.kill(Number(outsider), 'SIGTERM'); } catch (error) { notVisible = error.code; }
+  h.write(JSON.stringify({ alive: process.kill(process.pid, 0), winch: process.kill(process.pid, 'SIGWINCH'), unknown, trapped, child: await childEnd, outsider: outsider !== undefined, notVisible }));
   h.end();
 });`;
 
@@ -55,12 +67,12 @@ exports.handler = awslambda.streamifyResponse(async (event, s) => { s.write('nev
 
 afterEach(stopCommandLines);
 
-describe.each(['shared', 'thread', 'process'])('a handler that signals its own process (%s isolation)', (isolation) => {
+describe.each(['thread', 'process'])('a handler that signals its own sandbox (%s isolation)', (isolation) => {
   const dir = buildAssembly([{ path: '/kill', code: KILLER }, { path: '/probe', code: PROBE }, { path: '/slow', code: SLOW }, { path: '/init-kill', code: INIT_KILLER }]);
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  test.each([['self', 'SIGTERM'], ['self', '9'], ['group', 'SIGINT'], ['group', 'SIGKILL'], ['internal', '15'], ['thread', 'SIGTERM'], ['parent', 'SIGTERM']])('process.kill(%s, %s) fails its invocation; the gateway and other streams go on', async (target, signal) => {
-    const { url, child, output } = await startCommandLine(['serve', '--app', dir, '--port', '0', '--isolation', isolation]);
+  test.each([['self', 'SIGTERM'], ['self', '9'], ['group', 'SIGINT'], ['group', 'SIGKILL'], ['internal', '15'], ['thread', 'SIGTERM'], ['parent', 'SIGTERM'], ['all', 'SIGTERM'], ['all', 'SIGKILL'], ['gateway', 'SIGTERM']])('process.kill(%s, %s) ends its own environment only; the gateway, other streams and other processes go on', async (target, signal) => {
+    const { url, child, output } = await startCommandLine(['serve', '--app', dir, '--port', '0', '--isolation', isolation], process.env, NAMESPACE);
     const other = fetchStream(`${url}/slow`);
     await new Promise((r) => setTimeout(r, 50));
     const killed = await fetchStream(`${url}/kill?target=${target}&signal=${signal}`);
@@ -69,17 +81,18 @@ describe.each(['shared', 'thread', 'process'])('a handler that signals its own p
     expect(child.exitCode).toBeNull();
     expect(child.signalCode).toBeNull();
     // the function answers again, from a new environment
-    expect(JSON.parse((await fetchStream(`${url}/probe`)).body.toString())).toEqual({ alive: true, winch: true, unknown: 'ERR_UNKNOWN_SIGNAL', trapped: 1, child: 'SIGTERM' });
-    if (isolation !== 'process') expect(output()).toMatch(/a handler sent SIG(TERM|KILL|INT) to its own process, which is the gateway's/);
+    // (and the process beside the gateway in the namespace is still there, and still out of reach)
+    expect(JSON.parse((await fetchStream(`${url}/probe`)).body.toString())).toEqual({ alive: true, winch: true, unknown: 'ERR_UNKNOWN_SIGNAL', trapped: 1, child: 'SIGTERM', outsider: true, notVisible: 'ESRCH' });
+    expect(output()).toMatch(isolation === 'process' ? /the function process exited \(SIG(TERM|KILL|INT)\)/ : /a handler sent SIG(TERM|KILL|INT) to its own sandbox/);
   });
 
   test('an init that signals its own process fails the invocation; the log names the signal, not a bare "ended"', async () => {
-    const { url, child, output } = await startCommandLine(['serve', '--app', dir, '--port', '0', '--isolation', isolation]);
+    const { url, child, output } = await startCommandLine(['serve', '--app', dir, '--port', '0', '--isolation', isolation], process.env, NAMESPACE);
     const answer = await fetchStream(`${url}/init-kill`);
     expect(answer.status).toBe(500);
     expect(child.exitCode).toBeNull();
     expect(child.signalCode).toBeNull();
-    const signalled = isolation === 'process' ? /the function process exited \(SIGTERM\)/ : /a handler sent SIGTERM to its own process/;
+    const signalled = isolation === 'process' ? /the function process exited \(SIGTERM\)/ : /a handler sent SIGTERM to its own sandbox/;
     // the first environment's end, in the line that starts the retry, and the second's, for the invocation
     expect(output()).toMatch(new RegExp(`an environment ended while it started \\(Runtime exited: ${signalled.source}`));
     expect(output()).not.toMatch(/the environment ended before the invocation/);

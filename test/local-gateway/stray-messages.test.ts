@@ -1,18 +1,13 @@
 import * as http from 'http';
 import { serve } from './support/serve';
-import { slotChecks } from '../../local-gateway/lambda/channel';
 
 // Code in a handler can reach the thread's `parentPort` (require('worker_threads')), and libraries
 // that detect a worker thread do post on it. Whatever it posts, the gateway must stay up, its
-// other streams intact, and the function must go on answering. Freed batch slots are poisoned
-// (channel.ts), so a forged slot number that freed a slot in use would show as corrupt bytes.
-
-beforeAll(() => (slotChecks.poisonFreed = true));
-afterAll(() => (slotChecks.poisonFreed = false));
+// other streams intact, and the function must go on answering.
 
 const JUNK = `[3, 0, 1, 2 ** 20 + 5, 15 * 2 ** 20 + 1, 16 * 2 ** 20, 2 ** 40, -1, 1.5, NaN, Infinity, null, undefined, 'x',
   {}, [], { type: 'end' }, { type: 'end', env: 1 }, { type: 'end', env: 1, end: null }, { type: 'end', env: 1, end: 'x' },
-  { type: 'loaded', env: 'x' }, { type: 'ready' }, { type: 'pong' }, { type: 'oom-ish' },
+  { type: 'ready' }, { type: 'collected', over: true }, { type: 'signal', signal: 'SIGTERM' }, { type: 'oom-ish' },
   new Uint8Array([0, 0, 0, 1, 255, 255, 255, 255]), new Uint8Array([0, 0, 0]), new Uint8Array(0), new Float64Array(2)]`;
 
 const CHUNK = 64 * 1024;
@@ -46,11 +41,10 @@ function get(url: string): Promise<{ status?: number; body: Buffer }> {
   });
 }
 
-describe.each(['shared', 'thread'] as const)('messages a handler posts on its thread\'s port (%s isolation)', (isolation) => {
+describe('messages a handler posts on its thread\'s port', () => {
   test('junk numbers, arrays and objects crash nothing and corrupt no other stream', async () => {
-    // GIVEN a function whose handler posts junk on parentPort in one invocation and streams in
-    // another, on the same thread (shared isolation)
-    const { url, diagnostics } = await serve([{ path: '/h', code: HANDLER }], { isolation, shaping: false, environmentsPerThread: 8 });
+    // GIVEN a function whose handler posts junk on parentPort in one invocation and streams in another
+    const { url } = await serve([{ path: '/h', code: HANDLER }], { shaping: false });
     // WHEN both run at once, twice
     for (let round = 0; round < 2; round++) {
       const [patterned, poster] = await Promise.all([get(`${url}/h`), new Promise((r) => setTimeout(r, 5)).then(() => get(`${url}/h?junk=1`))]);
@@ -63,13 +57,11 @@ describe.each(['shared', 'thread'] as const)('messages a handler posts on its th
       for (let k = 0; k < patterned.body.length; k += 1024) if (patterned.body[k] !== Math.floor(k / CHUNK) % 251) wrong++;
       expect(wrong).toBe(0);
     }
-    // AND the developer is told once why their handler's messages went nowhere (shared threads)
-    if (isolation === 'shared') expect(diagnostics.filter((d) => /posted on its worker thread's parentPort/.test(d))).toHaveLength(1);
   });
 
   test('well-formed batches and end messages a handler forges reach no client, its own included', async () => {
-    // GIVEN a handler that, asked to, forges what the gateway's threads send: a batch record with
-    // bytes for each environment id, and an `end` for each; and reports what workerData shows it
+    // GIVEN a handler that, asked to, forges what a sandbox sends the gateway: bytes, and an `end`;
+    // and reports what workerData shows it
     const forger = `const { parentPort, workerData } = require('worker_threads');
     exports.handler = awslambda.streamifyResponse(async (event, s) => {
       const h = awslambda.HttpResponseStream.from(s, { headers: { 'content-type': 'text/plain' } });
@@ -86,21 +78,22 @@ describe.each(['shared', 'thread'] as const)('messages a handler posts on its th
         new DataView(record.buffer).setUint32(4, payload.length);
         record.set(payload, 8);
         parentPort.postMessage(record);
-        parentPort.postMessage({ type: 'end', env, end: { outcome: 'ended' } });
+        parentPort.postMessage(payload);
       }
       parentPort.postMessage({ type: 'end', end: { outcome: 'ended' } });
+      parentPort.postMessage({ type: 'ready' });
       await new Promise((r) => setTimeout(r, 50));
       h.write('forger done');
       h.end();
     });`;
-    const { url } = await serve([{ path: '/f', code: forger }], { isolation, shaping: false });
+    const { url } = await serve([{ path: '/f', code: forger }], { shaping: false });
     // WHEN one client streams while another's invocation forges messages
     const victim = get(`${url}/f`);
     await new Promise((r) => setTimeout(r, 120));
     const forged = await get(`${url}/f?forge=1`);
     // THEN neither response took a forged byte or ended early
     expect((await victim).body.toString()).toBe('line 0\nline 1\nline 2\nline 3\nline 4\nline 5\nline 6\nline 7\n');
-    // and the handler found neither the thread's port to the gateway nor its shared memory in workerData
-    expect(forged.body.toString()).toBe(`seen: ${JSON.stringify(isolation === 'shared' ? ['memoryMb', 'shared'] : ['memoryMb'])}\nforger done`);
+    // and the handler found neither the thread's port to the gateway nor its wake flag in workerData
+    expect(forged.body.toString()).toBe(`seen: ${JSON.stringify(['memoryMb'])}\nforger done`);
   });
 });

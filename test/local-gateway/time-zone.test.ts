@@ -4,7 +4,7 @@ import * as path from 'path';
 import { buildAssembly } from './support/assembly';
 import { fetchStream } from './support/clients';
 import { startCommandLine, stopCommandLines } from './support/command-line';
-import { timeZoneNote } from '../../local-gateway/lambda/environment';
+import { timeZoneNote } from '../../local-gateway/lambda/variables';
 
 // Lambda runs functions in UTC (`TZ=:UTC`). A process has one time zone for all its threads, so
 // handlers on threads (the default isolation) run in the gateway process's zone whatever their
@@ -29,7 +29,7 @@ describe('the command line runs its functions in their time zone', () => {
   const dir = buildAssembly([{ path: '/tz', code: WHAT_TIME_ZONE }]);
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  test.each(['shared', 'thread', 'process'])('UTC, as on Lambda, from a shell in New York (%s isolation)', async (isolation) => {
+  test.each(['thread', 'process'])('UTC, as on Lambda, from a shell in New York (%s isolation)', async (isolation) => {
     const url = await commandLine(['serve', '--app', dir, '--port', '0', '--isolation', isolation]);
     const seen = JSON.parse((await fetchStream(`${url}/tz`)).body.toString());
     expect(seen).toEqual({ offset: 0, zone: 'UTC', hour: 12 });
@@ -59,13 +59,13 @@ void gateway.start().then(() => gateway.stop());`);
 });
 
 test.each([
-  ['shared', ':UTC', 'America/New_York', true],
+  ['thread', ':UTC', 'America/New_York', true],
   ['thread', ':UTC', 'Europe/Paris', true],
   ['process', ':UTC', 'America/New_York', false],
-  ['shared', ':UTC', 'UTC', false],
-  ['shared', ':UTC', 'Etc/UTC', false],
-  ['shared', 'Asia/Tokyo', 'Asia/Tokyo', false],
-  ['shared', 'Asia/Tokyo', 'UTC', true],
+  ['thread', ':UTC', 'UTC', false],
+  ['thread', ':UTC', 'Etc/UTC', false],
+  ['thread', 'Asia/Tokyo', 'Asia/Tokyo', false],
+  ['thread', 'Asia/Tokyo', 'UTC', true],
 ] as const)('timeZoneNote(%s, %s) in a process in %s: a note %s', (isolation, tz, zone, note) => {
   expect(timeZoneNote(isolation, tz, zone) !== undefined).toBe(note);
 });

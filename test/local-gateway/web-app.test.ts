@@ -6,7 +6,8 @@ import { curl, fetchStream } from './support/clients';
 import { startCommandLine, stopCommandLines } from './support/command-line';
 import { readAssembly } from '../../local-gateway/assembly';
 import { LocalStreamingGateway } from '../../local-gateway/gateway';
-import { isWebAppFunction, missingLanguage, startCommand, WebAppProcess } from '../../local-gateway/web-app/adapter';
+import { WebAppProcess } from '../../local-gateway/web-app/adapter';
+import { isWebAppFunction, missingLanguage, startCommand } from '../../local-gateway/web-app/language';
 import { tempDir } from '../support/temp-dirs';
 
 // A plain-Python streaming web app (standard library only) run the way the Lambda Web Adapter

@@ -1,5 +1,6 @@
 import * as path from 'path';
-import { installAwsLambda, invoke, parseStreamedResponse, uninstallAwsLambda } from '../../../local-gateway/lambda/emulator';
+import { installAwsLambda, uninstallAwsLambda } from '../../../local-gateway/lambda/sandbox/awslambda';
+import { invoke, parseStreamedResponse } from '../../../local-gateway/lambda/sandbox/invoke';
 import { FakeBedrock, startFakeBedrock } from '../../../local-gateway/stand-ins/bedrock';
 import { restProxyEvent } from '../../support/events';
 

@@ -1,7 +1,8 @@
 import { Writable } from 'stream';
 import { streamingHandler } from '../../../lambda-assets/runtime';
 import type { LambdaResponseStream } from '../../../lambda-assets/runtime';
-import { createAwsLambda, invoke, parseStreamedResponse, METADATA_CONTENT_TYPE } from '../../../local-gateway/lambda/emulator';
+import { createAwsLambda, METADATA_CONTENT_TYPE } from '../../../local-gateway/lambda/sandbox/awslambda';
+import { invoke, parseStreamedResponse } from '../../../local-gateway/lambda/sandbox/invoke';
 import { restProxyEvent } from '../../support/events';
 
 // The raw runtime's traps, shown with the stand-in, and the wrapped handler avoiding each one.

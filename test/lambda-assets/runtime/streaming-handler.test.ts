@@ -1,7 +1,8 @@
 import { Readable, Writable } from 'stream';
 import { HttpError, ndjson, pipe, sse, streamingHandler, encodeSseEvent, encodeSseComment, validateMetadata } from '../../../lambda-assets/runtime';
 import type { LambdaResponseStream } from '../../../lambda-assets/runtime';
-import { createAwsLambda, installAwsLambda, invoke, parseStreamedResponse, uninstallAwsLambda } from '../../../local-gateway/lambda/emulator';
+import { createAwsLambda, installAwsLambda, uninstallAwsLambda } from '../../../local-gateway/lambda/sandbox/awslambda';
+import { invoke, parseStreamedResponse } from '../../../local-gateway/lambda/sandbox/invoke';
 import { restProxyEvent } from '../../support/events';
 
 const runtime = createAwsLambda();

@@ -17,9 +17,11 @@ export interface CommandLine {
   output(): string;
 }
 
-export async function startCommandLine(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<CommandLine> {
+/** `prefix`: a command the command line runs under (e.g. `unshare ...`), given its command after it. */
+export async function startCommandLine(args: string[], env: NodeJS.ProcessEnv = process.env, prefix: string[] = []): Promise<CommandLine> {
   const cli = path.join(__dirname, '..', '..', '..', 'local-gateway', 'cli.ts');
-  const child = spawn(process.execPath, [require.resolve('tsx/cli'), cli, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const command = [...prefix, process.execPath, require.resolve('tsx/cli'), cli, ...args];
+  const child = spawn(command[0], command.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   running.push(child);
   let out = '';
   child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));

@@ -12,11 +12,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
-import type { ModuleScope } from './module-scope';
-
-/** The marks `awslambda.streamifyResponse()` puts on a handler (the runtime's own symbols). */
-export const HANDLER_STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
-export const HANDLER_HIGH_WATER_MARK = Symbol.for('aws.lambda.runtime.handler.streaming.highWaterMark');
+import { HIGH_WATER_MARK_MARK, STREAMING_MARK } from './awslambda';
 
 /** A loaded handler and what the runtime reads from it. */
 export interface LoadedHandler {
@@ -34,8 +30,6 @@ export interface LoadedHandler {
 export interface LoadOptions {
   /** Directories whose `node_modules` stand in for the runtime's own (AWS SDK v3). */
   readonly searchDirs?: readonly string[];
-  /** The environment's own module registry, when environments share a thread. Default: the thread's. */
-  readonly scope?: ModuleScope;
 }
 
 /** A load failure, named as the runtime names it (`Runtime.ImportModuleError`, ...). */
@@ -80,17 +74,17 @@ export async function loadHandler(taskRoot: string, handlerSpec: string, options
   let loaded: { exports: Record<string, unknown>; esm: boolean };
   try {
     const paths = [taskRoot, path.resolve(taskRoot, moduleRoot)];
-    loaded = await requireLikeLambda(path.resolve(taskRoot, moduleRoot, moduleName), moduleName, paths, options.scope);
+    loaded = await requireLikeLambda(path.resolve(taskRoot, moduleRoot, moduleName), moduleName, paths);
   } catch (error) {
     throw describeLoadError(error, handlerSpec);
   }
   const handler = exportPath.split('.').reduce<any>((value, key) => value?.[key], loaded.exports);
   if (!handler) throw new RuntimeLoadError('Runtime.HandlerNotFound', `${handlerSpec} is undefined or not exported`);
   if (typeof handler !== 'function') throw new RuntimeLoadError('Runtime.HandlerNotFound', `${handlerSpec} is not a function`);
-  const hwm = parseInt(handler[HANDLER_HIGH_WATER_MARK], 10);
+  const hwm = parseInt(handler[HIGH_WATER_MARK_MARK], 10);
   return {
     handler,
-    streaming: handler[HANDLER_STREAMING] === 'response',
+    streaming: handler[STREAMING_MARK] === 'response',
     highWaterMark: Number.isNaN(hwm) ? undefined : hwm,
     isAsync: handler.constructor?.name === 'AsyncFunction',
     esm: loaded.esm,
@@ -99,12 +93,11 @@ export async function loadHandler(taskRoot: string, handlerSpec: string, options
 
 type Loaded = { exports: Record<string, unknown>; esm: boolean };
 
-async function requireLikeLambda(file: string, moduleName: string, paths: string[], scope?: ModuleScope): Promise<Loaded> {
+async function requireLikeLambda(file: string, moduleName: string, paths: string[]): Promise<Loaded> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const load = (f: string) => (scope ? scope.require(f) : require(f)) as Record<string, unknown>;
+  const load = (f: string) => require(f) as Record<string, unknown>;
   const cjs = (f: string) => (fs.existsSync(f) ? { exports: load(f), esm: false } : undefined);
-  const importOf = (url: string) => (scope ? scope.import(url) : dynamicImport(url));
-  const esm = async (f: string) => (fs.existsSync(f) ? { exports: await importOf(pathToFileURL(f).href), esm: true } : undefined);
+  const esm = async (f: string) => (fs.existsSync(f) ? { exports: await dynamicImport(pathToFileURL(f).href), esm: true } : undefined);
   const extensionless = fs.existsSync(file) && fs.statSync(file).isFile() ? cjs(file) : undefined;
   if (extensionless) return extensionless;
   const typeModule = fs.existsSync(`${file}.js`) && isTypeModule(path.dirname(`${file}.js`));
@@ -159,7 +152,7 @@ const added = new Set<string>();
 /**
  * Makes packages of `dirs` (each a folder holding `node_modules`) resolvable from the function's
  * code as the runtime's `/var/runtime/node_modules` is: `NODE_PATH` for CommonJS, a resolve hook
- * for ES modules (Node ≥ 20.6), both tried only after the code's own `node_modules`.
+ * for ES modules, both tried only after the code's own `node_modules`.
  */
 function addSearchDirs(dirs: readonly string[]): void {
   const fresh = dirs.map((d) => path.resolve(d)).filter((d) => !added.has(d) && fs.existsSync(path.join(d, 'node_modules')));
@@ -170,39 +163,24 @@ function addSearchDirs(dirs: readonly string[]): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   (require('module') as { _initPaths?: () => void })._initPaths?.();
   const parents = fresh.map((d) => pathToFileURL(path.join(d, 'package.json')).href);
+  // A resolve hook on the loading thread (Node 22.15 and later, which the package requires).
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const api = require('module') as {
-    registerHooks?: (hooks: { resolve: (s: string, c: { parentURL?: string }, next: (s: string, c?: object) => unknown) => unknown }) => void;
-    register?: (url: string) => void;
+  const { registerHooks } = require('module') as {
+    registerHooks: (hooks: { resolve: (s: string, c: { parentURL?: string }, next: (s: string, c?: object) => unknown) => unknown }) => void;
   };
-  if (api.registerHooks) {
-    // Node ≥ 22.15: a hook on the loading thread (no hooks thread to start, ~100 ms less per environment).
-    api.registerHooks({
-      resolve: (specifier, context, next) => {
-        try {
-          return next(specifier, context);
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException)?.code !== 'ERR_MODULE_NOT_FOUND' || /^(\.|\/|file:|node:|data:)/.test(specifier)) throw error;
-          for (const parentURL of parents) {
-            try {
-              return next(specifier, { ...context, parentURL });
-            } catch { /* the next folder */ }
-          }
-          throw error;
+  registerHooks({
+    resolve: (specifier, context, next) => {
+      try {
+        return next(specifier, context);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException)?.code !== 'ERR_MODULE_NOT_FOUND' || /^(\.|\/|file:|node:|data:)/.test(specifier)) throw error;
+        for (const parentURL of parents) {
+          try {
+            return next(specifier, { ...context, parentURL });
+          } catch { /* the next folder */ }
         }
-      },
-    });
-    return;
-  }
-  const register = api.register;
-  if (!register) return;
-  const hooks = `const parents = ${JSON.stringify(parents)};
-export async function resolve(specifier, context, next) {
-  try { return await next(specifier, context); } catch (error) {
-    if (error?.code !== 'ERR_MODULE_NOT_FOUND' || /^(\\.|\\/|file:|node:|data:)/.test(specifier)) throw error;
-    for (const parentURL of parents) { try { return await next(specifier, { ...context, parentURL }); } catch {} }
-    throw error;
-  }
-}`;
-  register(`data:text/javascript,${encodeURIComponent(hooks)}`);
+        throw error;
+      }
+    },
+  });
 }

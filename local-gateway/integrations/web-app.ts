@@ -3,11 +3,12 @@
  * start), then the request goes to it over HTTP as the adapter sends it (the path within the API,
  * no stage) and its response is relayed like any HTTP proxy response.
  */
-import type { WebApps } from './adapter';
-import { proxyHttp } from '../http/proxy';
-import { requestContext, requestRecord } from '../lambda/event';
+import { ANSWERS } from '../gateway-responses';
+import { proxyHttp } from './http-proxy';
+import { requestContext } from '../lambda/event';
 import type { LocalStreamingGatewayOptions } from '../options';
 import type { RequestContext } from '../request';
+import type { WebApps } from '../web-app/adapter';
 
 export async function proxyWebApp(ctx: RequestContext, options: LocalStreamingGatewayOptions, apps: WebApps): Promise<void> {
   const route = ctx.route!;
@@ -18,12 +19,12 @@ export async function proxyWebApp(ctx: RequestContext, options: LocalStreamingGa
     base = app.url;
   } catch (error) {
     ctx.log(`the web app did not start: ${(error as Error).message}`);
-    ctx.respond(502, { message: 'Internal server error' });
+    ctx.respond(ANSWERS.badGateway);
     return;
   }
   // As the adapter does: API Gateway's request context as a JSON header (ASCII-only, so any
   // character survives as a JSON escape).
-  ctx.req.headers['x-amzn-request-context'] = JSON.stringify(requestContext(requestRecord(ctx, Buffer.alloc(0))))
+  ctx.req.headers['x-amzn-request-context'] = JSON.stringify(requestContext(ctx.record(Buffer.alloc(0))))
     .replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   ctx.req.headers['x-amzn-request-id'] = ctx.requestId;
   // The function's timeout bounds the app's answer, as Lambda bounds the adapter's invocation.

@@ -4,6 +4,7 @@
  */
 import * as http from 'http';
 import * as https from 'https';
+import { ANSWERS } from '../gateway-responses';
 import type { LocalStreamingGatewayOptions } from '../options';
 import { Relay, RelayError } from '../relay';
 import type { RequestContext } from '../request';
@@ -15,7 +16,7 @@ export function proxyHttp(ctx: RequestContext, options: LocalStreamingGatewayOpt
   const targetUrl = backendUrl(ctx, options.backends ?? {});
   if (!targetUrl) {
     ctx.log('a path parameter would leave the backend\'s base path: answered 400');
-    ctx.respond(400, { message: 'Invalid request path' });
+    ctx.respond(ANSWERS.invalidPath);
     return;
   }
   const headers = endToEnd(ctx.req.headers);
@@ -34,7 +35,7 @@ export function proxyHttp(ctx: RequestContext, options: LocalStreamingGatewayOpt
       if (status < 200 || status > 599) {
         // Node's client reads any three digits; no client can be answered 600 or over.
         response.destroy();
-        relay.fail(new RelayError(502, { message: 'Internal server error' }, `backend ${targetUrl.origin} answered status ${status}, not 200..599`));
+        relay.fail(new RelayError(ANSWERS.badGateway, `backend ${targetUrl.origin} answered status ${status}, not 200..599`));
         return;
       }
       response.on('data', () => relay.touch());
@@ -44,7 +45,7 @@ export function proxyHttp(ctx: RequestContext, options: LocalStreamingGatewayOpt
     upstream.on('upgrade', (response, socket) => {
       responded = true;
       socket.destroy();
-      relay.fail(new RelayError(502, { message: 'Internal server error' }, `backend ${targetUrl.origin} answered ${response.statusCode} (switching protocols), which an HTTP proxy integration does not relay`));
+      relay.fail(new RelayError(ANSWERS.badGateway, `backend ${targetUrl.origin} answered ${response.statusCode} (switching protocols), which an HTTP proxy integration does not relay`));
     });
     const request = upstream;
     upstream.on('error', (error) => {
@@ -56,7 +57,7 @@ export function proxyHttp(ctx: RequestContext, options: LocalStreamingGatewayOpt
         send(true);
         return;
       }
-      relay.fail(new RelayError(502, { message: 'Internal server error' }, `backend ${targetUrl.origin} failed: ${error.message}`));
+      relay.fail(new RelayError(ANSWERS.badGateway, `backend ${targetUrl.origin} failed: ${error.message}`));
     });
     upstream.end(ctx.body);
   };

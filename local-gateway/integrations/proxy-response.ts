@@ -1,55 +1,12 @@
 /**
- * Classic (non-streaming) Lambda proxy handlers, as the Node.js runtime runs them and API Gateway
- * reads them: `handler(event, context, callback)` resolves (or calls back) with
- * `{ statusCode, headers, multiValueHeaders, body, isBase64Encoded }`; API Gateway turns that JSON
- * into the HTTP response, or answers 502 when it is malformed or the function failed.
- *
- * What API Gateway does when the route's mode and the handler disagree (see FACTS.md) is decided
- * in `bufferedResponse()`.
+ * A classic (non-streaming) Lambda proxy result as API Gateway reads it: the invocation's payload
+ * `{ statusCode, headers, multiValueHeaders, body, isBase64Encoded }` becomes the HTTP response,
+ * or a 502 when it is malformed. What API Gateway does when the route's transfer mode and the
+ * handler disagree (a streaming handler on the classic, buffered URI) is decided in
+ * `bufferedResponse()`.
  */
 import { dropFraming, headersOf } from './prelude';
 import { MetadataError, ResponseMetadata, splitStreamedResponse, validateMetadata } from '../../wire/contract';
-
-/** How a finished invocation ended, as far as the response is concerned. */
-export interface ClassicOutcome {
-  readonly outcome: 'ended' | 'error' | 'timeout';
-  readonly error?: { errorType: string; errorMessage: string };
-  /** The invocation's payload: the JSON of the handler's result. */
-  readonly payload?: Buffer;
-}
-
-/**
- * Invokes a classic handler like the runtime: a returned promise or the callback gives the
- * result; a handler that does neither before `timeoutMs` times out.
- */
-export async function invokeClassic(
-  handler: (...args: any[]) => unknown, event: unknown, context: Record<string, unknown>, timeoutMs: number,
-): Promise<ClassicOutcome> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<ClassicOutcome>((resolve) => {
-    timer = setTimeout(() => resolve({ outcome: 'timeout', error: { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds` } }), timeoutMs);
-  });
-  const run = new Promise<unknown>((resolve, reject) => {
-    const callback = (error: unknown, result: unknown) => (error ? reject(error) : resolve(result));
-    const returned = handler(event, context, callback);
-    const promise = returned as Promise<unknown> | undefined;
-    if (promise && typeof promise.then === 'function') promise.then(resolve, reject);
-    else if (handler.length < 3) resolve(undefined);
-  }).then(
-    (result): ClassicOutcome => ({ outcome: 'ended', payload: Buffer.from(JSON.stringify(result === undefined ? null : result) ?? 'null') }),
-    (error: unknown): ClassicOutcome => ({
-      outcome: 'error',
-      error: error instanceof Error
-        ? { errorType: error.name, errorMessage: error.message }
-        : { errorType: typeof error, errorMessage: String(error) },
-    }),
-  );
-  try {
-    return await Promise.race([run, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /**
  * An HTTP response API Gateway would send (`dropped`: the framing headers of the result, which the

@@ -1,0 +1,51 @@
+/**
+ * API Gateway's own answers: every response the gateway makes itself (not the integration's), by
+ * the gateway response type API Gateway files it under (AWS::ApiGateway::GatewayResponse
+ * `ResponseType`: what a custom gateway response of the API replaces), with its status and its
+ * `{"message": ...}` body. A few answers are the local gateway's own (`local`): they have no
+ * counterpart on AWS (a Host it refuses, a route it does not emulate).
+ */
+
+/** API Gateway's gateway response types that the local gateway answers with. */
+export type GatewayResponseType =
+  | 'ACCESS_DENIED' | 'BAD_REQUEST_BODY' | 'BAD_REQUEST_PARAMETERS' | 'DEFAULT_4XX' | 'DEFAULT_5XX'
+  | 'INTEGRATION_FAILURE' | 'INTEGRATION_TIMEOUT' | 'INVALID_API_KEY' | 'MISSING_AUTHENTICATION_TOKEN'
+  | 'QUOTA_EXCEEDED' | 'REQUEST_TOO_LARGE' | 'THROTTLED' | 'UNAUTHORIZED';
+
+export interface GatewayAnswer {
+  readonly type: GatewayResponseType;
+  readonly status: number;
+  readonly message: string;
+  /** The local gateway's own answer, with no counterpart on AWS. */
+  readonly local?: boolean;
+}
+
+const answer = (type: GatewayResponseType, status: number, message: string, local?: boolean): GatewayAnswer => ({ type, status, message, local });
+
+export const ANSWERS = {
+  /** A path or method the API does not have. */
+  missingAuthenticationToken: answer('MISSING_AUTHENTICATION_TOKEN', 403, 'Missing Authentication Token'),
+  /** The integration did not answer within its timeout (or its stream went idle). */
+  integrationTimeout: answer('INTEGRATION_TIMEOUT', 504, 'Endpoint request timed out'),
+  /** A Lambda function failed, or its streamed output is not what API Gateway accepts. */
+  internalError: answer('DEFAULT_5XX', 500, 'Internal server error'),
+  /** A malformed Lambda proxy result, a failed classic invocation, an HTTP backend that failed. */
+  badGateway: answer('DEFAULT_5XX', 502, 'Internal server error'),
+  /** A request body over 10 MB. */
+  requestTooLarge: answer('REQUEST_TOO_LARGE', 413, 'Request Too Long'),
+  /** A request line and headers over 10,240 bytes. */
+  headersTooLarge: answer('DEFAULT_4XX', 431, 'Request Header Fields Too Large'),
+  /** A request the HTTP parser cannot route: a bad target, two Host headers, a path that escapes. */
+  badRequest: answer('DEFAULT_4XX', 400, 'Bad request'),
+  /** An HTTP_PROXY path parameter that would leave the backend's base path. */
+  invalidPath: answer('DEFAULT_4XX', 400, 'Invalid request path'),
+  /** A Host that is not the gateway's address or a loopback name (against DNS rebinding). */
+  unknownHost: answer('ACCESS_DENIED', 403, 'Forbidden: unknown Host', true),
+  /** A route the local gateway cannot serve (the message says why). */
+  notEmulated: answer('DEFAULT_5XX', 501, 'Not emulated by the local gateway', true),
+} as const;
+
+/** The body of an answer: `{"message": ...}`, with `detail` after the message when given. */
+export function answerBody(gatewayAnswer: GatewayAnswer, detail?: string): string {
+  return JSON.stringify({ message: detail ? `${gatewayAnswer.message}: ${detail}` : gatewayAnswer.message });
+}
