@@ -1,9 +1,11 @@
 /**
- * The streaming wire contract between a Lambda handler and API Gateway (see FACTS.md): the
- * response starts with a JSON metadata object, then 8 NUL bytes, then the payload. This module is
- * the one home of that contract. The handler runtime (`lambda-assets/runtime`), the local
- * gateway and its Lambda emulator (`local-gateway/`) all import it; it imports nothing but Node's
- * `Buffer` global.
+ * The streaming wire contract between a Lambda handler and API Gateway, as the API Gateway developer
+ * guide (https://docs.aws.amazon.com/apigateway/latest/developerguide/response-transfer-mode-lambda.html)
+ * and the Lambda Node.js runtime interface client
+ * (https://github.com/aws/aws-lambda-nodejs-runtime-interface-client) define it: the response starts
+ * with a JSON metadata object, then 8 NUL bytes, then the payload. This module is the one home of
+ * that contract. The handler runtime (`lambda-assets/runtime`), the local gateway and its Lambda
+ * emulator (`local-gateway/`) all import it; it imports nothing but Node's `Buffer` global.
  */
 
 /** The content type the Lambda runtime sends for a streamed HTTP integration response. */
