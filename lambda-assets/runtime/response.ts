@@ -161,9 +161,12 @@ export class StreamingResponse {
     return this.frames?.error(error);
   }
 
-  /** @internal Ends the stream after the handler returned (with the writer's last frame, if any). */
+  /**
+   * @internal Ends the stream after the handler returned (with the writer's last frame, if any: an
+   * SSE stream that sent no event yet is marked finished too).
+   */
   public autoEnd(): Promise<void> {
-    return this.end(this.headersSent ? this.frames?.last?.() : undefined);
+    return this.end(this.frames?.last?.());
   }
 
   /** @internal Runs `callback` when the stream ends (used by the writers to stop timers). */

@@ -27,9 +27,17 @@ export interface SseOptions {
    */
   errorEvent?: (error: SseErrorInfo) => SseEvent;
   /**
-   * Also mark the end when the stream ends by an error or because the handler returned without
-   * `end()`, so a reconnecting `EventSource` is answered 204 (see `SseWriter.end()`). Default: false
-   * (only `end()` marks the end).
+   * A feed the client resumes: when the handler returns or throws without `end()` (e.g. a long feed
+   * cut at the function's deadline), the stream is not marked finished, so an `EventSource`
+   * reconnects with its `Last-Event-ID` and the handler runs again to carry on from there. Only
+   * `end()` marks the end. Default: false (the stream is marked finished however it ends, so a
+   * reconnecting `EventSource` is answered 204 and the handler does not run again; see
+   * `SseWriter.end()`).
+   */
+  resumable?: boolean;
+  /**
+   * @deprecated Streams stay ended by default now. `stayEnded: false` means `resumable: true`;
+   * `stayEnded: true` is the default.
    */
   stayEnded?: boolean;
 }
@@ -93,7 +101,7 @@ export class SseWriter {
   private timer?: ReturnType<typeof setInterval>;
 
   constructor(private readonly response: StreamingResponse, options: SseOptions = {}) {
-    const end = options.stayEnded ? encodeSseEnd : () => '';
+    const end = options.resumable ?? options.stayEnded === false ? () => '' : encodeSseEnd;
     response.setMode('sse', {
       error: (error) => encodeSseEvent(options.errorEvent?.(error) ?? { event: 'error', data: error }) + end(),
       last: end,
@@ -133,7 +141,8 @@ export class SseWriter {
    * Finishes the stream for good: sends `final` (if given), then an id-only frame whose id carries
    * `SSE_END_MARKER`, then ends the response. An `EventSource` that reconnects afterwards sends that
    * id as `Last-Event-ID` and is answered HTTP 204, which makes it stop, without the handler running
-   * again. Call it instead of `response.end()`.
+   * again. Returning from the handler (or throwing) does the same, unless the stream is
+   * `resumable`; call `end()` to send a final event, and instead of `response.end()`.
    */
   public async end(final?: SseEvent): Promise<void> {
     this.stop();
