@@ -8,6 +8,11 @@ import { InstalledPackage, installPackedRuntime } from '../../support/packed-run
 // esbuild tree-shakes when StreamingFunction bundles a handler).
 
 const ROOT = path.join(__dirname, '..', '..', '..');
+/**
+ * The SSE handler's runtime overhead may not grow past this. The goal is 3 KB (3072 bytes); the
+ * runtime measured 5,212 bytes when this ceiling was set (bench/runtime-bundle-size.ts).
+ */
+const SSE_CEILING_BYTES = 5632;
 
 /** A stand-in for the Lambda runtime's awslambda global and response stream, then a handler run: plain JavaScript for a child process. */
 const STAND_IN = `
@@ -80,6 +85,22 @@ export const handler = streamingHandler(async (_event, response) => { await ndjs
     expect(sseRequire).toContain('application/x-ndjson');
     expect(sseRequire).toContain('getReader');
     expect(sseImport.length).toBeLessThan(sseRequire.length);
+  }, 60_000);
+
+  test(`an SSE handler bundled from the package adds at most ${SSE_CEILING_BYTES} bytes (minified) over the same handler on raw streamifyResponse`, () => {
+    const withRuntime = pkg.bundle('budget-runtime', `import { sse, streamingHandler } from 'cdk-streaming-rest-api/runtime';
+export const handler = streamingHandler(async (_event, response) => {
+  const events = sse(response);
+  for (const text of ['Hello', 'world']) await events.data({ text });
+});`).bytes;
+    const raw = pkg.bundle('budget-raw', `export const handler = awslambda.streamifyResponse(async (_event, responseStream) => {
+  const stream = awslambda.HttpResponseStream.from(responseStream, {
+    statusCode: 200, headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' },
+  });
+  for (const text of ['Hello', 'world']) stream.write('data: ' + JSON.stringify({ text }) + '\\n\\n');
+  stream.end();
+});`).bytes;
+    expect(withRuntime.length - raw.length).toBeLessThanOrEqual(SSE_CEILING_BYTES);
   }, 60_000);
 
   test('TypeScript finds the ES module declarations for an ES module handler (node16), and they type-check', () => {
