@@ -1,46 +1,72 @@
 /**
- * Bundle-size budget of the handler runtime: a minimal SSE handler written with the runtime vs the
- * same handler written on raw `awslambda.streamifyResponse`, both minified by esbuild.
- * Target: the runtime adds at most 6 KB; each chat protocol handler at most 16 KiB over a raw one.
+ * Bundle-size budget of the handler runtime, measured on the packed npm tarball as users get it:
+ * an SSE handler and an NDJSON handler importing `cdk-streaming-rest-api/runtime`, bundled and
+ * minified by esbuild, against the same handlers written on raw `awslambda.streamifyResponse`.
+ * `import` resolves to the ES module build (tree-shaken: a handler keeps only what it uses);
+ * `require` to the CommonJS build, bundled whole (what every handler carried when the package
+ * shipped CommonJS only). Target: the SSE handler's runtime overhead at most 3 KB (3072 bytes).
+ * Then each chat protocol handler (from source) at most 16 KiB over a raw one.
  * Run: npx ts-node --transpile-only bench/runtime-bundle-size.ts
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
+import * as zlib from 'zlib';
 import { buildSync } from 'esbuild';
+import { installPackedRuntime } from '../test/support/packed-runtime';
 
-const RUNTIME = path.join(__dirname, '..', 'lambda-assets', 'runtime');
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-size-'));
+const SSE_BUDGET = 3072;
 
-const withRuntime = `
-import { sse, streamingHandler } from ${JSON.stringify(RUNTIME)};
-export const handler = streamingHandler(async (_event, response) => {
+const handlers = {
+  sse: {
+    body: `streamingHandler(async (_event, response) => {
   const events = sse(response);
   for (const text of ['Hello', 'world']) await events.data({ text });
-});`;
-
-const raw = `
-export const handler = awslambda.streamifyResponse(async (_event, responseStream) => {
+})`,
+    names: 'sse, streamingHandler',
+    raw: `awslambda.streamifyResponse(async (_event, responseStream) => {
   const stream = awslambda.HttpResponseStream.from(responseStream, {
     statusCode: 200, headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' },
   });
   for (const text of ['Hello', 'world']) stream.write('data: ' + JSON.stringify({ text }) + '\\n\\n');
   stream.end();
-});`;
+})`,
+  },
+  ndjson: {
+    body: `streamingHandler(async (_event, response) => {
+  const lines = ndjson(response);
+  for (const step of [1, 2, 3]) await lines.send({ step });
+})`,
+    names: 'ndjson, streamingHandler',
+    raw: `awslambda.streamifyResponse(async (_event, responseStream) => {
+  const stream = awslambda.HttpResponseStream.from(responseStream, { statusCode: 200, headers: { 'content-type': 'application/x-ndjson' } });
+  for (const step of [1, 2, 3]) stream.write(JSON.stringify({ step }) + '\\n');
+  stream.end();
+})`,
+  },
+};
 
-function size(name: string, source: string): number {
-  const entry = path.join(dir, `${name}.ts`);
-  fs.writeFileSync(entry, source);
-  const result = buildSync({ entryPoints: [entry], bundle: true, minify: true, platform: 'node', format: 'cjs', write: false, target: 'node22' });
-  return result.outputFiles[0].contents.length;
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(2)} KiB`;
+const gz = (bytes: Buffer) => zlib.gzipSync(bytes).length;
+
+const pkg = installPackedRuntime('always');
+try {
+  for (const [name, h] of Object.entries(handlers)) {
+    const raw = pkg.bundle(`${name}-raw`, `export const handler = ${h.raw};\n`).bytes;
+    const esm = pkg.bundle(`${name}-import`, `import { ${h.names} } from 'cdk-streaming-rest-api/runtime';\nexport const handler = ${h.body};\n`).bytes;
+    const cjs = pkg.bundle(`${name}-require`, `const { ${h.names} } = require('cdk-streaming-rest-api/runtime');\nexport const handler = ${h.body};\n`).bytes;
+    const [afterMin, beforeMin] = [esm.length - raw.length, cjs.length - raw.length];
+    const [afterGz, beforeGz] = [gz(esm) - gz(raw), gz(cjs) - gz(raw)];
+    console.log(`${name.toUpperCase()} handler, minified: raw streamifyResponse ${raw.length} B; with the runtime via import (ES modules) ${esm.length} B, ` +
+      `via require (CommonJS) ${cjs.length} B`);
+    console.log(`  runtime overhead: import ${afterMin} B (${kb(afterMin)}, ${afterGz} B gzipped), require ${beforeMin} B (${kb(beforeMin)}, ${beforeGz} B gzipped); ` +
+      `import/require ${(afterMin / beforeMin).toFixed(2)}x minified, ${(afterGz / beforeGz).toFixed(2)}x gzipped`);
+    if (name === 'sse') {
+      console.log(`  budget: SSE overhead via import <= ${SSE_BUDGET} B -> ${afterMin <= SSE_BUDGET ? 'within budget' : 'OVER BUDGET'}`);
+    }
+  }
+} finally {
+  pkg.close();
 }
-
-const a = size('runtime', withRuntime);
-const b = size('raw', raw);
-fs.rmSync(dir, { recursive: true, force: true });
-console.log(`minified SSE handler with the runtime: ${a} bytes`);
-console.log(`minified SSE handler on raw streamifyResponse: ${b} bytes`);
-console.log(`runtime overhead: ${a - b} bytes (${((a - b) / 1024).toFixed(2)} KiB; budget 6 KB = 6144 bytes) -> ${a - b <= 6144 ? 'within budget' : 'OVER BUDGET'}`);
 
 // The chat handlers StreamingBedrockChat deploys, one bundle per protocol, against the same Bedrock
 // call written on raw streamifyResponse (the AWS SDK client dominates both): what the runtime, the

@@ -1,9 +1,11 @@
 /**
- * The streaming wire contract between a Lambda handler and API Gateway (see FACTS.md): the
- * response starts with a JSON metadata object, then 8 NUL bytes, then the payload. This module is
- * the one home of that contract. The handler runtime (`lambda-assets/runtime`), the local
- * gateway and its Lambda emulator (`local-gateway/`) all import it; it imports nothing but Node's
- * `Buffer` global.
+ * The streaming wire contract between a Lambda handler and API Gateway, as the API Gateway developer
+ * guide (https://docs.aws.amazon.com/apigateway/latest/developerguide/response-transfer-mode-lambda.html)
+ * and the Lambda Node.js runtime interface client
+ * (https://github.com/aws/aws-lambda-nodejs-runtime-interface-client) define it: the response starts
+ * with a JSON metadata object, then 8 NUL bytes, then the payload. This module is the one home of
+ * that contract. The handler runtime (`lambda-assets/runtime`), the local gateway and its Lambda
+ * emulator (`local-gateway/`) all import it; it imports nothing but Node's `Buffer` global.
  */
 
 /** The content type the Lambda runtime sends for a streamed HTTP integration response. */
@@ -19,10 +21,10 @@ export const DELIMITER_LENGTH = 8;
 export const DELIMITER: Buffer = /* @__PURE__ */ Buffer.alloc(DELIMITER_LENGTH);
 
 /** Metadata and delimiter must arrive within this many bytes, or API Gateway answers 500. */
-export const METADATA_WINDOW_BYTES = 16 * 1024;
+export const METADATA_WINDOW_BYTES = 16_384;
 
 /** High-water mark of the Lambda runtime's response stream: `write()` returns false past it. */
-export const RESPONSE_STREAM_HIGH_WATER_MARK = 16 * 1024;
+export const RESPONSE_STREAM_HIGH_WATER_MARK = 16_384;
 
 /** Trailers the Lambda runtime sends when a streaming handler fails after it started. */
 export const ERROR_TYPE_TRAILER = 'Lambda-Runtime-Function-Error-Type';
@@ -52,12 +54,12 @@ export class MetadataError extends Error {
 }
 
 /** An RFC 9110 token: what a header name may be. */
-const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+export const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /**
  * A header value (or cookie) is Latin-1 text: visible characters, spaces and tabs (RFC 9110
  * field-value, what Node's HTTP server accepts), so no CR, LF, NUL or other control character.
  */
-const BAD_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+export const BAD_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 
 function fail(message: string): never {
   throw new MetadataError(message);

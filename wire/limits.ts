@@ -1,5 +1,6 @@
 /**
- * API Gateway's service limits that the local gateway enforces (see FACTS.md). The constructs
+ * API Gateway's service limits that the local gateway enforces (API Gateway developer guide:
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html). The constructs
  * keep their copy in `src/private/limits.ts` (jsii compiles `src/` alone); a test pins the two
  * to the same values.
  */

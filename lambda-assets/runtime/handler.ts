@@ -1,6 +1,6 @@
 import { HttpError, StreamingResponse } from './response';
 import { isEndedStreamId } from './sse';
-import type { AwsLambdaGlobal, LambdaContext, LambdaResponseStream, RawStreamingHandler, RestProxyEvent } from './types';
+import type { AwsLambdaGlobal, LambdaContext, RawStreamingHandler, RestProxyEvent } from './types';
 
 /** The function a streaming handler runs for each request. */
 export type StreamingHandlerFunction<E> = (event: E, response: StreamingResponse, context: LambdaContext) => Promise<void> | void;
@@ -30,16 +30,6 @@ export class DeadlineError extends Error {
   }
 }
 
-const STREAMING_MARK = Symbol.for('aws.lambda.runtime.handler.streaming');
-
-function runtimeOf(options: StreamingHandlerOptions): AwsLambdaGlobal {
-  const runtime = options.runtime ?? (globalThis as unknown as { awslambda?: AwsLambdaGlobal }).awslambda;
-  if (!runtime) {
-    throw new Error('No Lambda streaming runtime (awslambda global)');
-  }
-  return runtime;
-}
-
 /**
  * Wraps a handler so it streams correctly: the metadata is validated and always sent before the
  * body, the stream is ended exactly once (whether the handler returns, throws or forgets to end),
@@ -53,61 +43,59 @@ function runtimeOf(options: StreamingHandlerOptions): AwsLambdaGlobal {
  * });
  */
 export function streamingHandler<E = RestProxyEvent>(fn: StreamingHandlerFunction<E>, options: StreamingHandlerOptions = {}): RawStreamingHandler<E> {
-  const inner: RawStreamingHandler<E> = async (event: E, raw: LambdaResponseStream, context: LambdaContext) => {
+  const runtimeOf = () => options.runtime ?? (globalThis as unknown as { awslambda?: AwsLambdaGlobal }).awslambda;
+  const inner: RawStreamingHandler<E> = async (event, raw, context) => {
     context.callbackWaitsForEmptyEventLoop = false;
+    const runtime = runtimeOf();
+    if (!runtime) throw new Error('No Lambda streaming runtime (awslambda global)');
     const controller = new AbortController();
-    const response = new StreamingResponse(raw, runtimeOf(options), controller);
+    const response = new StreamingResponse(raw, runtime, controller);
     if ((options.answerEndedStreams ?? true) && isEndedStreamId(requestHeader(event, 'last-event-id'))) {
       const origin = requestHeader(event, 'origin');
       // Nothing is read from an empty 204, so any origin may see it (an EventSource that cannot
       // read it would take it for a network error and reconnect).
       if (origin) response.headers({ 'access-control-allow-origin': origin, 'access-control-allow-credentials': 'true' });
-      await response.status(204).end();
-      return;
+      return response.status(204).end();
     }
-    const remaining = typeof context.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : undefined;
-    let deadline: ReturnType<typeof setTimeout> | undefined;
-    const deadlineReached = new Promise<DeadlineError>((resolve) => {
-      if (remaining !== undefined && Number.isFinite(remaining)) {
-        deadline = setTimeout(() => {
+    const remaining = context.getRemainingTimeInMillis?.();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<DeadlineError>((resolve) => {
+      if (Number.isFinite(remaining)) {
+        // (a delay below 1 ms is 1 ms)
+        timer = setTimeout(() => {
           const error = new DeadlineError();
           controller.abort(error);
           resolve(error);
-        }, Math.max(0, remaining - (options.deadlineMarginMs ?? 1000)));
+        }, remaining - (options.deadlineMarginMs ?? 1000));
       }
     });
     let rethrow: unknown;
     try {
-      const outcome = await Promise.race([Promise.resolve().then(() => fn(event, response, context)), deadlineReached]);
-      if (outcome instanceof DeadlineError && !response.finished) {
-        rethrow = await reportError(response, outcome);
-      }
+      const outcome = await Promise.race([(async () => fn(event, response, context))(), deadline]);
+      if (outcome instanceof DeadlineError && !response.finished) throw outcome;
     } catch (error) {
       rethrow = await reportError(response, error);
     } finally {
-      if (deadline) clearTimeout(deadline);
+      clearTimeout(timer);
       // A raw body that failed after its first byte is left open: the runtime ends it with the
       // error trailers when the error is rethrown, and API Gateway cuts the client's transfer.
-      if (!response.finished && rethrow === undefined) {
-        await response.autoEnd().catch(() => undefined);
-      }
+      // Else the stream ends here, with the writer's last frame (SSE: the end marker) if any.
+      if (!response.finished && rethrow === undefined) await response.end(response.frames?.last?.()).catch(() => undefined);
       controller.abort();
     }
     if (rethrow !== undefined) throw rethrow;
   };
-  const runtime = options.runtime ?? (globalThis as unknown as { awslambda?: AwsLambdaGlobal }).awslambda;
-  if (runtime) {
-    return runtime.streamifyResponse(inner);
-  }
+  const runtime = runtimeOf();
+  if (runtime) return runtime.streamifyResponse(inner);
   // No runtime yet (a unit test importing the module): mark the handler as the runtime would.
-  (inner as unknown as Record<symbol, string>)[STREAMING_MARK] = 'response';
+  (inner as unknown as Record<symbol, string>)[Symbol.for('aws.lambda.runtime.handler.streaming')] = 'response';
   return inner;
 }
 
 /** A request header of a proxy event (any case), if the event has headers. */
 function requestHeader(event: unknown, name: string): string | undefined {
   const headers = Object((event as { headers?: unknown } | null)?.headers) as Record<string, string | undefined>;
-  for (const key in headers) if (key.toLowerCase() === name) return headers[key];
+  for (const key in headers) if (key.toLowerCase() == name) return headers[key];
   return undefined;
 }
 
@@ -118,23 +106,20 @@ function requestHeader(event: unknown, name: string): string | undefined {
  * the client sees the transfer cut.
  */
 async function reportError(response: StreamingResponse, error: unknown): Promise<unknown> {
-  const exposed = error instanceof HttpError || error instanceof DeadlineError;
+  const http = error instanceof HttpError ? error : undefined;
   const errorType = error instanceof Error ? error.name : 'Error';
-  const message = exposed ? (error as Error).message : 'Internal Server Error';
-  if (!(error instanceof HttpError)) console.error(error);
-  if (response.finished) {
-    return undefined;
-  }
+  const message = http || error instanceof DeadlineError ? (error as Error).message : 'Internal Server Error';
+  if (!http) console.error(error);
+  if (response.finished) return undefined;
   try {
     if (!response.headersSent) {
       response.resetHeaders();
-      const status = error instanceof HttpError && error.statusCode >= 400 && error.statusCode <= 599 ? error.statusCode
-        : error instanceof DeadlineError ? 504 : 500;
-      const details = error instanceof HttpError ? error.details : undefined;
-      await response.json(status, { message, errorType, ...details });
+      const code = http?.statusCode ?? 0;
+      const status = code >= 400 && code <= 599 ? code : error instanceof DeadlineError ? 504 : 500;
+      await response.json(status, { message, errorType, ...http?.details });
       return undefined;
     }
-    const frame = response.errorFrame({ message, errorType });
+    const frame = response.frames?.error({ message, errorType });
     if (frame !== undefined) {
       await response.end(frame);
       return undefined;

@@ -5,7 +5,10 @@ import type { StreamingResponse } from './response';
  * `content-type: application/x-ndjson` unless already set.
  */
 export class NdjsonWriter {
-  constructor(private readonly response: StreamingResponse) {
+  #response: StreamingResponse;
+
+  constructor(response: StreamingResponse) {
+    this.#response = response;
     response.setMode('ndjson', { error: (error) => `${JSON.stringify({ error })}\n` });
     if (!response.headersSent && !response.getHeader('content-type')) {
       response.header('content-type', 'application/x-ndjson');
@@ -18,7 +21,7 @@ export class NdjsonWriter {
     if (line === undefined) {
       return Promise.reject(new Error('NDJSON values must be JSON-serializable'));
     }
-    return this.response.write(`${line}\n`);
+    return this.#response.write(`${line}\n`);
   }
 }
 

@@ -1,5 +1,5 @@
-import { validateMetadata } from './metadata';
 import type { AwsLambdaGlobal, LambdaResponseStream, ResponseMetadata } from './types';
+import { BAD_VALUE, HEADER_NAME, MetadataError } from '../../wire/contract';
 
 /** An error reported after the first byte: its message and name. */
 export interface ErrorInfo { message: string; errorType: string }
@@ -21,6 +21,9 @@ export class HttpError extends Error {
   }
 }
 
+// Private members are `#names` and the code is written for size: the runtime is bundled into
+// every handler, and esbuild shortens `#names` (not `private` ones) when it minifies.
+
 /**
  * The response of a streaming handler. Set the status and headers, then write the body: the
  * metadata and the 8-NUL delimiter are always sent before the first payload byte (even for an
@@ -31,75 +34,79 @@ export class StreamingResponse {
   /** Fires before the function runs out of time (see `deadlineMarginMs`), or when the stream fails. */
   public readonly signal: AbortSignal;
 
-  private metadata = freshMetadata();
-  private stream?: LambdaResponseStream;
-  private ended = false;
-  private modeValue: ResponseMode = 'raw';
-  private readonly onEnd: Array<() => void> = [];
-  private frames?: ModeFrames;
+  #raw: LambdaResponseStream;
+  #runtime: AwsLambdaGlobal;
+  #status!: number;
+  #headers!: Record<string, string>;
+  #multi!: Record<string, string[]>;
+  #cookies!: string[];
+  #stream?: LambdaResponseStream;
+  #ended = false;
+  #mode: ResponseMode = 'raw';
+  /** @internal The writer's frames: how an error after the first byte is sent, and a last frame. */
+  public frames?: ModeFrames;
 
-  constructor(
-    private readonly raw: LambdaResponseStream,
-    private readonly runtime: AwsLambdaGlobal,
-    controller: AbortController = new AbortController(),
-  ) {
+  constructor(raw: LambdaResponseStream, runtime: AwsLambdaGlobal, controller: AbortController = new AbortController()) {
+    this.#raw = raw;
+    this.#runtime = runtime;
     this.signal = controller.signal;
+    this.resetHeaders();
     raw.on('error', (error: Error) => controller.abort(error));
   }
 
   /** True once the metadata has been sent: the status and headers can no longer change. */
   public get headersSent(): boolean {
-    return this.stream !== undefined;
+    return !!this.#stream;
   }
 
   /** True once the stream has been ended. */
   public get finished(): boolean {
-    return this.ended;
+    return this.#ended;
   }
 
   /** How the body is written: raw bytes, Server-Sent Events or NDJSON. */
   public get mode(): ResponseMode {
-    return this.modeValue;
+    return this.#mode;
   }
 
   /** Sets the status code (100..599). */
   public status(statusCode: number): this {
-    this.beforeHeaders('status');
-    this.metadata.statusCode = statusCode;
+    this.#before('status');
+    this.#status = statusCode;
     return this;
   }
 
   /** Sets a header (replacing one of the same name, whatever its case). */
   public header(name: string, value: string): this {
-    this.beforeHeaders('header');
-    delete this.metadata.headers[this.headerKey(name) ?? name];
-    this.metadata.headers[name] = value;
+    this.#before('header');
+    delete this.#headers[this.#key(name)];
+    this.#headers[name] = value;
     return this;
   }
 
   /** Sets several headers. */
   public headers(headers: Record<string, string>): this {
-    for (const [name, value] of Object.entries(headers)) this.header(name, value);
+    for (const name in headers) this.header(name, headers[name]);
     return this;
   }
 
   /** Sets a header with several values (API Gateway sends each; it wins over `header()`). */
   public multiValueHeader(name: string, values: string[]): this {
-    this.beforeHeaders('multiValueHeader');
-    this.metadata.multiValueHeaders[name] = [...values];
+    this.#before('multiValueHeader');
+    this.#multi[name] = [...values];
     return this;
   }
 
   /** Adds a cookie (`name=value; attributes`): each becomes its own `Set-Cookie`. */
   public cookie(cookie: string): this {
-    this.beforeHeaders('cookie');
-    this.metadata.cookies.push(cookie);
+    this.#before('cookie');
+    this.#cookies.push(cookie);
     return this;
   }
 
   /** The header value set for `name` (case-insensitive), if any. */
   public getHeader(name: string): string | undefined {
-    return this.metadata.headers[this.headerKey(name) ?? name];
+    return this.#headers[this.#key(name)];
   }
 
   /**
@@ -107,35 +114,27 @@ export class StreamingResponse {
    * (after `drain` if it was over its high-water mark). Rejects after `end()`.
    */
   public async write(chunk: Chunk): Promise<void> {
-    if (this.ended) {
-      throw new Error('write() after end()');
-    }
-    const stream = this.open();
-    if (!stream.write(chunk)) {
-      await waitForDrain(stream);
-    }
+    if (this.#ended) throw new Error('write() after end()');
+    const stream = this.#open();
+    if (!stream.write(chunk)) await drained(stream);
   }
 
   /** Writes an optional last chunk, then ends the stream (once; later calls do nothing). */
   public async end(chunk?: Chunk): Promise<void> {
-    if (this.ended) return;
-    if (chunk !== undefined && chunk.length > 0) {
-      await this.write(chunk);
-    }
+    if (this.#ended) return;
+    if (chunk?.length) await this.write(chunk);
     // The first write() sends the metadata; end(data) alone would skip it, so an empty body
     // still goes through write().
-    const stream = this.open();
-    if (!this.ended) {
-      this.ended = true;
-      this.onEnd.splice(0).forEach((callback) => callback());
-      await new Promise<void>((resolve) => stream.end(() => resolve()));
+    const stream = this.#open();
+    if (!this.#ended) {
+      this.#ended = true;
+      await new Promise((resolve) => stream.end(resolve));
     }
   }
 
   /** Sends a whole JSON body with a status, and ends. Only before the first byte. */
-  public async json(statusCode: number, body: unknown): Promise<void> {
-    this.status(statusCode).header('content-type', 'application/json');
-    await this.end(JSON.stringify(body));
+  public json(statusCode: number, body: unknown): Promise<void> {
+    return this.status(statusCode).header('content-type', 'application/json').end(JSON.stringify(body));
   }
 
   /**
@@ -143,8 +142,11 @@ export class StreamingResponse {
    * response is not sent with headers that may be the cause of the error.
    */
   public resetHeaders(): void {
-    this.beforeHeaders('resetHeaders');
-    this.metadata = freshMetadata();
+    this.#before('resetHeaders');
+    this.#status = 200;
+    this.#headers = {};
+    this.#multi = {};
+    this.#cookies = [];
   }
 
   /**
@@ -152,68 +154,57 @@ export class StreamingResponse {
    * after the first byte is sent as, and a last frame for when the handler returns without `end()`.
    */
   public setMode(mode: ResponseMode, frames?: ModeFrames): void {
-    this.modeValue = mode;
+    this.#mode = mode;
     this.frames = frames;
   }
 
-  /** @internal The frame that reports an error after the first byte, if the writer has one. */
-  public errorFrame(error: ErrorInfo): string | undefined {
-    return this.frames?.error(error);
+  /** The key under which a header is set (whatever its case), else `name`. */
+  #key(name: string): string {
+    return Object.keys(this.#headers).find((key) => key.toLowerCase() === name.toLowerCase()) ?? name;
   }
 
-  /** @internal Ends the stream after the handler returned (with the writer's last frame, if any). */
-  public autoEnd(): Promise<void> {
-    return this.end(this.headersSent ? this.frames?.last?.() : undefined);
-  }
-
-  /** @internal Runs `callback` when the stream ends (used by the writers to stop timers). */
-  public onFinish(callback: () => void): void {
-    if (this.ended) callback();
-    else this.onEnd.push(callback);
-  }
-
-  private headerKey(name: string): string | undefined {
-    return Object.keys(this.metadata.headers).find((key) => key.toLowerCase() === name.toLowerCase());
-  }
-
-  private open(): LambdaResponseStream {
-    if (!this.stream) {
-      const { statusCode, headers, multiValueHeaders, cookies } = this.metadata;
-      const metadata: ResponseMetadata = { statusCode, headers };
-      if (Object.keys(multiValueHeaders).length > 0) metadata.multiValueHeaders = multiValueHeaders;
-      if (cookies.length > 0) metadata.cookies = cookies;
-      validateMetadata(metadata);
-      const stream = this.runtime.HttpResponseStream.from(this.raw, metadata);
+  #open(): LambdaResponseStream {
+    if (!this.#stream) {
+      const metadata: ResponseMetadata = { statusCode: this.#status, headers: this.#headers };
+      if (Object.keys(this.#multi).length) metadata.multiValueHeaders = this.#multi;
+      if (this.#cookies.length) metadata.cookies = this.#cookies;
+      check(metadata);
+      this.#stream = this.#runtime.HttpResponseStream.from(this.#raw, metadata);
       // The runtime sends the metadata and the delimiter on the first write() call.
-      stream.write('');
-      this.stream = stream;
+      this.#stream.write('');
     }
-    return this.stream;
+    return this.#stream;
   }
 
-  private beforeHeaders(method: string): void {
-    if (this.headersSent) {
-      throw new Error(`${method}() after the first byte`);
-    }
+  #before(method: string): void {
+    if (this.#stream) throw new Error(`${method}() after the first byte`);
   }
 }
 
-function freshMetadata(): { statusCode: number; headers: Record<string, string>; multiValueHeaders: Record<string, string[]>; cookies: string[] } {
-  return { statusCode: 200, headers: {}, multiValueHeaders: {}, cookies: [] };
+/**
+ * What API Gateway would reject in metadata built by `StreamingResponse` (whose shape is right by
+ * construction): a status outside 100..599, a header name that is not an HTTP token, a header value
+ * or cookie that is not a Latin-1 string without control characters. `validateMetadata` checks
+ * metadata of any shape, with messages that say more.
+ */
+function check({ statusCode, headers, multiValueHeaders, cookies }: ResponseMetadata): void {
+  const bad = (value: unknown) => typeof value != 'string' || BAD_VALUE.test(value);
+  if (!(Number.isInteger(statusCode) && statusCode! >= 100 && statusCode! <= 599)) throw new MetadataError(`statusCode ${statusCode} is not 100..599`);
+  for (const [name, values] of [...Object.entries(headers!), ...Object.entries(multiValueHeaders ?? {})]) {
+    if (!HEADER_NAME.test(name) || [values].flat().some(bad)) throw new MetadataError(`header '${name}'`);
+  }
+  if (cookies?.some(bad)) throw new MetadataError('cookie');
 }
 
-function waitForDrain(stream: LambdaResponseStream): Promise<void> {
+/** Resolves on `drain`; rejects if the stream fails or closes first. */
+function drained(stream: LambdaResponseStream): Promise<void> {
   return new Promise((resolve, reject) => {
-    const listeners: Array<[string, (error?: Error) => void]> = [
-      ['drain', () => done()],
-      ['error', (error) => done(error)],
-      ['close', () => done(new Error('stream closed'))],
-    ];
     const done = (error?: Error) => {
-      for (const [name, listener] of listeners) stream.off(name, listener);
+      stream.off('drain', done).off('error', done).off('close', closed);
       if (error) reject(error);
       else resolve();
     };
-    for (const [name, listener] of listeners) stream.on(name, listener);
+    const closed = () => done(new Error('stream closed'));
+    stream.on('drain', done).on('error', done).on('close', closed);
   });
 }

@@ -27,9 +27,17 @@ export interface SseOptions {
    */
   errorEvent?: (error: SseErrorInfo) => SseEvent;
   /**
-   * Also mark the end when the stream ends by an error or because the handler returned without
-   * `end()`, so a reconnecting `EventSource` is answered 204 (see `SseWriter.end()`). Default: false
-   * (only `end()` marks the end).
+   * A feed the client resumes: when the handler returns or throws without `end()` (e.g. a long feed
+   * cut at the function's deadline), the stream is not marked finished, so an `EventSource`
+   * reconnects with its `Last-Event-ID` and the handler runs again to carry on from there. Only
+   * `end()` marks the end. Default: false (the stream is marked finished however it ends, so a
+   * reconnecting `EventSource` is answered 204 and the handler does not run again; see
+   * `SseWriter.end()`).
+   */
+  resumable?: boolean;
+  /**
+   * @deprecated Streams stay ended by default now. `stayEnded: false` means `resumable: true`;
+   * `stayEnded: true` is the default.
    */
   stayEnded?: boolean;
 }
@@ -57,12 +65,10 @@ export function encodeSseEnd(id = ''): string {
   return `${field('id', id + SSE_END_MARKER)}\n`;
 }
 
-function field(name: string, value: string): string {
-  if (LINE_BREAK.test(value)) throw new Error(`SSE ${name} cannot contain line breaks or NUL`);
+function field(name: string, value: string | number): string {
+  if (/[\r\n\0]/.test(String(value))) throw new Error(`SSE ${name} cannot contain line breaks or NUL`);
   return `${name}: ${value}\n`;
 }
-
-const LINE_BREAK = /[\r\n\0]/;
 
 /** Encodes one event as SSE text (`event:`, `id:`, `retry:`, one `data:` line per line, blank line). */
 export function encodeSseEvent(event: SseEvent): string {
@@ -70,18 +76,18 @@ export function encodeSseEvent(event: SseEvent): string {
   for (const name of ['event', 'id'] as const) {
     if (event[name] !== undefined) frame += field(name, event[name]);
   }
-  if (event.retry !== undefined) {
-    if (!Number.isInteger(event.retry) || event.retry < 0) throw new Error('SSE retry must be a whole number of ms');
-    frame += `retry: ${event.retry}\n`;
+  const { retry, data } = event;
+  if (retry !== undefined) {
+    if (!(Number.isInteger(retry) && retry >= 0)) throw new Error('SSE retry must be a whole number of ms');
+    frame += field('retry', retry);
   }
-  const data = typeof event.data === 'string' ? event.data : JSON.stringify(event.data);
-  for (const line of (data ?? '').split(/\r\n|\r|\n/)) frame += `data: ${line}\n`;
+  for (const line of (typeof data == 'string' ? data : JSON.stringify(data) ?? '').split(/\r\n?|\n/)) frame += `data: ${line}\n`;
   return `${frame}\n`;
 }
 
 /** Encodes a comment frame (ignored by clients; keeps the connection alive). */
 export function encodeSseComment(text: string): string {
-  return `${text.split(/\r\n|\r|\n/).map((line) => `: ${line}`).join('\n')}\n\n`;
+  return `${text.split(/\r\n?|\n/).map((line) => `: ${line}\n`).join('')}\n`;
 }
 
 /**
@@ -89,11 +95,13 @@ export function encodeSseComment(text: string): string {
  * text/event-stream` (and `cache-control: no-cache`) unless already set.
  */
 export class SseWriter {
-  private lastWrite = Date.now();
-  private timer?: ReturnType<typeof setInterval>;
+  // (`#names`: esbuild shortens them when it minifies a handler's bundle)
+  #response: StreamingResponse;
+  #timer?: ReturnType<typeof setInterval>;
 
-  constructor(private readonly response: StreamingResponse, options: SseOptions = {}) {
-    const end = options.stayEnded ? encodeSseEnd : () => '';
+  constructor(response: StreamingResponse, options: SseOptions = {}) {
+    this.#response = response;
+    const end = options.resumable ?? options.stayEnded === false ? () => '' : encodeSseEnd;
     response.setMode('sse', {
       error: (error) => encodeSseEvent(options.errorEvent?.(error) ?? { event: 'error', data: error }) + end(),
       last: end,
@@ -104,19 +112,17 @@ export class SseWriter {
     }
     const heartbeatMs = options.heartbeatMs ?? 15_000;
     if (heartbeatMs > 0) {
-      this.timer = setInterval(() => {
-        if (Date.now() - this.lastWrite >= heartbeatMs && !response.finished) {
-          this.comment('keep-alive').catch(() => this.stop());
-        }
-      }, Math.max(1, Math.floor(heartbeatMs / 2)));
-      this.timer.unref?.();
-      response.onFinish(() => this.stop());
+      // Every write restarts the period (`refresh()`), so the comment goes out after a silence.
+      this.#timer = setInterval(() => this.comment('keep-alive').catch(() => this.stop()), heartbeatMs);
+      this.#timer.unref?.(); // (jsdom's timers are numbers)
+      // streamingHandler aborts the signal once the stream has ended (or at the deadline).
+      response.signal.addEventListener('abort', () => this.stop());
     }
   }
 
   /** Sends an event; resolves when the stream can take more. */
   public send(event: SseEvent): Promise<void> {
-    return this.write(encodeSseEvent(event));
+    return this.#write(encodeSseEvent(event));
   }
 
   /** Sends `data` as a `message` event (or a named one). */
@@ -126,30 +132,29 @@ export class SseWriter {
 
   /** Sends a comment frame. */
   public comment(text: string): Promise<void> {
-    return this.write(encodeSseComment(text));
+    return this.#write(encodeSseComment(text));
   }
 
   /**
    * Finishes the stream for good: sends `final` (if given), then an id-only frame whose id carries
    * `SSE_END_MARKER`, then ends the response. An `EventSource` that reconnects afterwards sends that
    * id as `Last-Event-ID` and is answered HTTP 204, which makes it stop, without the handler running
-   * again. Call it instead of `response.end()`.
+   * again. Returning from the handler (or throwing) does the same, unless the stream is
+   * `resumable`; call `end()` to send a final event, and instead of `response.end()`.
    */
   public async end(final?: SseEvent): Promise<void> {
     this.stop();
-    if (this.response.finished) return;
-    await this.response.end((final ? encodeSseEvent(final) : '') + encodeSseEnd(final?.id));
+    if (!this.#response.finished) await this.#response.end((final ? encodeSseEvent(final) : '') + encodeSseEnd(final?.id));
   }
 
   /** Stops the heartbeat (also done when the response ends). */
   public stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
+    clearInterval(this.#timer);
   }
 
-  private write(text: string): Promise<void> {
-    this.lastWrite = Date.now();
-    return this.response.write(text);
+  #write(text: string): Promise<void> {
+    this.#timer?.refresh?.();
+    return this.#response.write(text);
   }
 }
 

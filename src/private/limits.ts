@@ -1,5 +1,6 @@
 /**
- * API Gateway and Lambda limits the constructs and their validation use (see FACTS.md).
+ * API Gateway and Lambda limits the constructs and their validation use, as the API Gateway developer
+ * guide documents them (https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html).
  *
  * The local gateway keeps its copy in `wire/limits.ts` (jsii compiles `src/` alone, and the
  * gateway never imports the constructs); `test/validation/limits.test.ts` pins the two to the

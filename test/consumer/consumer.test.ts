@@ -48,7 +48,7 @@ let tarball: string;
 
 beforeAll(() => {
   // The package needs the compiled library, runtime, testing helpers and handler bundles (CI builds them first).
-  const built = ['lib/index.js', 'lib/runtime/lambda-assets/runtime/index.js', 'lib/local-gateway/cli.js', 'lib/testing/index.js', 'assets/handlers/bedrock-chat/index.js'];
+  const built = ['lib/index.js', 'lib/runtime/lambda-assets/runtime/index.js', 'lib/runtime/esm/lambda-assets/runtime/index.js', 'lib/local-gateway/cli.js', 'lib/testing/index.js', 'assets/handlers/bedrock-chat/index.js'];
   if (!built.every((f) => fs.existsSync(path.join(ROOT, f)))) {
     run(path.join(BIN, 'projen'), ['pre-compile'], ROOT);
     run(path.join(BIN, 'projen'), ['compile'], ROOT);
@@ -195,7 +195,7 @@ describe('the installed package', () => {
       const { handler } = require(path.join(app, 'out', 'handler.js'));
       const { metadata, body } = parseStreamedResponse((await invoke(handler, restProxyEvent())).body);
       expect(metadata.headers!['content-type']).toBe('text/event-stream; charset=utf-8');
-      expect(body.toString()).toBe('data: {"text":"hello from the package"}\n\n');
+      expect(body.toString()).toBe('data: {"text":"hello from the package"}\n\nid: ~end\n\n');
     } finally {
       uninstallAwsLambda();
     }

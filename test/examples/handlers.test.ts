@@ -19,7 +19,8 @@ describe('sse-tokens', () => {
       'event: token\nid: 0\ndata: {"index":0,"text":"a"}\n\n' +
       'event: token\nid: 1\ndata: {"index":1,"text":"b"}\n\n' +
       'event: token\nid: 2\ndata: {"index":2,"text":"c"}\n\n' +
-      'event: done\ndata: {"tokens":3}\n\n',
+      'event: done\ndata: {"tokens":3}\n\n' +
+      'id: ~end\n\n', // returned: marked finished, so an EventSource does not run it again
     );
   });
 

@@ -1,5 +1,6 @@
 import {
-  HttpError, LambdaContext, RestProxyEvent, SSE_END_MARKER, isEndedStreamId, sse, streamingHandler, StreamingHandlerFunction, StreamingHandlerOptions,
+  HttpError, LambdaContext, RestProxyEvent, SSE_END_MARKER, SseOptions, StreamingResponse, isEndedStreamId, sse, streamingHandler,
+  StreamingHandlerFunction, StreamingHandlerOptions,
 } from '../../../lambda-assets/runtime';
 import { runEsm } from '../../clients/support/esm';
 import { recordingRuntime } from '../support/recorder';
@@ -76,24 +77,73 @@ describe('sse(): ending a stream for good', () => {
     expect(sent.status).toBe(200);
   });
 
-  test('stayEnded: an error after the first byte is sent in the chosen shape, then marked ended', async () => {
-    const sent = await run(async (_event, response) => {
-      const events = sse(response, { stayEnded: true, errorEvent: ({ message, errorType }) => ({ data: { error: { message, type: errorType } } }) });
+  test('an error after the first byte is sent in the chosen shape, then marked ended; resumable sends only the error', async () => {
+    // GIVEN
+    const failing = (options: SseOptions) => async (_event: RestProxyEvent, response: StreamingResponse) => {
+      const events = sse(response, { ...options, errorEvent: ({ message, errorType }) => ({ data: { error: { message, type: errorType } } }) });
       await events.data('first');
       throw new HttpError(502, 'upstream broke');
-    });
-    expect(sent.body).toBe('data: first\n\ndata: {"error":{"message":"upstream broke","type":"HttpError"}}\n\nid: ~end\n\n');
+    };
+    // WHEN
+    const marked = await run(failing({}));
+    const resumable = await run(failing({ resumable: true }));
+    // THEN
+    expect(marked.body).toBe('data: first\n\ndata: {"error":{"message":"upstream broke","type":"HttpError"}}\n\nid: ~end\n\n');
+    expect(resumable.body).toBe('data: first\n\ndata: {"error":{"message":"upstream broke","type":"HttpError"}}\n\n');
+    expect([marked.ended, resumable.ended]).toEqual([true, true]);
   });
 
-  test('stayEnded: a handler that returns without end() is marked ended; without it, it is not', async () => {
+  test('a handler that returns without end() is marked ended; resumable: true leaves it for the reconnect', async () => {
     const marked = await run(async (_event, response) => {
-      await sse(response, { stayEnded: true }).data('x');
-    });
-    const unmarked = await run(async (_event, response) => {
       await sse(response).data('x');
     });
+    const resumable = await run(async (_event, response) => {
+      await sse(response, { resumable: true }).data('x');
+    });
     expect(marked.body).toBe('data: x\n\nid: ~end\n\n');
-    expect(unmarked.body).toBe('data: x\n\n');
+    expect(resumable.body).toBe('data: x\n\n');
+    const { lastId } = await parse(marked.body);
+    expect(isEndedStreamId(lastId)).toBe(true);
+  });
+
+  test('a handler that opens the stream and returns before any event is marked ended too', async () => {
+    const sent = await run(async (_event, response) => {
+      sse(response);
+    });
+    expect(sent.status).toBe(200);
+    expect(sent.headers['content-type']).toBe('text/event-stream; charset=utf-8');
+    expect(sent.body).toBe('id: ~end\n\n');
+  });
+
+  test('a stream cut at the deadline: an error event, then the end marker; resumable: the error event only', async () => {
+    // GIVEN: 60 s left, the signal fires 50 ms in
+    const logged = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    const endless = (options: SseOptions) => async (_event: RestProxyEvent, response: StreamingResponse) => {
+      const events = sse(response, { ...options, heartbeatMs: 0 });
+      await events.send({ id: '1', data: 'tick' });
+      await new Promise((resolve) => response.signal.addEventListener('abort', resolve));
+    };
+    // WHEN
+    const marked = await run(endless({}), {}, { deadlineMarginMs: 59_950 });
+    const resumable = await run(endless({ resumable: true }), {}, { deadlineMarginMs: 59_950 });
+    // THEN
+    const error = 'event: error\ndata: {"message":"The function is about to time out","errorType":"DeadlineError"}\n\n';
+    expect(marked.body).toBe(`id: 1\ndata: tick\n\n${error}id: ~end\n\n`);
+    expect(resumable.body).toBe(`id: 1\ndata: tick\n\n${error}`);
+    expect((await parse(resumable.body)).lastId).toBe('1'); // what the reconnect resumes from
+    expect(logged.mock.calls.map(([reported]) => (reported as Error).name)).toEqual(['DeadlineError', 'DeadlineError']);
+    logged.mockRestore();
+  });
+
+  test('the deprecated stayEnded keeps working: false is resumable, true is the default', async () => {
+    const open = await run(async (_event, response) => {
+      await sse(response, { stayEnded: false }).data('x');
+    });
+    const ended = await run(async (_event, response) => {
+      await sse(response, { stayEnded: true }).data('x');
+    });
+    expect(open.body).toBe('data: x\n\n');
+    expect(ended.body).toBe('data: x\n\nid: ~end\n\n');
   });
 
   test('heartbeats stay comments, which parsers do not dispatch', async () => {

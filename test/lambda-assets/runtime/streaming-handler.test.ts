@@ -29,7 +29,8 @@ describe('frames', () => {
       'event: token\nid: 1\ndata: Hel\n\n' +
       'data: {"text":"lo"}\n\n' +
       'retry: 5000\ndata: two\ndata: lines\n\n' +
-      ': note\n\n',
+      ': note\n\n' +
+      'id: ~end\n\n', // the handler returned: the stream is marked finished
     );
     expect(result.outcome).toBe('ended');
   });
@@ -135,7 +136,7 @@ describe('errors', () => {
     }, { runtime });
     const result = await invoke(handler, restProxyEvent());
     expect(result.outcome).toBe('ended');
-    expect(parseStreamedResponse(result.body).body.toString()).toBe('data: first\n\nevent: error\ndata: {"message":"upstream broke","errorType":"HttpError"}\n\n');
+    expect(parseStreamedResponse(result.body).body.toString()).toBe('data: first\n\nevent: error\ndata: {"message":"upstream broke","errorType":"HttpError"}\n\nid: ~end\n\n');
   });
 
   test('a throw after the first NDJSON line becomes an error line', async () => {
@@ -225,7 +226,7 @@ describe('deadline and abort', () => {
     }, { runtime });
     const body = parseStreamedResponse((await invoke(handler, restProxyEvent())).body).body.toString();
     expect(body.startsWith('data: a\n\n')).toBe(true);
-    expect(body.endsWith('data: b\n\n')).toBe(true);
+    expect(body.endsWith('data: b\n\nid: ~end\n\n')).toBe(true);
     expect(body.match(/: keep-alive\n\n/g)!.length).toBeGreaterThanOrEqual(2);
   });
 

@@ -2,7 +2,8 @@
  * The chat's own protocol (`ChatProtocol.simple()`): `POST {"messages":[{"role","content"}]}` or
  * `GET ?message=` for `EventSource`; SSE `event: delta` `{"text"}`, then `event: done` with the stop
  * reason and usage, or `event: error` `{"error","message"}`. The stream ends with an id-only frame
- * that marks it finished, so a reconnecting `EventSource` is answered 204 (see the runtime's `sse()`).
+ * that marks it finished (the runtime's `sse()` default), so a reconnecting `EventSource` is
+ * answered 204.
  */
 import { sse } from '../../../runtime';
 import { parseChatQuery, parseChatRequest } from '../chat';
@@ -24,7 +25,6 @@ export const simpleProtocol: ChatProtocolHandler = {
   open(response) {
     response.header('x-accel-buffering', 'no');
     const events = sse(response, {
-      stayEnded: true,
       errorEvent: ({ message, errorType }) => ({ event: 'error', data: { error: errorType, message } }),
     });
     return {
