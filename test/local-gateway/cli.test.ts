@@ -55,7 +55,8 @@ test('serve <handler.ts> --route bundles the file and streams it', async () => {
   // THEN
   expect(out.join('')).toMatch(/Local streaming gateway on http:\/\/127.0.0.1:\d+/);
   const seen = await curl([`${gateway.url}/events?q=hi`]);
-  expect(seen.body).toBe('data: {"n":1,"q":"hi"}\n\ndata: {"n":2,"q":"hi"}\n\ndata: {"n":3,"q":"hi"}\n\n');
+  // (the handler returns without end(): the end marker goes out, so an EventSource does not reconnect)
+  expect(seen.body).toBe('data: {"n":1,"q":"hi"}\n\ndata: {"n":2,"q":"hi"}\n\ndata: {"n":3,"q":"hi"}\n\nid: ~end\n\n');
   expect(seen.arrivals.length).toBeGreaterThanOrEqual(2);
 });
 
