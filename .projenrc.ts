@@ -75,6 +75,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@smithy/eventstream-codec@^4.5.2',
     'eventsource-parser@^4.1.3',
     'eventsource@^5.1.5',
+    // The Velocity engine of the local gateway's mapping templates (MOCK integrations, CORS), bundled into it.
+    'velocityjs@^2.1.7',
     'openai@^7.57.0',
     'ai@^7.0.173',
     'tsx@^4.23.15',

@@ -9,6 +9,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { functionByLiteralName, functionOf, readAssetBody } from './assembly-assets';
+import { gatewayResponsesOf, mockOf } from './assembly-responses';
+import { protectionOf } from './auth/protection';
 import type { EndpointType, Route, RouteFunction, WebAppSpec } from './route';
 import { isWebAppFunction, missingLanguage } from './web-app/language';
 import {
@@ -98,7 +100,8 @@ function routesOfStacks(stacks: StackTemplate[], assemblyDir: string): Route[] {
   };
   const routes: Route[] = [];
   for (const api of model.apis) {
-    for (const method of api.methods) routes.push(routeOf(api, method, resources, assemblyDir, names));
+    const gatewayResponses = gatewayResponsesOf(api, resources);
+    for (const method of api.methods) routes.push({ ...routeOf(api, method, resources, assemblyDir, names), gatewayResponses });
   }
   return routes;
 }
@@ -152,6 +155,7 @@ function routeOf(api: RestApiModel, method: MethodModel, resources: Record<strin
     integrationType,
     transferMode: integration.responseTransferMode === 'STREAM' ? 'STREAM' as const : 'BUFFERED' as const,
     timeoutMs: typeof integration.timeoutInMillis === 'number' ? integration.timeoutInMillis : MAX_BUFFERED_TIMEOUT_MS,
+    protection: protectionOf(method),
   };
   if (!method.pathComplete) return { ...base, unsupported: 'the resource path is built from values unknown before deployment' };
   if (integrationType === 'HTTP_PROXY') {
@@ -159,8 +163,12 @@ function routeOf(api: RestApiModel, method: MethodModel, resources: Record<strin
       ? { ...base, url: integration.uri }
       : { ...base, unsupported: 'the HTTP_PROXY URL is built from CloudFormation values unknown before deployment: map it with --backend' };
   }
+  if (integrationType === 'MOCK') {
+    const mock = mockOf(integration, method.source);
+    return 'unsupported' in mock ? { ...base, unsupported: mock.unsupported } : { ...base, mock };
+  }
   if (integrationType !== 'AWS_PROXY') {
-    return { ...base, unsupported: `${integrationType} integrations are not emulated (only AWS_PROXY Lambda and HTTP_PROXY)` };
+    return { ...base, unsupported: `${integrationType} integrations are not emulated (only AWS_PROXY Lambda, HTTP_PROXY and MOCK)` };
   }
   const uriKind = lambdaUriKind(integration.uri);
   const functionId = functionOfUri(integration.uri, resources).functionId ?? functionByLiteralName(integration.uri, resources);

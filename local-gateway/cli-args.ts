@@ -41,6 +41,8 @@ Options:
                          function (default: threads, and processes for a function whose
                          NODE_OPTIONS needs one, such as --inspect)
   --idle-environment S   retire an execution environment idle this many seconds (default 300)
+  --skip-auth            serve methods whose protection (authorizers, API keys) is not emulated
+                         OPEN, without it (default: they are refused with a 501)
   --buffered             serve every route buffered, to compare with streaming
   --timeout S            with a handler file: the function timeout (default 900)
 `;
@@ -67,6 +69,7 @@ const OPTIONS = {
   'max-environments': { type: 'string' },
   'isolation': { type: 'string' },
   'idle-environment': { type: 'string' },
+  'skip-auth': { type: 'boolean' },
   'buffered': { type: 'boolean' },
   'timeout': { type: 'string' },
   'route': { type: 'string', multiple: true },

@@ -7,6 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { readAssembly, Route } from './assembly';
 import { atExit } from './at-exit';
+import { describeProtection } from './auth/protection';
 import { CliIo, count, isolation, packageVersion, pairs, parse, seconds, UsageError, USAGE } from './cli-args';
 import { followEdits, synthOnce } from './follow';
 import { LocalStreamingGateway, LocalStreamingGatewayOptions } from './gateway';
@@ -123,7 +124,10 @@ export function routesTable(routes: readonly Route[]): string {
   const header = ['URL path (also at /)', 'Path', 'Method', 'Integration', 'Transfer mode', 'Timeout', 'Served locally'];
   const servedAs = (r: Route) => {
     if (r.unsupported) return `no: ${r.unsupported}`;
+    const protectedBy = describeProtection(r.protection);
+    if (protectedBy) return `no: protected by ${protectedBy}, not emulated yet (--skip-auth serves it open)`;
     if (r.webApp) return `web app ${r.function?.logicalId} (${r.webApp.startScript} on ${r.webApp.runtime})`;
+    if (r.mock) return `mock (${r.mock.responses.length} integration response${r.mock.responses.length === 1 ? '' : 's'})`;
     return r.integrationType === 'HTTP_PROXY' ? `proxy to ${r.url}` : `Lambda ${r.function?.logicalId} (${r.lambdaUriKind} URI)`;
   };
   const rows = routes.map((r) => [`${r.prefix ?? ''}/${r.stageName}${r.path === '/' ? '' : r.path}`, r.path, r.httpMethod, r.integrationType, r.transferMode, `${r.timeoutMs / 1000} s`, servedAs(r)]);
@@ -181,6 +185,7 @@ export async function main(argv: string[], io: CliIo = STDIO, ownProcess = false
     isolation: isolation(values.isolation),
     idleEnvironmentMs: idleEnvironment === undefined ? undefined : idleEnvironment * 1000,
     forceBuffered: values.buffered,
+    skipAuth: values['skip-auth'],
   };
   if (ownProcess) process.env.TZ = functionsTz(options.environment);
   const gateway = new LocalStreamingGateway(options);

@@ -5,6 +5,8 @@
  * `{"message": ...}` body. A few answers are the local gateway's own (`local`): they have no
  * counterpart on AWS (a Host it refuses, a route it does not emulate).
  */
+import { renderTemplate } from './mapping-template';
+import type { RequestContext } from './request';
 
 /** API Gateway's gateway response types that the local gateway answers with. */
 export type GatewayResponseType =
@@ -48,4 +50,49 @@ export const ANSWERS = {
 /** The body of an answer: `{"message": ...}`, with `detail` after the message when given. */
 export function answerBody(gatewayAnswer: GatewayAnswer, detail?: string): string {
   return JSON.stringify({ message: detail ? `${gatewayAnswer.message}: ${detail}` : gatewayAnswer.message });
+}
+
+/**
+ * A value of a response parameter, as API Gateway maps it: `'literal'`, or
+ * `method.request.{header,querystring,path}.<name>` of the request; anything else is empty.
+ */
+export function parameterValue(value: string, ctx: RequestContext): string {
+  const literal = /^'(.*)'$/s.exec(value);
+  if (literal) return literal[1];
+  const reference = /^method\.request\.(header|querystring|path)\.(.+)$/.exec(value);
+  if (!reference) return '';
+  const [, where, name] = reference;
+  if (where === 'header') return String(ctx.req.headers[name.toLowerCase()] ?? '');
+  if (where === 'querystring') return ctx.url.searchParams.get(name) ?? '';
+  return ctx.pathParameters?.[name] ?? '';
+}
+
+/** The template of `templates` for a JSON answer: `application/json`, else the first. */
+export function jsonTemplate(templates: Record<string, string>): string | undefined {
+  return templates['application/json'] ?? Object.values(templates)[0];
+}
+
+/**
+ * Answers with one of API Gateway's own answers (`detail` follows its message in the body), as the
+ * API's custom gateway responses shape it: the one of the answer's type, else DEFAULT_4XX or
+ * DEFAULT_5XX, with their status, headers and body template (`$context.error.message`,
+ * `messageString`, `responseType`).
+ */
+export function respond(ctx: RequestContext, gatewayAnswer: GatewayAnswer, detail?: string): void {
+  const message = detail ? `${gatewayAnswer.message}: ${detail}` : gatewayAnswer.message;
+  const fallback = gatewayAnswer.status >= 500 ? 'DEFAULT_5XX' : 'DEFAULT_4XX';
+  const custom = ctx.gatewayResponses?.find((r) => r.type === gatewayAnswer.type) ?? ctx.gatewayResponses?.find((r) => r.type === fallback);
+  if (!custom) {
+    ctx.send(gatewayAnswer.status, {}, answerBody(gatewayAnswer, detail));
+    return;
+  }
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(custom.parameters)) {
+    const header = /^gatewayresponse\.header\.(.+)$/.exec(name)?.[1];
+    if (header) headers[header] = parameterValue(value, ctx);
+  }
+  const template = jsonTemplate(custom.templates);
+  const error = { message, messageString: JSON.stringify(message), responseType: gatewayAnswer.type };
+  const body = template === undefined ? answerBody(gatewayAnswer, detail) : renderTemplate(template, ctx, { header: {} }, { error });
+  ctx.send(custom.statusCode ?? gatewayAnswer.status, headers, body);
 }

@@ -8,15 +8,17 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 import { accessLogEntry } from './access-log';
 import { readAssembly, Route } from './assembly';
-import { ANSWERS, answerBody } from './gateway-responses';
+import { protectionNotes, unemulatedProtection } from './auth/protection';
+import { ANSWERS, answerBody, respond } from './gateway-responses';
 import { allowedHosts, hostAllowed, isLoopback } from './host-check';
 import { proxyHttp } from './integrations/http-proxy';
 import { invokeLambda } from './integrations/lambda';
+import { answerMock } from './integrations/mock';
 import { proxyWebApp } from './integrations/web-app';
 import { EnvironmentPool, PoolOptions, resolveSandboxScript } from './lambda/pool';
 import { functionsTz, timeZoneNote } from './lambda/variables';
 import type { LocalStreamingGatewayOptions } from './options';
-import { readBody, RequestContext } from './request';
+import { headBytes, hostHeaders, readBody, RequestContext, tooLong } from './request';
 import { matchRoute } from './router';
 import { WebApps } from './web-app/adapter';
 import { MAX_REQUEST_BODY_BYTES, MAX_REQUEST_HEAD_BYTES } from '../wire/limits';
@@ -30,26 +32,6 @@ const DEFAULT_IDLE_ENVIRONMENT_MS = 5 * 60_000;
 
 /** Node's header bound counts no line ends: this much over API Gateway's limit covers them. */
 const HEAD_SLACK_BYTES = 1024;
-
-/** A declared body over API Gateway's 10 MB. */
-function tooLong(req: http.IncomingMessage): boolean {
-  return Number(req.headers['content-length'] ?? 0) > MAX_REQUEST_BODY_BYTES;
-}
-
-/** How many `Host` headers a request has (more than one is a 400, RFC 9112 3.2). */
-function hostHeaders(req: http.IncomingMessage): number {
-  let count = 0;
-  for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i].length === 4 && req.rawHeaders[i].toLowerCase() === 'host') count++;
-  return count;
-}
-
-/** The request line and header lines as sent, line ends included (`name: value` as Node read them). */
-function headBytes(req: http.IncomingMessage): number {
-  // (Node reads a head as Latin-1: a string's length is its bytes)
-  let bytes = `${req.method} ${req.url} HTTP/${req.httpVersion}\r\n`.length;
-  for (let i = 0; i < req.rawHeaders.length; i += 2) bytes += req.rawHeaders[i].length + 2 + req.rawHeaders[i + 1].length + 2;
-  return bytes;
-}
 
 export class LocalStreamingGateway {
   /** A gateway for every REST API method of the cloud assembly in `dir`. */
@@ -104,6 +86,7 @@ export class LocalStreamingGateway {
     if (!isLoopback(host)) {
       this.log(`warning: listening on ${host}, not a loopback address: other machines can reach the gateway and the functions it runs`);
     }
+    protectionNotes(this.routes, this.options.skipAuth === true).forEach((note) => this.log(note));
     const zone = timeZoneNote(this.options.isolation ?? 'thread', functionsTz(this.options.environment));
     if (zone) this.log(`note: ${zone}`);
     return this.urlValue;
@@ -136,7 +119,7 @@ export class LocalStreamingGateway {
     ctx.onClose(() => this.writeAccessLog(ctx));
     this.handle(ctx).catch((error) => {
       this.log(`unexpected gateway error: ${(error as Error).stack}`);
-      if (!res.headersSent) ctx.respond(ANSWERS.internalError);
+      if (!res.headersSent) respond(ctx, ANSWERS.internalError);
       else res.destroy();
     });
   }
@@ -146,39 +129,43 @@ export class LocalStreamingGateway {
     if (ctx.badTarget || hostHeaders(ctx.req) > 1) {
       ctx.log(ctx.badTarget ? `refused a request for '${ctx.req.url}': neither a path nor an http(s) URL` : 'refused a request with more than one Host header');
       ctx.res.setHeader('connection', 'close');
-      ctx.respond(ANSWERS.badRequest);
+      respond(ctx, ANSWERS.badRequest);
       return;
     }
     // An absolute-form target's authority stands for Host (RFC 9112 3.2.2): it is what is checked.
     const host = ctx.authority ?? ctx.req.headers.host;
     if (!hostAllowed(host, this.hosts)) {
       ctx.log(`refused a request for Host '${host}': not the gateway's address or a loopback name (see --allow-host)`);
-      ctx.respond(ANSWERS.unknownHost);
+      respond(ctx, ANSWERS.unknownHost);
       return;
     }
     if (headBytes(ctx.req) > MAX_REQUEST_HEAD_BYTES) {
       ctx.res.setHeader('connection', 'close');
-      ctx.respond(ANSWERS.headersTooLarge);
+      respond(ctx, ANSWERS.headersTooLarge);
       return;
     }
     if (tooLong(ctx.req)) {
       // Refused before the body is read; the unread body makes the connection unusable.
       ctx.res.setHeader('connection', 'close');
-      ctx.respond(ANSWERS.requestTooLarge);
+      respond(ctx, ANSWERS.requestTooLarge);
       return;
     }
     const match = matchRoute(this.routes, ctx.req.method ?? 'GET', ctx.url.pathname);
+    // (a path no route has: the gateway responses of the one API, when there is one)
+    const oneApi = new Set(this.routes.map((r) => `${r.stack}/${r.apiId}`)).size === 1;
+    ctx.gatewayResponses = match?.route.gatewayResponses ?? (oneApi ? this.routes[0]?.gatewayResponses : undefined);
     if (!match) {
       // API Gateway's answer for a path or method the API does not have.
-      ctx.respond(ANSWERS.missingAuthenticationToken);
+      respond(ctx, ANSWERS.missingAuthenticationToken);
       return;
     }
     const route = ctx.route = match.route;
     ctx.pathParameters = match.pathParameters;
     ctx.apiPath = match.path;
     ctx.stage = match.stage;
-    if (route.unsupported) {
-      ctx.respond(ANSWERS.notEmulated, `${route.path} ${route.httpMethod}: ${route.unsupported}`);
+    const unsupported = route.unsupported ?? (this.options.skipAuth ? undefined : unemulatedProtection(route));
+    if (unsupported) {
+      respond(ctx, ANSWERS.notEmulated, `${route.path} ${route.httpMethod}: ${unsupported}`);
       return;
     }
     let body: Buffer | undefined;
@@ -190,12 +177,13 @@ export class LocalStreamingGateway {
       return;
     }
     if (body === undefined) {
-      ctx.respond(ANSWERS.requestTooLarge);
+      respond(ctx, ANSWERS.requestTooLarge);
       return;
     }
     ctx.body = body;
     ctx.mode = route.transferMode === 'STREAM' && !this.options.forceBuffered ? 'STREAMED' : 'BUFFERED';
-    if (route.webApp) await proxyWebApp(ctx, this.options, this.webApps);
+    if (route.mock) answerMock(ctx, route.mock);
+    else if (route.webApp) await proxyWebApp(ctx, this.options, this.webApps);
     else if (route.integrationType === 'HTTP_PROXY') proxyHttp(ctx, this.options);
     else await invokeLambda(ctx, this.pool(route), this.options);
   }

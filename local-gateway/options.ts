@@ -50,6 +50,11 @@ export interface LocalStreamingGatewayOptions {
   readonly idleEnvironmentMs?: number;
   /** How long a function's init may take before it is ended and retried, in ms. Default 10 s, Lambda's limit (lower in tests). */
   readonly initLimitMs?: number;
+  /**
+   * Serve methods whose protection (authorizers, API keys) the gateway does not emulate OPEN,
+   * without it. Default false: they are refused (501), never served open silently.
+   */
+  readonly skipAuth?: boolean;
   /** Receives each access-log entry. Default: one JSON line on stderr. */
   readonly accessLog?: (entry: AccessLogEntry) => void;
   /** Receives diagnostics (why a request got a 500, ...). Default: stderr. */

@@ -8,7 +8,7 @@
  * the connection is cut.
  */
 import type { Readable } from 'stream';
-import { ANSWERS, GatewayAnswer } from './gateway-responses';
+import { ANSWERS, GatewayAnswer, respond } from './gateway-responses';
 import type { LocalStreamingGatewayOptions } from './options';
 import type { RequestContext } from './request';
 import type { Route } from './route';
@@ -104,7 +104,7 @@ export class Relay {
     if (this.done) return;
     const { ctx } = this;
     ctx.log(error.message);
-    if (!ctx.res.headersSent) ctx.respond(error.answer);
+    if (!ctx.res.headersSent) respond(ctx, error.answer);
     else ctx.res.destroy();
     this.finish(true);
   }

@@ -3,11 +3,11 @@
  * and response, the route it matched, and the timings and outcome API Gateway logs. Every stage of
  * the gateway reads and writes this one object instead of passing arguments along.
  */
-import { randomUUID } from 'crypto';
+import { randomBytes, randomUUID } from 'crypto';
 import type * as http from 'http';
-import type { Route } from './assembly';
-import { answerBody, GatewayAnswer } from './gateway-responses';
 import { isBinaryMediaType, RequestRecord } from './lambda/event';
+import type { GatewayResponseSpec, Route } from './route';
+import { MAX_REQUEST_BODY_BYTES } from '../wire/limits';
 
 export type TransferMode = 'STREAMED' | 'BUFFERED';
 
@@ -21,6 +21,8 @@ export class RequestContext {
   public readonly authority?: string;
   /** The target is neither a path nor an absolute URL (`*`, `http://a:99999/`): answered 400. */
   public readonly badTarget: boolean;
+  /** The custom gateway responses of the API the request is for (AWS::ApiGateway::GatewayResponse). */
+  public gatewayResponses?: readonly GatewayResponseSpec[];
   /** The matched route and its path parameters (set by the router). */
   public route?: Route;
   public pathParameters: Record<string, string> | null = null;
@@ -82,7 +84,7 @@ export class RequestContext {
     return {
       method: req.method ?? 'GET',
       httpVersion: req.httpVersion,
-      rawHeaders: req.rawHeaders,
+      rawHeaders: forwarded(req, this.ip),
       host: String(req.headers.host ?? 'localhost'),
       userAgent: String(req.headers['user-agent'] ?? ''),
       search: this.url.search,
@@ -104,19 +106,41 @@ export class RequestContext {
     this.logger(this.route ? `${this.route.httpMethod} ${this.route.path}: ${message}` : message);
   }
 
-  /** Answers with one of API Gateway's own answers (`detail` follows its message), recording the outcome. */
-  public respond(gatewayAnswer: GatewayAnswer, detail?: string): void {
-    const text = answerBody(gatewayAnswer, detail);
-    const status = gatewayAnswer.status;
+  /** Answers with a whole response the gateway makes itself (gateway-responses.ts), recording the outcome. */
+  public send(status: number, headers: Record<string, string>, body: string): void {
     this.status = status;
     this.ended = Date.now();
-    this.bytes = Buffer.byteLength(text);
-    this.res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(this.bytes) });
-    this.res.end(text);
+    this.bytes = Buffer.byteLength(body);
+    this.res.writeHead(status, { 'content-type': 'application/json', ...headers, 'content-length': String(this.bytes) });
+    this.res.end(body);
   }
 }
 
 const EMPTY = Buffer.alloc(0);
+
+const ADDED = new Set(['x-forwarded-port', 'x-forwarded-proto', 'x-amzn-trace-id']);
+
+/**
+ * The headers as API Gateway passes them to a proxy integration: the client's, with
+ * `X-Forwarded-For` (the client's address after any the client sent), `X-Forwarded-Port` and
+ * `X-Forwarded-Proto` (how the client connected: here, plain HTTP on the gateway's port) and an
+ * `X-Amzn-Trace-Id`, which libraries read to build absolute URLs and to trace.
+ */
+function forwarded(req: http.IncomingMessage, ip: string): string[] {
+  const headers: string[] = [];
+  let forwardedFor: string | undefined;
+  let traceId: string | undefined;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i].toLowerCase();
+    if (name === 'x-forwarded-for') forwardedFor = forwardedFor ? `${forwardedFor}, ${req.rawHeaders[i + 1]}` : req.rawHeaders[i + 1];
+    else if (name === 'x-amzn-trace-id') traceId = req.rawHeaders[i + 1];
+    else if (!ADDED.has(name)) headers.push(req.rawHeaders[i], req.rawHeaders[i + 1]);
+  }
+  const trace = traceId ?? `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
+  headers.push('X-Amzn-Trace-Id', trace, 'X-Forwarded-For', forwardedFor ? `${forwardedFor}, ${ip}` : ip,
+    'X-Forwarded-Port', String(req.socket.localPort ?? ''), 'X-Forwarded-Proto', 'http');
+  return headers;
+}
 
 /** Reads a request body of at most `limit` bytes; undefined when it is longer. */
 export function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | undefined> {
@@ -161,4 +185,24 @@ export function requestTarget(target: string): { url: URL; authority?: string } 
     // neither
   }
   return undefined;
+}
+
+/** A declared body over API Gateway's 10 MB. */
+export function tooLong(req: http.IncomingMessage): boolean {
+  return Number(req.headers['content-length'] ?? 0) > MAX_REQUEST_BODY_BYTES;
+}
+
+/** How many `Host` headers a request has (more than one is a 400, RFC 9112 3.2). */
+export function hostHeaders(req: http.IncomingMessage): number {
+  let count = 0;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i].length === 4 && req.rawHeaders[i].toLowerCase() === 'host') count++;
+  return count;
+}
+
+/** The request line and header lines as sent, line ends included (`name: value` as Node read them). */
+export function headBytes(req: http.IncomingMessage): number {
+  // (Node reads a head as Latin-1: a string's length is its bytes)
+  let bytes = `${req.method} ${req.url} HTTP/${req.httpVersion}\r\n`.length;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) bytes += req.rawHeaders[i].length + 2 + req.rawHeaders[i + 1].length + 2;
+  return bytes;
 }

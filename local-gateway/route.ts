@@ -56,6 +56,12 @@ export interface Route {
   readonly webApp?: WebAppSpec;
   /** The Lambda URI's kind: the streaming (`2021-11-15`) or classic (`2015-03-31`) invocation. */
   readonly lambdaUriKind?: 'streaming' | 'classic';
+  /** Who may call the method: its authorization and API key requirement. */
+  readonly protection?: Protection;
+  /** MOCK: how API Gateway answers without a backend. */
+  readonly mock?: MockSpec;
+  /** The API's custom gateway responses (AWS::ApiGateway::GatewayResponse). */
+  readonly gatewayResponses?: readonly GatewayResponseSpec[];
   /** Why this route cannot be served locally, if it cannot. */
   readonly unsupported?: string;
 }
@@ -73,4 +79,40 @@ export interface WebAppSpec {
   readonly environment: Record<string, string>;
   /** The function's `memorySize` (its `AWS_LAMBDA_FUNCTION_MEMORY_SIZE`). Default 128, Lambda's. */
   readonly memorySize?: number;
+}
+
+/** One integration response: chosen by `selectionPattern` (a regular expression; none: the default). */
+export interface IntegrationResponseSpec {
+  readonly selectionPattern?: string;
+  readonly statusCode: string;
+  /** `method.response.header.<name>` -> a quoted literal or a `method.request.*` reference. */
+  readonly parameters: Record<string, string>;
+  /** Response templates by content type. */
+  readonly templates: Record<string, string>;
+}
+
+/** A MOCK integration: its request template gives the status code that selects the response. */
+export interface MockSpec {
+  readonly requestTemplates: Record<string, string>;
+  readonly responses: readonly IntegrationResponseSpec[];
+}
+
+/** A custom gateway response of an API. */
+export interface GatewayResponseSpec {
+  /** `DEFAULT_4XX`, `UNAUTHORIZED`, ... */
+  readonly type: string;
+  readonly statusCode?: number;
+  /** `gatewayresponse.header.<name>` -> a quoted literal or a `method.request.*` reference. */
+  readonly parameters: Record<string, string>;
+  readonly templates: Record<string, string>;
+}
+
+/** A method's protection, as written. */
+export interface Protection {
+  /** `NONE`, `CUSTOM` (a Lambda authorizer), `COGNITO_USER_POOLS` or `AWS_IAM`. */
+  readonly authorizationType: string;
+  /** The authorizer's logical id (CUSTOM, COGNITO_USER_POOLS), when it is one of the assembly. */
+  readonly authorizerId?: string;
+  readonly authorizationScopes?: readonly string[];
+  readonly apiKeyRequired: boolean;
 }

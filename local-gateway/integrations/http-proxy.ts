@@ -4,7 +4,7 @@
  */
 import * as http from 'http';
 import * as https from 'https';
-import { ANSWERS } from '../gateway-responses';
+import { ANSWERS, respond } from '../gateway-responses';
 import type { LocalStreamingGatewayOptions } from '../options';
 import { Relay, RelayError } from '../relay';
 import type { RequestContext } from '../request';
@@ -16,7 +16,7 @@ export function proxyHttp(ctx: RequestContext, options: LocalStreamingGatewayOpt
   const targetUrl = backendUrl(ctx, options.backends ?? {});
   if (!targetUrl) {
     ctx.log('a path parameter would leave the backend\'s base path: answered 400');
-    ctx.respond(ANSWERS.invalidPath);
+    respond(ctx, ANSWERS.invalidPath);
     return;
   }
   const headers = endToEnd(ctx.req.headers);

@@ -6,7 +6,7 @@ import { Readable } from 'stream';
 import { InvocationOutput } from './lambda-output';
 import { readPrelude, responseHead } from './prelude';
 import { bufferedResponse } from './proxy-response';
-import { ANSWERS } from '../gateway-responses';
+import { ANSWERS, respond } from '../gateway-responses';
 import type { ExecutionEnvironment } from '../lambda/environment';
 import { beforeTimeout } from '../lambda/limits';
 import type { EnvironmentPool } from '../lambda/pool';
@@ -63,7 +63,7 @@ async function waitForEnvironment(ctx: RequestContext, pool: EnvironmentPool, ti
   void acquiring.then((late) => pool.release(late));
   if (environment === undefined) {
     ctx.log('no execution environment was ready within the integration timeout (a slow init, or requests ahead in line): the function was not invoked');
-    if (!ctx.closed) ctx.respond(ANSWERS.integrationTimeout);
+    if (!ctx.closed) respond(ctx, ANSWERS.integrationTimeout);
   } else {
     ctx.log('the client left before an execution environment was free: the function was not invoked');
     if (!ctx.closed) ctx.req.socket.destroy();

@@ -3,7 +3,7 @@
  * start), then the request goes to it over HTTP as the adapter sends it (the path within the API,
  * no stage) and its response is relayed like any HTTP proxy response.
  */
-import { ANSWERS } from '../gateway-responses';
+import { ANSWERS, respond } from '../gateway-responses';
 import { proxyHttp } from './http-proxy';
 import { requestContext } from '../lambda/event';
 import type { LocalStreamingGatewayOptions } from '../options';
@@ -19,7 +19,7 @@ export async function proxyWebApp(ctx: RequestContext, options: LocalStreamingGa
     base = app.url;
   } catch (error) {
     ctx.log(`the web app did not start: ${(error as Error).message}`);
-    ctx.respond(ANSWERS.badGateway);
+    respond(ctx, ANSWERS.badGateway);
     return;
   }
   // As the adapter does: API Gateway's request context as a JSON header (ASCII-only, so any

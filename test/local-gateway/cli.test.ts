@@ -25,7 +25,7 @@ test('routes lists an assembly\'s methods and how they are served', async () => 
   // GIVEN
   const dir = buildAssembly([
     { path: '/chat', method: 'POST', code: chunkedHandler({}, ['x']) },
-    { path: '/mock', integrationType: 'MOCK', code: '' },
+    { path: '/mock', integrationType: 'AWS', code: '' },
   ]);
   cleanup.push(() => fs.rmSync(dir, { recursive: true, force: true }));
   const { out, io: streams } = io();
@@ -34,7 +34,7 @@ test('routes lists an assembly\'s methods and how they are served', async () => 
   // THEN
   const table = out.join('');
   expect(table).toMatch(/\/chat\s+POST\s+AWS_PROXY\s+STREAM\s+900 s\s+Lambda Fn0 \(streaming URI\)/);
-  expect(table).toMatch(/\/mock\s+GET\s+MOCK\s+STREAM\s+900 s\s+no: MOCK integrations are not emulated/);
+  expect(table).toMatch(/\/mock\s+GET\s+AWS\s+STREAM\s+900 s\s+no: AWS integrations are not emulated/);
 });
 
 test('serve <handler.ts> --route bundles the file and streams it', async () => {

@@ -313,7 +313,7 @@ describe('routes the gateway does not serve', () => {
   });
 
   test.each([
-    [{ path: '/mock', integrationType: 'MOCK', code: '' }, /MOCK integrations are not emulated/],
+    [{ path: '/mock', integrationType: 'AWS', code: '' }, /AWS integrations are not emulated/],
     [{ path: '/py', runtime: 'python3.13', code: '' }, /runtime python3.13 is not emulated/],
   ])('an unsupported route is a 501 that says why (%j)', async (route, why) => {
     const { url } = await serve([route as TestRoute]);

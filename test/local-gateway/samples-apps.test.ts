@@ -74,7 +74,7 @@ describe('every REST API of the assembly', () => {
     expect(routes.find((r) => r.path === '/greet/{name}')?.function?.handler).toBe('index.echo');
     const table = routesTable(routes);
     expect(table).toMatch(/\/samples-chat\/prod\/echo\s+\/echo\s+POST/);
-    expect(table).toMatch(/MOCK integrations are not emulated/);
+    expect(table).toMatch(/\/samples-chat\/prod\/mock\s+\/mock\s+GET\s+MOCK\s+BUFFERED\s+\S+ s\s+mock \(1 integration response\)/);
   });
 
   test('--api picks one API (then served without a prefix); an unknown name lists the APIs', () => {
@@ -88,10 +88,10 @@ describe('every REST API of the assembly', () => {
     expect(() => readAssembly(empty)).toThrow(/has no REST API method/);
   });
 
-  test('a MOCK method answers 501 with the reason', async () => {
+  test('a MOCK method of an OpenAPI body answers with its default response, its template rendered', async () => {
     const seen = await fetchStream(`${url}/samples-chat/prod/mock`);
-    expect(seen.status).toBe(501);
-    expect(JSON.parse(seen.body.toString()).message).toMatch(/MOCK integrations are not emulated/);
+    expect(seen.status).toBe(200);
+    expect(JSON.parse(seen.body.toString())).toEqual({ mock: true, path: '/mock' });
   });
 });
 

@@ -57,6 +57,7 @@ export function openApiMethods(body: unknown, apiLogicalId: string): MethodModel
         path,
         pathComplete: true,
         integration: openApiIntegration(raw),
+        raw: operation,
       });
     }
   }

@@ -78,6 +78,7 @@ function methodOf(logicalId: string, resource: TemplateResource, resources: Temp
     path: walk.path,
     pathComplete: walk.complete,
     integration: cfnIntegration(props.Integration),
+    raw: props,
   };
 }
 

@@ -65,6 +65,12 @@ export interface MethodModel {
   /** False when the path walk met a resource it could not follow (another template, an intrinsic). */
   readonly pathComplete: boolean;
   readonly integration: IntegrationModel;
+  /**
+   * The method as written, for what the local gateway emulates beyond the integration: the
+   * CloudFormation `Properties` (`AuthorizationType`, `ApiKeyRequired`, ...) or the OpenAPI
+   * operation (`security`, ...).
+   */
+  readonly raw?: { readonly [key: string]: any };
 }
 
 /** One method setting of a stage (`MethodSettings[]`), values raw. */

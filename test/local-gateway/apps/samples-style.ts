@@ -74,7 +74,15 @@ export function synthSamplesApp(options: SamplesAppOptions): string {
         '/buffered-stream': { get: { 'x-amazon-apigateway-integration': classic(echo) } },
         '/sync': { get: { 'x-amazon-apigateway-integration': streaming(syncFn) } },
         '/bedrock': { post: { 'x-amazon-apigateway-integration': streaming(bedrock) } },
-        '/mock': { get: { 'x-amazon-apigateway-integration': { type: 'mock', requestTemplates: { 'application/json': '{"statusCode": 200}' } } } },
+        '/mock': {
+          get: {
+            'x-amazon-apigateway-integration': {
+              type: 'mock',
+              requestTemplates: { 'application/json': '{"statusCode": 200}' },
+              responses: { default: { statusCode: '200', responseTemplates: { 'application/json': '{"mock": true, "path": "$context.resourcePath"}' } } },
+            },
+          },
+        },
       },
     }),
   });

@@ -1,0 +1,53 @@
+/**
+ * A method's protection (authorizers, API keys) as the assembly writes it, and what the local
+ * gateway does with it. Nothing is served open silently: a protected method whose protection the
+ * gateway does not emulate is refused, unless `skipAuth` (`--skip-auth`) serves it open on
+ * purpose, and both are said at start.
+ */
+import type { MethodModel } from '../../src/private/template';
+import type { Protection, Route } from '../route';
+
+/** The protection of `method`, or undefined when it has none. */
+export function protectionOf(method: MethodModel): Protection | undefined {
+  const raw = method.raw ?? {};
+  if (method.source === 'OpenAPI') {
+    const security = Array.isArray(raw.security) ? raw.security : [];
+    if (security.length === 0) return undefined;
+    const names = security.flatMap((requirement: unknown) => Object.keys(requirement ?? {}));
+    return { authorizationType: `OpenAPI security (${names.join(', ')})`, apiKeyRequired: names.includes('api_key') };
+  }
+  const type = typeof raw.AuthorizationType === 'string' ? raw.AuthorizationType.toUpperCase() : 'NONE';
+  const apiKeyRequired = raw.ApiKeyRequired === true || raw.ApiKeyRequired === 'true';
+  if (type === 'NONE' && !apiKeyRequired) return undefined;
+  const scopes = Array.isArray(raw.AuthorizationScopes) ? raw.AuthorizationScopes.filter((s: unknown): s is string => typeof s === 'string') : undefined;
+  const authorizerId = typeof raw.AuthorizerId?.Ref === 'string' ? raw.AuthorizerId.Ref : undefined;
+  return { authorizationType: type, authorizerId, authorizationScopes: scopes, apiKeyRequired };
+}
+
+/** What protects a route, in words; undefined when nothing does. */
+export function describeProtection(protection: Protection | undefined): string | undefined {
+  if (!protection) return undefined;
+  const parts: string[] = [];
+  if (protection.authorizationType !== 'NONE') {
+    const kind: Record<string, string> = { CUSTOM: 'a Lambda authorizer', COGNITO_USER_POOLS: 'a Cognito user pool authorizer', AWS_IAM: 'IAM (SigV4)' };
+    parts.push(kind[protection.authorizationType] ?? protection.authorizationType);
+  }
+  if (protection.apiKeyRequired) parts.push('an API key');
+  return parts.join(' and ');
+}
+
+/** Why a protected route is not served as it is deployed, or undefined when it is. */
+export function unemulatedProtection(route: Route): string | undefined {
+  const what = describeProtection(route.protection);
+  return what && `the method is protected by ${what}, which the local gateway does not emulate yet: it is refused rather than served open (--skip-auth serves it open)`;
+}
+
+/** The start-up lines about protected routes. */
+export function protectionNotes(routes: readonly Route[], skipAuth: boolean): string[] {
+  const protectedRoutes = routes.filter((r) => r.protection && !r.unsupported);
+  if (protectedRoutes.length === 0) return [];
+  const list = protectedRoutes.map((r) => `${r.httpMethod} ${r.path} (${describeProtection(r.protection)})`).join(', ');
+  return [skipAuth
+    ? `warning: --skip-auth: ${protectedRoutes.length} protected method(s) are served OPEN, without their protection: ${list}`
+    : `${protectedRoutes.length} protected method(s) are refused (501), their protection not emulated yet; --skip-auth serves them open: ${list}`];
+}
