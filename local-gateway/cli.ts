@@ -198,7 +198,11 @@ export async function main(argv: string[], io: CliIo = STDIO, ownProcess = false
   if (!file && !values['no-reload']) {
     const following = followEdits(gateway, assemblyDir, { api: values.api, watch: values.watch, log: (m) => io.err(`${m}\n`) });
     const stop = gateway.stop.bind(gateway);
-    gateway.stop = () => (following.close(), stop());
+    gateway.stop = async () => {
+      await following.close();
+      return stop();
+    };
+    await following.ready;
   }
   io.out(`${routesTable(routes)}\n\nLocal streaming gateway on ${url} (Ctrl-C to stop). Try: curl --no-buffer ${url}${routes.find((r) => !r.unsupported)?.path.replace(/\{[^}]+\}/g, 'x') ?? '/'}\n`);
   return gateway;

@@ -24,7 +24,9 @@ export interface FollowOptions {
 }
 
 export interface Following {
-  close(): void;
+  /** Resolves once the sources are watched (`watch`), at once otherwise. */
+  readonly ready: Promise<void>;
+  close(): Promise<void>;
 }
 
 /** Runs the app's synth once (before serving with `--watch`); throws when it fails. */
@@ -46,15 +48,17 @@ export function followEdits(gateway: Reloadable, assemblyDir: string, options: F
     }
   });
   let sources: SourceWatcher | undefined;
+  let ready = Promise.resolve();
   if (options.watch) {
     const appDir = options.appDir ?? path.dirname(path.resolve(assemblyDir));
     sources = new SourceWatcher(readCdkJson(appDir), { outdir: path.resolve(assemblyDir), log });
-    sources.start();
+    ready = sources.start().catch((error: Error) => log(`[watch] not watching the sources: ${error.message}`));
   }
   return {
-    close: () => {
+    ready,
+    close: async () => {
       assembly.close();
-      sources?.close();
+      await sources?.close();
     },
   };
 }

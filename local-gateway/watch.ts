@@ -6,6 +6,7 @@
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { FileWatcher } from './file-watcher';
 import { SHELL_TZ } from './lambda/environment';
 
 /** How often the manifest is looked at (polling survives cdk.out being deleted and re-created). */
@@ -113,6 +114,14 @@ export function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${out}(?:/.*)?$`);
 }
 
+/**
+ * The paths that exclude globs name without a wildcard (`test`, `README.md`, `dist/**`): not
+ * watched at all. Other globs are applied to each change (`SourceWatcher.matches`).
+ */
+export function literalPaths(globs: readonly string[]): string[] {
+  return globs.map((glob) => glob.replace(/\/\*\*$/, '')).filter((glob) => glob !== '' && !/[*?[\]{}!]/.test(glob));
+}
+
 export interface SourceWatcherOptions {
   /** Where the app writes its assembly. Default `<appDir>/cdk.out`. */
   readonly outdir?: string;
@@ -126,8 +135,7 @@ export interface SourceWatcherOptions {
  * meanwhile.
  */
 export class SourceWatcher {
-  private watcher?: fs.FSWatcher;
-  private timer?: ReturnType<typeof setTimeout>;
+  private watcher?: FileWatcher;
   private running?: Promise<boolean>;
   private again = false;
   private readonly include: RegExp[];
@@ -138,16 +146,17 @@ export class SourceWatcher {
     this.exclude = config.exclude.map(globToRegExp);
   }
 
-  /** Starts watching (Node's recursive `fs.watch`). */
-  public start(): void {
-    this.watcher = fs.watch(this.config.appDir, { recursive: true, persistent: false }, (_event, file) => {
-      if (file && this.matches(String(file).split(path.sep).join('/'))) this.schedule();
-    });
+  /** Starts watching (see `FileWatcher`); resolves once edits are seen. */
+  public start(): Promise<void> {
+    const outdir = path.resolve(this.options.outdir ?? path.join(this.config.appDir, 'cdk.out'));
+    this.watcher = new FileWatcher(this.config.appDir, (files) => {
+      if (files.some((file) => this.matches(file))) void this.synth();
+    }, { ignorePaths: [outdir, ...literalPaths(this.config.exclude)], settleMs: SETTLE_MS });
+    return this.watcher.ready;
   }
 
-  public close(): void {
-    this.watcher?.close();
-    if (this.timer) clearTimeout(this.timer);
+  public async close(): Promise<void> {
+    await this.watcher?.close();
   }
 
   /** True for a path (relative to the app) that counts as a source. */
@@ -197,10 +206,5 @@ export class SourceWatcher {
       }
     });
     return this.running;
-  }
-
-  private schedule(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.synth(), SETTLE_MS);
   }
 }
