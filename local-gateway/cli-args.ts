@@ -9,8 +9,9 @@ import { parseArgs } from 'util';
 export const USAGE = `Usage:
   cdk-streaming-rest-api serve [--app cdk.out] [options]
       Serve every REST API method of a synthesized cloud assembly.
-  cdk-streaming-rest-api serve <handler.ts|handler.js> --route METHOD:/path [--route ...] [options]
-      Serve one handler file (bundled with esbuild) on the given routes.
+  cdk-streaming-rest-api serve <handler.ts|.js|.mjs> --route METHOD:/path [--route ...] [options]
+      Serve one handler file (bundled with esbuild, as an ES module when it is one: .mjs/.mts,
+      a "type": "module" package or a top-level await) on the given routes.
   cdk-streaming-rest-api routes [--app cdk.out] [--api NAME]
       List the methods of a cloud assembly and how they would be served.
 

@@ -2,121 +2,17 @@
  * The `cdk-streaming-rest-api` command line: serve a synthesized API (or one handler file) on
  * localhost with API Gateway's response streaming, and list an assembly's routes.
  */
-import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { readAssembly, Route } from './assembly';
-import { atExit } from './at-exit';
 import { CliIo, count, isolation, packageVersion, pairs, parse, seconds, UsageError, USAGE } from './cli-args';
 import { followEdits, synthOnce } from './follow';
 import { LocalStreamingGateway, LocalStreamingGatewayOptions } from './gateway';
+import { followHandlerFile, handlerFileRoutes } from './handler-file';
 import { functionsTz } from './lambda/environment';
 import { cdkJsonOutput } from './watch';
-import { MAX_STREAMING_TIMEOUT_MS } from '../wire/limits';
 
 export type { CliIo } from './cli-args';
-
-/** The routes of a handler file served on `--route METHOD:/path` specs. */
-export function handlerFileRoutes(file: string, specs: string[], timeoutSeconds: number): Route[] {
-  if (!fs.existsSync(file)) throw new UsageError(`no such handler file: ${file}`);
-  if (specs.length === 0) throw new UsageError('serving a handler file needs at least one --route METHOD:/path');
-  // Every --route is checked before bundling: a bad one fails at once, with nothing bundled.
-  const routeSpecs = specs.map((spec) => {
-    const match = /^([A-Za-z]+):(\/\S*)$/.exec(spec);
-    if (!match) throw new UsageError(`--route takes METHOD:/path (e.g. POST:/chat), got '${spec}'`);
-    return { httpMethod: match[1].toUpperCase(), path: match[2] };
-  });
-  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'local-gateway-handler-'));
-  atExit(() => fs.rmSync(outDir, { recursive: true, force: true }));
-  loadEsbuild().buildSync(handlerBundle(file, outDir));
-  return routeSpecs.map((spec) => {
-    return {
-      stack: 'local',
-      apiId: 'local',
-      apiName: 'local',
-      endpointType: 'REGIONAL',
-      stageName: 'local',
-      path: spec.path,
-      httpMethod: spec.httpMethod,
-      integrationType: 'AWS_PROXY',
-      transferMode: 'STREAM',
-      timeoutMs: Math.min(timeoutSeconds * 1000, MAX_STREAMING_TIMEOUT_MS),
-      lambdaUriKind: 'streaming',
-      function: { logicalId: path.basename(file), assetDir: outDir, handler: 'index.handler', runtime: 'nodejs24.x', timeoutSeconds, memorySize: 512, environment: {} },
-    };
-  });
-}
-
-/** How a handler file is bundled (into `outDir/index.js`). */
-function handlerBundle(file: string, outDir: string) {
-  return {
-    entryPoints: [path.resolve(file)],
-    bundle: true,
-    platform: 'node' as const,
-    format: 'cjs' as const,
-    target: 'node20',
-    outfile: path.join(outDir, 'index.js'),
-    logLevel: 'warning' as const,
-    sourcemap: 'inline' as const,
-  };
-}
-
-/**
- * Rebuilds the handler file (and what it imports) when it changes and restarts its functions, so
- * the edited handler is what the next request runs.
- */
-async function followHandlerFile(gateway: LocalStreamingGateway, file: string, routes: Route[], io: CliIo): Promise<void> {
-  let first = true;
-  let watching!: () => void;
-  const firstBuild = new Promise<void>((resolve) => (watching = resolve));
-  const context = await loadEsbuild().context({
-    ...handlerBundle(file, routes[0].function!.assetDir!),
-    // Written here, each file replaced whole (a temporary file renamed over it): an environment
-    // that starts while a build runs never loads a half-written bundle.
-    write: false,
-    plugins: [{
-      name: 'local-gateway-reload',
-      setup: (build) => build.onEnd((result) => {
-        if (result.errors.length === 0) {
-          for (const out of result.outputFiles ?? []) {
-            const temporary = `${out.path}.${process.pid}.tmp`;
-            fs.writeFileSync(temporary, out.contents);
-            fs.renameSync(temporary, out.path);
-          }
-          if (!first) {
-            gateway.reload(routes);
-            io.err(`[reload] ${file} rebuilt: functions restarted\n`);
-          }
-        }
-        if (first) {
-          first = false;
-          watching();
-        }
-      }),
-    }],
-  });
-  await context.watch();
-  // watch() returns before its first build: wait for it, so the first request finds the bundle whole.
-  await firstBuild;
-  const stop = gateway.stop.bind(gateway);
-  gateway.stop = async () => {
-    await context.dispose();
-    return stop();
-  };
-}
-
-/**
- * esbuild, which bundles a handler file. It is optional: only `serve <handler file>` needs it, and
- * CDK apps that use NodejsFunction have it already.
- */
-function loadEsbuild(): typeof import('esbuild') {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports, import/no-extraneous-dependencies
-    return require('esbuild');
-  } catch {
-    throw new UsageError("serving a handler file needs esbuild: run 'npm install --save-dev esbuild'");
-  }
-}
+export { handlerFileRoutes } from './handler-file';
 
 /** Formats routes as a table. */
 export function routesTable(routes: readonly Route[]): string {
