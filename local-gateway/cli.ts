@@ -10,6 +10,7 @@ import { LocalStreamingGateway, LocalStreamingGatewayOptions } from './gateway';
 import { followHandlerFile, handlerFileRoutes } from './handler-file';
 import { functionsTz } from './lambda/environment';
 import { cdkJsonOutput } from './watch';
+import { whenWrappersEnd } from './wrappers';
 
 export type { CliIo } from './cli-args';
 export { handlerFileRoutes } from './handler-file';
@@ -111,6 +112,11 @@ if (require.main === module) {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     process.once('SIGHUP', stop); // the terminal that ran it was closed
+    // npx/npm killed without passing the signal on: no gateway is left holding the port
+    whenWrappersEnd((pid) => {
+      process.stderr.write(`cdk-streaming-rest-api: the process that started the gateway (${pid}) has ended: stopping\n`);
+      void stop();
+    });
   }, (error: Error) => {
     process.stderr.write(`cdk-streaming-rest-api: ${error.message}\n`);
     process.exit(error instanceof UsageError ? 2 : 1);
