@@ -31,6 +31,9 @@ Options:
                          loopback names; others get 403, against DNS rebinding) (repeatable)
   --backend FROM=TO      send HTTP_PROXY requests for URLs starting with FROM to TO instead
   --env KEY=VALUE        environment variable for every function (repeatable)
+  --bedrock-stand-in     start a local stand-in for Amazon Bedrock's ConverseStream (it streams
+                         back the last user message word by word) and point the functions at it
+                         (BEDROCK_ENDPOINT_URL), e.g. to try StreamingBedrockChat without AWS
   --idle-timeout S       idle timeout of a stream in seconds (default: 30 edge, 300 otherwise)
   --no-shaping           do not throttle to 2 MB/s after the first 10 MB
   --no-aws-credentials   do not pass the shell's AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and
@@ -65,6 +68,7 @@ const OPTIONS = {
   'allow-host': { type: 'string', multiple: true },
   'backend': { type: 'string', multiple: true },
   'env': { type: 'string', multiple: true },
+  'bedrock-stand-in': { type: 'boolean' },
   'idle-timeout': { type: 'string' },
   'no-shaping': { type: 'boolean' },
   'no-aws-credentials': { type: 'boolean' },

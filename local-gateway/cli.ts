@@ -9,6 +9,7 @@ import { followEdits, synthOnce } from './follow';
 import { LocalStreamingGateway, LocalStreamingGatewayOptions } from './gateway';
 import { followHandlerFile, handlerFileRoutes } from './handler-file';
 import { functionsTz } from './lambda/environment';
+import { startFakeBedrock } from './stand-ins/bedrock';
 import { cdkJsonOutput } from './watch';
 import { whenWrappersEnd } from './wrappers';
 
@@ -64,13 +65,17 @@ export async function main(argv: string[], io: CliIo = STDIO, ownProcess = false
   const idleEnvironment = seconds(values['idle-environment'], 'idle-environment');
   const port = values.port === undefined ? 3000 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port takes 0..65535, got '${values.port}'`);
+  const environment = pairs(values.env, 'env');
+  if (values['bedrock-stand-in'] && environment.BEDROCK_ENDPOINT_URL !== undefined) {
+    throw new UsageError('--bedrock-stand-in sets BEDROCK_ENDPOINT_URL: leave out --env BEDROCK_ENDPOINT_URL=..., or the stand-in');
+  }
   const options: LocalStreamingGatewayOptions = {
     routes,
     port,
     host: values.host,
     allowedHosts: values['allow-host'],
     backends: pairs(values.backend, 'backend'),
-    environment: pairs(values.env, 'env'),
+    environment,
     idleTimeoutMs: idle === undefined ? undefined : idle * 1000,
     shaping: !values['no-shaping'],
     awsCredentials: !values['no-aws-credentials'],
@@ -81,11 +86,21 @@ export async function main(argv: string[], io: CliIo = STDIO, ownProcess = false
     forceBuffered: values.buffered,
   };
   if (ownProcess) process.env.TZ = functionsTz(options.environment);
+  const bedrock = values['bedrock-stand-in'] ? await startFakeBedrock() : undefined;
+  if (bedrock) environment.BEDROCK_ENDPOINT_URL = bedrock.url;
   const gateway = new LocalStreamingGateway(options);
+  if (bedrock) {
+    const stop = gateway.stop.bind(gateway);
+    gateway.stop = async () => {
+      await stop();
+      await bedrock.close();
+    };
+  }
   let url: string;
   try {
     url = await gateway.start();
   } catch (error) {
+    await bedrock?.close();
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new UsageError(`port ${port} is in use: pass another with --port N (or --port 0 for any free port)`);
     }
@@ -101,6 +116,7 @@ export async function main(argv: string[], io: CliIo = STDIO, ownProcess = false
     };
     await following.ready;
   }
+  if (bedrock) io.out(`Bedrock stand-in on ${bedrock.url} (BEDROCK_ENDPOINT_URL of every function)\n`);
   io.out(`${routesTable(routes)}\n\nLocal streaming gateway on ${url} (Ctrl-C to stop). Try: curl --no-buffer ${url}${routes.find((r) => !r.unsupported)?.path.replace(/\{[^}]+\}/g, 'x') ?? '/'}\n`);
   return gateway;
 }
