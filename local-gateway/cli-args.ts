@@ -23,7 +23,10 @@ Options:
   --api NAME             serve only this REST API (its name or logical id); with several
                          APIs each is also served under /<api name>
   --watch                re-run the app's synth command (cdk.json "app") when its sources
-                         change, like 'cdk watch' but local
+                         change, like 'cdk watch' but local; an edit to the handler code of a
+                         StreamingFunction is rebuilt with esbuild and served without a synth
+  --no-hot-reload        with --watch, run the synth for every edit (no rebuilds without it)
+  --no-type-check        with --watch, skip the background 'tsc --noEmit' after a hot reload
   --no-reload            keep serving the assembly (or handler file) as it was at start
   --port N               port to listen on (default 3000; 0 for any free port)
   --host ADDR            address to listen on (default 127.0.0.1; another address prints a warning)
@@ -63,6 +66,8 @@ const OPTIONS = {
   'api': { type: 'string' },
   'watch': { type: 'boolean' },
   'no-reload': { type: 'boolean' },
+  'no-hot-reload': { type: 'boolean' },
+  'no-type-check': { type: 'boolean' },
   'port': { type: 'string' },
   'host': { type: 'string' },
   'allow-host': { type: 'string', multiple: true },

@@ -108,7 +108,13 @@ export async function main(argv: string[], io: CliIo = STDIO, ownProcess = false
   }
   if (file && !values['no-reload']) await followHandlerFile(gateway, file, routes, io);
   if (!file && !values['no-reload']) {
-    const following = followEdits(gateway, assemblyDir, { api: values.api, watch: values.watch, log: (m) => io.err(`${m}\n`) });
+    const following = followEdits(gateway, assemblyDir, {
+      api: values.api,
+      watch: values.watch,
+      hotReload: !values['no-hot-reload'],
+      typeCheck: !values['no-type-check'],
+      log: (m) => io.err(`${m}\n`),
+    });
     const stop = gateway.stop.bind(gateway);
     gateway.stop = async () => {
       await following.close();

@@ -125,6 +125,11 @@ export function literalPaths(globs: readonly string[]): string[] {
 export interface SourceWatcherOptions {
   /** Where the app writes its assembly. Default `<appDir>/cdk.out`. */
   readonly outdir?: string;
+  /**
+   * Offered each settled set of changed sources (absolute paths) first: resolves true when it
+   * took care of them (a hot reload), false to run the synth.
+   */
+  readonly handle?: (files: string[]) => Promise<boolean>;
   /** Receives the synth's output and progress lines. */
   readonly log?: (message: string) => void;
 }
@@ -150,7 +155,8 @@ export class SourceWatcher {
   public start(): Promise<void> {
     const outdir = path.resolve(this.options.outdir ?? path.join(this.config.appDir, 'cdk.out'));
     this.watcher = new FileWatcher(this.config.appDir, (files) => {
-      if (files.some((file) => this.matches(file))) void this.synth();
+      const sources = files.filter((file) => this.matches(file)).map((file) => path.join(this.config.appDir, file));
+      if (sources.length > 0) void this.changed(sources);
     }, { ignorePaths: [outdir, ...literalPaths(this.config.exclude)], settleMs: SETTLE_MS });
     return this.watcher.ready;
   }
@@ -162,6 +168,11 @@ export class SourceWatcher {
   /** True for a path (relative to the app) that counts as a source. */
   public matches(relative: string): boolean {
     return this.include.some((r) => r.test(relative)) && !this.exclude.some((r) => r.test(relative));
+  }
+
+  private async changed(files: string[]): Promise<void> {
+    const handled = this.options.handle ? await this.options.handle(files).catch(() => false) : false;
+    if (!handled) await this.synth();
   }
 
   /** Runs the synth now; resolves true when it succeeded. */
