@@ -77,8 +77,11 @@ test('a type error is reported in the background; the new code is served all the
   await eventually(async () => (await text('/prod/hello')) === 'version 3 hi', 10_000);
   await eventually(async () => /\[types\] Hello\w+: type errors/.test(since()), 60_000);
   expect(since()).toMatch(/message\.ts\(1,14\): error TS2322/);
+  // WHEN the error is fixed: a check that starts after this hot reload passes
+  const sinceFix = mark();
   editApp(dir, 'lib/handlers/message.ts', "export const message: number = 'version 3';", "export const message = 'version 4';");
-  await eventually(async () => /\[types\] Hello\w+: no type errors/.test(since()), 60_000);
+  await eventually(async () => (await text('/prod/hello')) === 'version 4 hi', 10_000);
+  await eventually(async () => /hot reload of Hello[\s\S]*\[types\] Hello\w+: no type errors/.test(sinceFix()), 60_000);
 }, 130_000);
 
 test('a handler that does not build keeps its last good code served', async () => {
