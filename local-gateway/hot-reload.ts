@@ -81,10 +81,13 @@ export class HotReloader {
   /** Rebuilds, swaps and adoptions, one at a time. */
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  private readonly removeBundles: () => void;
 
   constructor(private readonly gateway: HotSwappable, private readonly options: HotReloadOptions) {
     this.bundleRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'local-gateway-hot-'));
-    atExit(() => fs.rmSync(this.bundleRoot, { recursive: true, force: true }));
+    const remove = () => fs.rmSync(this.bundleRoot, { recursive: true, force: true });
+    const cancel = atExit(remove);
+    this.removeBundles = () => (cancel(), remove());
     this.typeChecker = new TypeChecker(options.log);
   }
 
@@ -162,6 +165,8 @@ export class HotReloader {
     this.typeChecker.close();
     for (const fn of this.functions.values()) await fn.context?.dispose();
     this.functions.clear();
+    // (the gateway stops after this: no environment loads these bundles any more)
+    this.removeBundles();
   }
 
   private toSynth(names: string, reason: string): false {

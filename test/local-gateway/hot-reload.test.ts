@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { fetchStream } from './support/clients';
 import { editApp, makeHotApp } from './support/hot-app';
@@ -15,15 +16,20 @@ const logs: string[] = [];
 const log = () => logs.join('');
 
 beforeAll(async () => {
+  bundlesBefore = hotBundles();
   dir = makeHotApp();
   const io = { out: (t: string) => logs.push(t), err: (t: string) => logs.push(t) };
   gateway = (await main(['serve', '--app', path.join(dir, 'cdk.out'), '--port', '0', '--watch'], io))!;
 }, 120_000);
 
+const hotBundles = () => fs.readdirSync(os.tmpdir()).filter((name) => name.startsWith('local-gateway-hot-'));
+let bundlesBefore: string[];
+
 afterAll(async () => {
   await gateway?.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
 
 const text = async (route: string) => (await fetchStream(`${gateway.url}${route}`)).body.toString();
 
@@ -110,3 +116,10 @@ test('an edit to a file the CDK app imports runs the synth', async () => {
   await eventually(async () => (await text('/prod/hello')) === 'version 5 hello', 60_000);
   expect(since()).toMatch(/\[watch\] lib\/config\.ts: full synth \(lib\/config\.ts is imported by the CDK app\)/);
 }, 70_000);
+
+test('the rebuilt bundles are removed when the gateway stops', async () => {
+  // (run last: it stops the gateway)
+  expect(hotBundles().length).toBeGreaterThan(bundlesBefore.length);
+  await gateway.stop();
+  expect(hotBundles()).toEqual(bundlesBefore);
+});
