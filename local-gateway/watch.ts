@@ -3,7 +3,7 @@
  * `manifest.json` is written last) and hands the new routes over; `SourceWatcher` re-runs the
  * app's synth command from `cdk.json` when a source file changes, like `cdk watch` but local.
  */
-import { spawn } from 'child_process';
+import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { FileWatcher } from './file-watcher';
@@ -142,6 +142,8 @@ export interface SourceWatcherOptions {
 export class SourceWatcher {
   private watcher?: FileWatcher;
   private running?: Promise<boolean>;
+  private child?: ChildProcess;
+  private closed = false;
   private again = false;
   private readonly include: RegExp[];
   private readonly exclude: RegExp[];
@@ -162,6 +164,9 @@ export class SourceWatcher {
   }
 
   public async close(): Promise<void> {
+    // (a synth still running would write an assembly nobody serves, and outlive the gateway)
+    this.closed = true;
+    this.child?.kill();
     await this.watcher?.close();
   }
 
@@ -172,7 +177,7 @@ export class SourceWatcher {
 
   private async changed(files: string[]): Promise<void> {
     const handled = this.options.handle ? await this.options.handle(files).catch(() => false) : false;
-    if (!handled) await this.synth();
+    if (!handled && !this.closed) await this.synth();
   }
 
   /** Runs the synth now; resolves true when it succeeded. */
@@ -185,7 +190,7 @@ export class SourceWatcher {
     const started = Date.now();
     log(`[watch] synthesizing: ${this.config.app}`);
     this.running = new Promise<boolean>((resolve) => {
-      const child = spawn(this.config.app, {
+      const child = this.child = spawn(this.config.app, {
         cwd: this.config.appDir,
         shell: true,
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -213,7 +218,7 @@ export class SourceWatcher {
       this.running = undefined;
       if (this.again) {
         this.again = false;
-        void this.synth();
+        if (!this.closed) void this.synth();
       }
     });
     return this.running;
