@@ -9,8 +9,9 @@ import { parseArgs } from 'util';
 export const USAGE = `Usage:
   cdk-streaming-rest-api serve [--app cdk.out] [options]
       Serve every REST API method of a synthesized cloud assembly.
-  cdk-streaming-rest-api serve <handler.ts|handler.js> --route METHOD:/path [--route ...] [options]
-      Serve one handler file (bundled with esbuild) on the given routes.
+  cdk-streaming-rest-api serve <handler.ts|.js|.mjs> --route METHOD:/path [--route ...] [options]
+      Serve one handler file (bundled with esbuild, as an ES module when it is one: .mjs/.mts,
+      a "type": "module" package or a top-level await) on the given routes.
   cdk-streaming-rest-api routes [--app cdk.out] [--api NAME]
       List the methods of a cloud assembly and how they would be served.
 
@@ -22,7 +23,10 @@ Options:
   --api NAME             serve only this REST API (its name or logical id); with several
                          APIs each is also served under /<api name>
   --watch                re-run the app's synth command (cdk.json "app") when its sources
-                         change, like 'cdk watch' but local
+                         change, like 'cdk watch' but local; an edit to the handler code of a
+                         StreamingFunction is rebuilt with esbuild and served without a synth
+  --no-hot-reload        with --watch, run the synth for every edit (no rebuilds without it)
+  --no-type-check        with --watch, skip the background 'tsc --noEmit' after a hot reload
   --no-reload            keep serving the assembly (or handler file) as it was at start
   --port N               port to listen on (default 3000; 0 for any free port)
   --host ADDR            address to listen on (default 127.0.0.1; another address prints a warning)
@@ -30,6 +34,9 @@ Options:
                          loopback names; others get 403, against DNS rebinding) (repeatable)
   --backend FROM=TO      send HTTP_PROXY requests for URLs starting with FROM to TO instead
   --env KEY=VALUE        environment variable for every function (repeatable)
+  --bedrock-stand-in     start a local stand-in for Amazon Bedrock's ConverseStream (it streams
+                         back the last user message word by word) and point the functions at it
+                         (BEDROCK_ENDPOINT_URL), e.g. to try StreamingBedrockChat without AWS
   --idle-timeout S       idle timeout of a stream in seconds (default: 30 edge, 300 otherwise)
   --no-shaping           do not throttle to 2 MB/s after the first 10 MB
   --no-aws-credentials   do not pass the shell's AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and
@@ -58,11 +65,14 @@ const OPTIONS = {
   'api': { type: 'string' },
   'watch': { type: 'boolean' },
   'no-reload': { type: 'boolean' },
+  'no-hot-reload': { type: 'boolean' },
+  'no-type-check': { type: 'boolean' },
   'port': { type: 'string' },
   'host': { type: 'string' },
   'allow-host': { type: 'string', multiple: true },
   'backend': { type: 'string', multiple: true },
   'env': { type: 'string', multiple: true },
+  'bedrock-stand-in': { type: 'boolean' },
   'idle-timeout': { type: 'string' },
   'no-shaping': { type: 'boolean' },
   'no-aws-credentials': { type: 'boolean' },

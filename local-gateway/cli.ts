@@ -2,122 +2,20 @@
  * The `cdk-streaming-rest-api` command line: serve a synthesized API (or one handler file) on
  * localhost with API Gateway's response streaming, and list an assembly's routes.
  */
-import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { readAssembly, Route } from './assembly';
-import { atExit } from './at-exit';
 import { describeProtection } from './auth/protection';
 import { CliIo, count, isolation, packageVersion, pairs, parse, seconds, UsageError, USAGE } from './cli-args';
 import { followEdits, synthOnce } from './follow';
 import { LocalStreamingGateway, LocalStreamingGatewayOptions } from './gateway';
+import { followHandlerFile, handlerFileRoutes } from './handler-file';
 import { functionsTz } from './lambda/variables';
+import { startFakeBedrock } from './stand-ins/bedrock';
 import { cdkJsonOutput } from './watch';
-import { MAX_STREAMING_TIMEOUT_MS } from '../wire/limits';
+import { whenWrappersEnd } from './wrappers';
 
 export type { CliIo } from './cli-args';
-
-/** The routes of a handler file served on `--route METHOD:/path` specs. */
-export function handlerFileRoutes(file: string, specs: string[], timeoutSeconds: number): Route[] {
-  if (!fs.existsSync(file)) throw new UsageError(`no such handler file: ${file}`);
-  if (specs.length === 0) throw new UsageError('serving a handler file needs at least one --route METHOD:/path');
-  // Every --route is checked before bundling: a bad one fails at once, with nothing bundled.
-  const routeSpecs = specs.map((spec) => {
-    const match = /^([A-Za-z]+):(\/\S*)$/.exec(spec);
-    if (!match) throw new UsageError(`--route takes METHOD:/path (e.g. POST:/chat), got '${spec}'`);
-    return { httpMethod: match[1].toUpperCase(), path: match[2] };
-  });
-  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'local-gateway-handler-'));
-  atExit(() => fs.rmSync(outDir, { recursive: true, force: true }));
-  loadEsbuild().buildSync(handlerBundle(file, outDir));
-  return routeSpecs.map((spec) => {
-    return {
-      stack: 'local',
-      apiId: 'local',
-      apiName: 'local',
-      endpointType: 'REGIONAL',
-      stageName: 'local',
-      path: spec.path,
-      httpMethod: spec.httpMethod,
-      integrationType: 'AWS_PROXY',
-      transferMode: 'STREAM',
-      timeoutMs: Math.min(timeoutSeconds * 1000, MAX_STREAMING_TIMEOUT_MS),
-      lambdaUriKind: 'streaming',
-      function: { logicalId: path.basename(file), assetDir: outDir, handler: 'index.handler', runtime: 'nodejs24.x', timeoutSeconds, memorySize: 512, environment: {} },
-    };
-  });
-}
-
-/** How a handler file is bundled (into `outDir/index.js`). */
-function handlerBundle(file: string, outDir: string) {
-  return {
-    entryPoints: [path.resolve(file)],
-    bundle: true,
-    platform: 'node' as const,
-    format: 'cjs' as const,
-    target: 'node20',
-    outfile: path.join(outDir, 'index.js'),
-    logLevel: 'warning' as const,
-    sourcemap: 'inline' as const,
-  };
-}
-
-/**
- * Rebuilds the handler file (and what it imports) when it changes and restarts its functions, so
- * the edited handler is what the next request runs.
- */
-async function followHandlerFile(gateway: LocalStreamingGateway, file: string, routes: Route[], io: CliIo): Promise<void> {
-  let first = true;
-  let watching!: () => void;
-  const firstBuild = new Promise<void>((resolve) => (watching = resolve));
-  const context = await loadEsbuild().context({
-    ...handlerBundle(file, routes[0].function!.assetDir!),
-    // Written here, each file replaced whole (a temporary file renamed over it): an environment
-    // that starts while a build runs never loads a half-written bundle.
-    write: false,
-    plugins: [{
-      name: 'local-gateway-reload',
-      setup: (build) => build.onEnd((result) => {
-        if (result.errors.length === 0) {
-          for (const out of result.outputFiles ?? []) {
-            const temporary = `${out.path}.${process.pid}.tmp`;
-            fs.writeFileSync(temporary, out.contents);
-            fs.renameSync(temporary, out.path);
-          }
-          if (!first) {
-            gateway.reload(routes);
-            io.err(`[reload] ${file} rebuilt: functions restarted\n`);
-          }
-        }
-        if (first) {
-          first = false;
-          watching();
-        }
-      }),
-    }],
-  });
-  await context.watch();
-  // watch() returns before its first build: wait for it, so the first request finds the bundle whole.
-  await firstBuild;
-  const stop = gateway.stop.bind(gateway);
-  gateway.stop = async () => {
-    await context.dispose();
-    return stop();
-  };
-}
-
-/**
- * esbuild, which bundles a handler file. It is optional: only `serve <handler file>` needs it, and
- * CDK apps that use NodejsFunction have it already.
- */
-function loadEsbuild(): typeof import('esbuild') {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports, import/no-extraneous-dependencies
-    return require('esbuild');
-  } catch {
-    throw new UsageError("serving a handler file needs esbuild: run 'npm install --save-dev esbuild'");
-  }
-}
+export { handlerFileRoutes } from './handler-file';
 
 /** Formats routes as a table. */
 export function routesTable(routes: readonly Route[]): string {
@@ -171,13 +69,17 @@ export async function main(argv: string[], io: CliIo = STDIO, ownProcess = false
   const idleEnvironment = seconds(values['idle-environment'], 'idle-environment');
   const port = values.port === undefined ? 3000 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port takes 0..65535, got '${values.port}'`);
+  const environment = pairs(values.env, 'env');
+  if (values['bedrock-stand-in'] && environment.BEDROCK_ENDPOINT_URL !== undefined) {
+    throw new UsageError('--bedrock-stand-in sets BEDROCK_ENDPOINT_URL: leave out --env BEDROCK_ENDPOINT_URL=..., or the stand-in');
+  }
   const options: LocalStreamingGatewayOptions = {
     routes,
     port,
     host: values.host,
     allowedHosts: values['allow-host'],
     backends: pairs(values.backend, 'backend'),
-    environment: pairs(values.env, 'env'),
+    environment,
     idleTimeoutMs: idle === undefined ? undefined : idle * 1000,
     shaping: !values['no-shaping'],
     awsCredentials: !values['no-aws-credentials'],
@@ -188,11 +90,21 @@ export async function main(argv: string[], io: CliIo = STDIO, ownProcess = false
     skipAuth: values['skip-auth'],
   };
   if (ownProcess) process.env.TZ = functionsTz(options.environment);
+  const bedrock = values['bedrock-stand-in'] ? await startFakeBedrock() : undefined;
+  if (bedrock) environment.BEDROCK_ENDPOINT_URL = bedrock.url;
   const gateway = new LocalStreamingGateway(options);
+  if (bedrock) {
+    const stop = gateway.stop.bind(gateway);
+    gateway.stop = async () => {
+      await stop();
+      await bedrock.close();
+    };
+  }
   let url: string;
   try {
     url = await gateway.start();
   } catch (error) {
+    await bedrock?.close();
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new UsageError(`port ${port} is in use: pass another with --port N (or --port 0 for any free port)`);
     }
@@ -200,10 +112,21 @@ export async function main(argv: string[], io: CliIo = STDIO, ownProcess = false
   }
   if (file && !values['no-reload']) await followHandlerFile(gateway, file, routes, io);
   if (!file && !values['no-reload']) {
-    const following = followEdits(gateway, assemblyDir, { api: values.api, watch: values.watch, log: (m) => io.err(`${m}\n`) });
+    const following = followEdits(gateway, assemblyDir, {
+      api: values.api,
+      watch: values.watch,
+      hotReload: !values['no-hot-reload'],
+      typeCheck: !values['no-type-check'],
+      log: (m) => io.err(`${m}\n`),
+    });
     const stop = gateway.stop.bind(gateway);
-    gateway.stop = () => (following.close(), stop());
+    gateway.stop = async () => {
+      await following.close();
+      return stop();
+    };
+    await following.ready;
   }
+  if (bedrock) io.out(`Bedrock stand-in on ${bedrock.url} (BEDROCK_ENDPOINT_URL of every function)\n`);
   io.out(`${routesTable(routes)}\n\nLocal streaming gateway on ${url} (Ctrl-C to stop). Try: curl --no-buffer ${url}${routes.find((r) => !r.unsupported)?.path.replace(/\{[^}]+\}/g, 'x') ?? '/'}\n`);
   return gateway;
 }
@@ -215,6 +138,11 @@ if (require.main === module) {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     process.once('SIGHUP', stop); // the terminal that ran it was closed
+    // npx/npm killed without passing the signal on: no gateway is left holding the port
+    whenWrappersEnd((pid) => {
+      process.stderr.write(`cdk-streaming-rest-api: the process that started the gateway (${pid}) has ended: stopping\n`);
+      void stop();
+    });
   }, (error: Error) => {
     process.stderr.write(`cdk-streaming-rest-api: ${error.message}\n`);
     process.exit(error instanceof UsageError ? 2 : 1);

@@ -6,10 +6,12 @@
  */
 import * as path from 'path';
 import { readAssembly, Route } from './assembly';
+import { HotReloader } from './hot-reload';
 import { AssemblyWatcher, readCdkJson, SourceWatcher } from './watch';
 
 /** What `followEdits` needs of the gateway. */
 export interface Reloadable {
+  readonly routes: readonly Route[];
   reload(routes: Route[]): void;
 }
 
@@ -18,13 +20,22 @@ export interface FollowOptions {
   readonly api?: string;
   /** Also re-synthesize when the app's sources change (`serve --watch`). */
   readonly watch?: boolean;
+  /**
+   * With `watch`: rebuild the handler code of StreamingFunctions without a synth (see
+   * `HotReloader`). Default true.
+   */
+  readonly hotReload?: boolean;
+  /** With hot reloads: run `tsc --noEmit` on rebuilt TypeScript in the background. Default true. */
+  readonly typeCheck?: boolean;
   /** The app's folder (with `cdk.json`). Default: the assembly's parent folder. */
   readonly appDir?: string;
   readonly log?: (message: string) => void;
 }
 
 export interface Following {
-  close(): void;
+  /** Resolves once the sources are watched (`watch`), at once otherwise. */
+  readonly ready: Promise<void>;
+  close(): Promise<void>;
 }
 
 /** Runs the app's synth once (before serving with `--watch`); throws when it fails. */
@@ -36,25 +47,41 @@ export async function synthOnce(assemblyDir: string, options: FollowOptions = {}
 
 export function followEdits(gateway: Reloadable, assemblyDir: string, options: FollowOptions = {}): Following {
   const log = options.log ?? ((m: string) => process.stderr.write(`${m}\n`));
+  const appDir = options.appDir ?? path.dirname(path.resolve(assemblyDir));
+  const config = options.watch ? readCdkJson(appDir) : undefined;
+  const hot = config && options.hotReload !== false
+    ? new HotReloader(gateway, { assemblyDir: path.resolve(assemblyDir), appDir, appCommand: config.app, typeCheck: options.typeCheck, log })
+    : undefined;
+  const serve = (routes: Route[], message: string) => {
+    gateway.reload(routes);
+    log(message);
+  };
   const assembly = new AssemblyWatcher(assemblyDir, () => {
+    let routes: Route[];
     try {
-      const routes = readAssembly(assemblyDir, { api: options.api });
-      gateway.reload(routes);
-      log(`[reload] new synthesis: ${routes.length} routes, functions restarted`);
+      routes = readAssembly(assemblyDir, { api: options.api });
     } catch (error) {
       log(`[reload] the new synthesis was not loaded (${(error as Error).message}); still serving the previous one`);
+      return;
     }
+    const message = `[reload] new synthesis: ${routes.length} routes, functions restarted`;
+    if (!hot) return serve(routes, message);
+    // (functions edited since are rebuilt from the sources as they are now)
+    hot.adopt(routes).then((adopted) => serve(adopted, message), () => serve(routes, message));
   });
   let sources: SourceWatcher | undefined;
-  if (options.watch) {
-    const appDir = options.appDir ?? path.dirname(path.resolve(assemblyDir));
-    sources = new SourceWatcher(readCdkJson(appDir), { outdir: path.resolve(assemblyDir), log });
-    sources.start();
+  let ready = Promise.resolve();
+  if (config) {
+    sources = new SourceWatcher(config, { outdir: path.resolve(assemblyDir), log, handle: hot && ((files) => hot.handle(files)) });
+    const adopted = hot ? hot.adopt(gateway.routes).then(() => undefined, (error: Error) => log(`[watch] hot reloads are off: ${error.message}`)) : undefined;
+    ready = Promise.all([sources.start(), adopted]).then(() => undefined, (error: Error) => log(`[watch] not watching the sources: ${error.message}`));
   }
   return {
-    close: () => {
+    ready,
+    close: async () => {
       assembly.close();
-      sources?.close();
+      await sources?.close();
+      await hot?.close();
     },
   };
 }

@@ -3,9 +3,10 @@
  * `manifest.json` is written last) and hands the new routes over; `SourceWatcher` re-runs the
  * app's synth command from `cdk.json` when a source file changes, like `cdk watch` but local.
  */
-import { spawn } from 'child_process';
+import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { FileWatcher } from './file-watcher';
 import { SHELL_TZ } from './lambda/variables';
 
 /** How often the manifest is looked at (polling survives cdk.out being deleted and re-created). */
@@ -113,9 +114,22 @@ export function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${out}(?:/.*)?$`);
 }
 
+/**
+ * The paths that exclude globs name without a wildcard (`test`, `README.md`, `dist/**`): not
+ * watched at all. Other globs are applied to each change (`SourceWatcher.matches`).
+ */
+export function literalPaths(globs: readonly string[]): string[] {
+  return globs.map((glob) => glob.replace(/\/\*\*$/, '')).filter((glob) => glob !== '' && !/[*?[\]{}!]/.test(glob));
+}
+
 export interface SourceWatcherOptions {
   /** Where the app writes its assembly. Default `<appDir>/cdk.out`. */
   readonly outdir?: string;
+  /**
+   * Offered each settled set of changed sources (absolute paths) first: resolves true when it
+   * took care of them (a hot reload), false to run the synth.
+   */
+  readonly handle?: (files: string[]) => Promise<boolean>;
   /** Receives the synth's output and progress lines. */
   readonly log?: (message: string) => void;
 }
@@ -126,9 +140,10 @@ export interface SourceWatcherOptions {
  * meanwhile.
  */
 export class SourceWatcher {
-  private watcher?: fs.FSWatcher;
-  private timer?: ReturnType<typeof setTimeout>;
+  private watcher?: FileWatcher;
   private running?: Promise<boolean>;
+  private child?: ChildProcess;
+  private closed = false;
   private again = false;
   private readonly include: RegExp[];
   private readonly exclude: RegExp[];
@@ -138,21 +153,31 @@ export class SourceWatcher {
     this.exclude = config.exclude.map(globToRegExp);
   }
 
-  /** Starts watching (Node's recursive `fs.watch`). */
-  public start(): void {
-    this.watcher = fs.watch(this.config.appDir, { recursive: true, persistent: false }, (_event, file) => {
-      if (file && this.matches(String(file).split(path.sep).join('/'))) this.schedule();
-    });
+  /** Starts watching (see `FileWatcher`); resolves once edits are seen. */
+  public start(): Promise<void> {
+    const outdir = path.resolve(this.options.outdir ?? path.join(this.config.appDir, 'cdk.out'));
+    this.watcher = new FileWatcher(this.config.appDir, (files) => {
+      const sources = files.filter((file) => this.matches(file)).map((file) => path.join(this.config.appDir, file));
+      if (sources.length > 0) void this.changed(sources);
+    }, { ignorePaths: [outdir, ...literalPaths(this.config.exclude)], settleMs: SETTLE_MS });
+    return this.watcher.ready;
   }
 
-  public close(): void {
-    this.watcher?.close();
-    if (this.timer) clearTimeout(this.timer);
+  public async close(): Promise<void> {
+    // (a synth still running would write an assembly nobody serves, and outlive the gateway)
+    this.closed = true;
+    this.child?.kill();
+    await this.watcher?.close();
   }
 
   /** True for a path (relative to the app) that counts as a source. */
   public matches(relative: string): boolean {
     return this.include.some((r) => r.test(relative)) && !this.exclude.some((r) => r.test(relative));
+  }
+
+  private async changed(files: string[]): Promise<void> {
+    const handled = this.options.handle ? await this.options.handle(files).catch(() => false) : false;
+    if (!handled && !this.closed) await this.synth();
   }
 
   /** Runs the synth now; resolves true when it succeeded. */
@@ -165,7 +190,7 @@ export class SourceWatcher {
     const started = Date.now();
     log(`[watch] synthesizing: ${this.config.app}`);
     this.running = new Promise<boolean>((resolve) => {
-      const child = spawn(this.config.app, {
+      const child = this.child = spawn(this.config.app, {
         cwd: this.config.appDir,
         shell: true,
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -193,14 +218,9 @@ export class SourceWatcher {
       this.running = undefined;
       if (this.again) {
         this.again = false;
-        void this.synth();
+        if (!this.closed) void this.synth();
       }
     });
     return this.running;
-  }
-
-  private schedule(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.synth(), SETTLE_MS);
   }
 }

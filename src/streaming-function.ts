@@ -1,7 +1,9 @@
+import * as path from 'path';
 import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
+import { REBUILD_SPEC_METADATA, rebuildSpec } from './private/rebuild-spec';
 
 /**
  * Properties of a `StreamingFunction`: those of `NodejsFunction`, with defaults for streaming.
@@ -21,6 +23,10 @@ export interface StreamingFunctionProps extends nodejs.NodejsFunctionProps {}
  *
  * The handler should be written with the handler runtime (`cdk-streaming-rest-api/runtime`),
  * which esbuild inlines into the bundle, or with `awslambda.streamifyResponse`.
+ *
+ * The function records its entry and bundling options in the cloud assembly's construct
+ * metadata (not in the template), so that the local gateway's `serve --watch` can rebuild it on
+ * its own when its handler code changes.
  *
  * @example
  * new StreamingFunction(this, 'Chat', { entry: 'src/chat.ts' });
@@ -46,5 +52,12 @@ export class StreamingFunction extends nodejs.NodejsFunction {
       bundling,
       environment,
     });
+    if (props.entry && !props.code) {
+      const runtime = props.runtime ?? lambda.Runtime.NODEJS_24_X;
+      const sdkV2 = /^nodejs(1[0-6]|[0-9])\./.test(runtime.name);
+      const projectRoot = props.projectRoot ?? (props.depsLockFilePath ? path.dirname(props.depsLockFilePath) : undefined);
+      const spec = rebuildSpec(props.entry, runtime, bundling, projectRoot, sdkV2);
+      this.node.defaultChild!.node.addMetadata(REBUILD_SPEC_METADATA, spec);
+    }
   }
 }

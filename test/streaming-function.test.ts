@@ -64,4 +64,21 @@ describe('StreamingFunction', () => {
       Integration: { ResponseTransferMode: 'STREAM', Uri: { 'Fn::Join': ['', Match.arrayWith([{ 'Fn::GetAtt': [Match.stringLikeRegexp('^Fn'), 'Arn'] }])] } },
     });
   });
+
+  test('records its entry and bundling in the assembly\'s construct metadata (for the local gateway\'s hot reloads), not in the template', () => {
+    // GIVEN
+    const { stack } = newStack();
+    // WHEN
+    const fn = new StreamingFunction(stack, 'Fn', { entry: ENTRY, bundling: { define: { 'process.env.X': '"1"' } } });
+    const hooked = new StreamingFunction(stack, 'Hooked', {
+      entry: ENTRY,
+      bundling: { commandHooks: { beforeBundling: () => [], beforeInstall: () => [], afterBundling: () => [] } },
+    });
+    // THEN
+    const specOf = (f: StreamingFunction) => f.node.defaultChild!.node.metadata.find((m) => m.type === 'cdk-streaming-rest-api:rebuild')?.data;
+    expect(specOf(fn)).toMatchObject({ version: 1, entry: ENTRY, format: 'cjs', target: 'node24', minify: true, sourceMap: true, define: { 'process.env.X': '"1"' }, cannot: [] });
+    expect(specOf(hooked).cannot).toEqual(['commandHooks']);
+    const resources = Template.fromStack(stack).findResources('AWS::Lambda::Function');
+    expect(JSON.stringify(resources)).not.toContain('cdk-streaming-rest-api:rebuild');
+  });
 });

@@ -60,6 +60,43 @@ test('serve <handler.ts> --route bundles the file and streams it', async () => {
   expect(seen.arrivals.length).toBeGreaterThanOrEqual(2);
 });
 
+const TLA_HANDLER = [
+  "import { EOL } from './helper.cjs';",
+  "const greeting = await Promise.resolve('hello from a top-level await');",
+  'export const handler = awslambda.streamifyResponse(async (event, stream) => {',
+  '  stream = awslambda.HttpResponseStream.from(stream, {});',
+  '  stream.write(`${greeting} ${EOL.length}`);',
+  '  stream.end();',
+  '});',
+].join('\n');
+
+test.each([
+  ['a .mjs file', 'handler.mjs', undefined],
+  ['a .ts file with a top-level await', 'handler.ts', undefined],
+  ['a .js file of a "type": "module" package', 'handler.js', { type: 'module' }],
+])('serve <handler file> bundles an ES module as one: %s', async (_name, name, packageJson) => {
+  // GIVEN an ES module with a top-level await, importing CommonJS that requires a Node module
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-esm-'));
+  cleanup.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+  if (packageJson) fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify(packageJson));
+  fs.writeFileSync(path.join(dir, 'helper.cjs'), "exports.EOL = require('os').EOL;");
+  fs.writeFileSync(path.join(dir, name), name.endsWith('.ts') ? `declare const awslambda: any;\n${TLA_HANDLER}` : TLA_HANDLER);
+  // WHEN
+  const gateway = (await main(['serve', path.join(dir, name), '--route', 'GET:/hi', '--port', '0'], io().io)) as LocalStreamingGateway;
+  cleanup.push(() => gateway.stop());
+  // THEN
+  expect((await curl([`${gateway.url}/hi`])).body).toBe('hello from a top-level await 1');
+});
+
+test('serve <handler file> keeps bundling CommonJS as CommonJS', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-cjs-'));
+  cleanup.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+  fs.writeFileSync(path.join(dir, 'handler.js'), 'exports.handler = awslambda.streamifyResponse(async (e, s) => { s = awslambda.HttpResponseStream.from(s, {}); s.write(typeof module); s.end(); });');
+  const gateway = (await main(['serve', path.join(dir, 'handler.js'), '--route', 'GET:/m', '--port', '0', '--no-reload'], io().io)) as LocalStreamingGateway;
+  cleanup.push(() => gateway.stop());
+  expect((await curl([`${gateway.url}/m`])).body).toBe('object');
+});
+
 test.each([
   [['launch'], /unknown command 'launch'/],
   [['serve', '/nonexistent/handler.ts', '--route', 'GET:/x'], /no such handler file/],

@@ -5,6 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Browser } from 'playwright-core';
 import { curl } from './support/clients';
+import { startCommandLine, stopCommandLines } from './support/command-line';
 import { LocalStreamingGateway } from '../../local-gateway/gateway';
 import { FakeBedrock, startFakeBedrock } from '../../local-gateway/stand-ins/bedrock';
 import { launchChromium } from '../support/chromium';
@@ -54,6 +55,23 @@ test('curl --no-buffer gets the Bedrock chat deltas before the answer ends', asy
   expect(seen.body).toMatch(/event: done\ndata: \{"stopReason":"end_turn"/);
   expect(seen.arrivals.length).toBeGreaterThanOrEqual(4);
   expect(seen.arrivals[0]).toBeLessThan(seen.totalMs - 400);
+});
+
+test('serve --bedrock-stand-in: the command line answers the example chat with its own Bedrock stand-in', async () => {
+  // GIVEN the command line, as a user starts it, with no Bedrock endpoint but its stand-in
+  try {
+    const cli = await startCommandLine(['serve', '--app', out, '--port', '0', '--bedrock-stand-in']);
+    expect(cli.output()).toMatch(/Bedrock stand-in on http:\/\/127\.0\.0\.1:\d+/);
+    // WHEN
+    const seen = await curl(['-X', 'POST', '-H', 'content-type: application/json', '--data', '{"messages":[{"role":"user","content":"stream these words back"}]}', `${cli.url}/assistant`]);
+    // THEN the stand-in's answer (the question, word by word) streams through the chat
+    expect(seen.exitCode).toBe(0);
+    expect(seen.body).toContain('event: delta\ndata: {"text":"stream "}');
+    expect(seen.body).toMatch(/event: done\ndata: \{"stopReason":"end_turn"/);
+    expect(seen.arrivals.length).toBeGreaterThanOrEqual(2);
+  } finally {
+    await stopCommandLines();
+  }
 });
 
 describe('headless Chromium', () => {

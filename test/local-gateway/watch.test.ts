@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { AssemblyWatcher, cdkJsonOutput, globToRegExp, readCdkJson, SourceWatcher } from '../../local-gateway/watch';
+import { AssemblyWatcher, cdkJsonOutput, globToRegExp, literalPaths, readCdkJson, SourceWatcher } from '../../local-gateway/watch';
 import { tempDir } from '../support/temp-dirs';
 
 const tmp = () => tempDir('watch-test');
@@ -55,6 +55,10 @@ test('cdk.json globs: include and exclude as cdk watch reads them', () => {
   expect(config.context).toEqual({ a: 1 });
 });
 
+test('exclude globs without a wildcard name folders and files that are not watched at all', () => {
+  expect(literalPaths(['README.md', 'test', 'dist/**', '**/*.d.ts', 'cdk*.json', 'lib/**/*.js', '**'])).toEqual(['README.md', 'test', 'dist']);
+});
+
 test('no cdk.json: a clear error', () => {
   expect(() => readCdkJson(tmp())).toThrow(/--watch needs the app's cdk.json/);
 });
@@ -71,7 +75,7 @@ test('a source change runs the app command with CDK_OUTDIR and the context; a fa
   fs.writeFileSync(path.join(dir, 'cdk.json'), JSON.stringify({ app: `"${process.execPath}" app.js`, context: { greeting: 'hi' } }));
   const lines: string[] = [];
   const watcher = new SourceWatcher(readCdkJson(dir), { log: (l) => lines.push(l) });
-  watcher.start();
+  await watcher.start();
   try {
     // WHEN a source changes
     fs.writeFileSync(path.join(dir, 'src.txt'), 'two');
@@ -84,7 +88,7 @@ test('a source change runs the app command with CDK_OUTDIR and the context; a fa
     expect(await (fs.writeFileSync(path.join(dir, 'src.txt'), 'fail'), watcher.synth())).toBe(false);
     expect(lines.join('\n')).toMatch(/synth failed \(exit 1\); still serving the last good synthesis:\s+synth error: bad source/);
   } finally {
-    watcher.close();
+    await watcher.close();
   }
 }, 20_000);
 
