@@ -9,3 +9,5 @@ export { followEdits, synthOnce } from './follow';
 export type { FollowOptions, Following } from './follow';
 export { startFakeBedrock } from './stand-ins/bedrock';
 export type { FakeBedrock, FakeBedrockOptions } from './stand-ins/bedrock';
+export { startTokenIssuer } from './stand-ins/token-issuer';
+export type { MintOptions, TokenIssuer, TokenIssuerOptions, TokenIssuerPool } from './stand-ins/token-issuer';
