@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { functionByLiteralName, functionOf, readAssetBody } from './assembly-assets';
 import { gatewayResponsesOf, mockOf } from './assembly-responses';
+import { lambdaAuthorizerOf } from './auth/authorizers';
 import { protectionOf } from './auth/protection';
 import type { EndpointType, Route, RouteFunction, WebAppSpec } from './route';
 import { isWebAppFunction, missingLanguage } from './web-app/language';
@@ -155,7 +156,7 @@ function routeOf(api: RestApiModel, method: MethodModel, resources: Record<strin
     integrationType,
     transferMode: integration.responseTransferMode === 'STREAM' ? 'STREAM' as const : 'BUFFERED' as const,
     timeoutMs: typeof integration.timeoutInMillis === 'number' ? integration.timeoutInMillis : MAX_BUFFERED_TIMEOUT_MS,
-    protection: protectionOf(method),
+    protection: withAuthorizer(protectionOf(method), resources, assemblyDir, names.functionOf),
   };
   if (!method.pathComplete) return { ...base, unsupported: 'the resource path is built from values unknown before deployment' };
   if (integrationType === 'HTTP_PROXY') {
@@ -189,6 +190,13 @@ function routeOf(api: RestApiModel, method: MethodModel, resources: Record<strin
     unsupported = `the function's runtime ${fn.runtime} is not emulated (Node.js handlers, and any language behind the Lambda Web Adapter)`;
   }
   return { ...base, function: fn, webApp, lambdaUriKind: uriKind, unsupported };
+}
+
+/** A protection whose Lambda authorizer (TOKEN, REQUEST) the gateway can run, with it. */
+function withAuthorizer(protection: Route['protection'], resources: Record<string, TemplateResource>, dir: string, name: (id: string) => string): Route['protection'] {
+  if (protection?.authorizationType !== 'CUSTOM' || !protection.authorizerId) return protection;
+  const authorizer = lambdaAuthorizerOf(protection.authorizerId, resources, dir, name);
+  return authorizer ? { ...protection, authorizer } : protection;
 }
 
 /** `x-amazon-apigateway-binary-media-types` or `BinaryMediaTypes`, `~1` read as `/`. */

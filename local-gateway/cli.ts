@@ -4,7 +4,7 @@
  */
 import * as path from 'path';
 import { readAssembly, Route } from './assembly';
-import { describeProtection } from './auth/protection';
+import { describeProtection, unemulatedProtection } from './auth/protection';
 import { CliIo, count, isolation, packageVersion, pairs, parse, seconds, UsageError, USAGE } from './cli-args';
 import { followEdits, synthOnce } from './follow';
 import { LocalStreamingGateway, LocalStreamingGatewayOptions } from './gateway';
@@ -22,8 +22,8 @@ export function routesTable(routes: readonly Route[]): string {
   const header = ['URL path (also at /)', 'Path', 'Method', 'Integration', 'Transfer mode', 'Timeout', 'Served locally'];
   const servedAs = (r: Route) => {
     if (r.unsupported) return `no: ${r.unsupported}`;
-    const protectedBy = describeProtection(r.protection);
-    if (protectedBy) return `no: protected by ${protectedBy}, not emulated yet (--skip-auth serves it open)`;
+    const refused = unemulatedProtection(r);
+    if (refused) return `no: protected by ${describeProtection(r.protection)}, not emulated yet (--skip-auth serves it open)`;
     if (r.webApp) return `web app ${r.function?.logicalId} (${r.webApp.startScript} on ${r.webApp.runtime})`;
     if (r.mock) return `mock (${r.mock.responses.length} integration response${r.mock.responses.length === 1 ? '' : 's'})`;
     return r.integrationType === 'HTTP_PROXY' ? `proxy to ${r.url}` : `Lambda ${r.function?.logicalId} (${r.lambdaUriKind} URI)`;

@@ -10,23 +10,28 @@ import type { RequestContext } from './request';
 
 /** API Gateway's gateway response types that the local gateway answers with. */
 export type GatewayResponseType =
-  | 'ACCESS_DENIED' | 'BAD_REQUEST_BODY' | 'BAD_REQUEST_PARAMETERS' | 'DEFAULT_4XX' | 'DEFAULT_5XX'
+  | 'ACCESS_DENIED' | 'AUTHORIZER_CONFIGURATION_ERROR' | 'BAD_REQUEST_BODY' | 'BAD_REQUEST_PARAMETERS' | 'DEFAULT_4XX' | 'DEFAULT_5XX'
   | 'INTEGRATION_FAILURE' | 'INTEGRATION_TIMEOUT' | 'INVALID_API_KEY' | 'MISSING_AUTHENTICATION_TOKEN'
   | 'QUOTA_EXCEEDED' | 'REQUEST_TOO_LARGE' | 'THROTTLED' | 'UNAUTHORIZED';
 
 export interface GatewayAnswer {
   readonly type: GatewayResponseType;
   readonly status: number;
-  readonly message: string;
+  /** `null` where API Gateway sends `{"message":null}` (an authorizer's configuration error). */
+  readonly message: string | null;
+  /** API Gateway's `x-amzn-ErrorType` header, where it sends one. */
+  readonly errorType?: string;
   /** The local gateway's own answer, with no counterpart on AWS. */
   readonly local?: boolean;
 }
 
-const answer = (type: GatewayResponseType, status: number, message: string, local?: boolean): GatewayAnswer => ({ type, status, message, local });
+function answer(type: GatewayResponseType, status: number, message: string | null, errorType?: string, local?: boolean): GatewayAnswer {
+  return { type, status, message, errorType, local };
+}
 
 export const ANSWERS = {
   /** A path or method the API does not have. */
-  missingAuthenticationToken: answer('MISSING_AUTHENTICATION_TOKEN', 403, 'Missing Authentication Token'),
+  missingAuthenticationToken: answer('MISSING_AUTHENTICATION_TOKEN', 403, 'Missing Authentication Token', 'MissingAuthenticationTokenException'),
   /** The integration did not answer within its timeout (or its stream went idle). */
   integrationTimeout: answer('INTEGRATION_TIMEOUT', 504, 'Endpoint request timed out'),
   /** A Lambda function failed, or its streamed output is not what API Gateway accepts. */
@@ -41,15 +46,29 @@ export const ANSWERS = {
   badRequest: answer('DEFAULT_4XX', 400, 'Bad request'),
   /** An HTTP_PROXY path parameter that would leave the backend's base path. */
   invalidPath: answer('DEFAULT_4XX', 400, 'Invalid request path'),
+  /** A protected method called without its identity source (or one its validation expression refuses), or an authorizer that said `Unauthorized`. */
+  unauthorized: answer('UNAUTHORIZED', 401, 'Unauthorized', 'UnauthorizedException'),
+  /** An authorizer's policy with an explicit Deny for the method. */
+  explicitDeny: answer('ACCESS_DENIED', 403, 'User is not authorized to access this resource with an explicit deny', 'AccessDeniedException'),
+  /** An authorizer's policy with no Allow for the method. */
+  implicitDeny: answer('ACCESS_DENIED', 403, 'User is not authorized to access this resource', 'AccessDeniedException'),
+  /** An authorizer that failed, timed out or answered something that is no authorizer result (AWS sends `{"message":null}`). */
+  authorizerError: answer('AUTHORIZER_CONFIGURATION_ERROR', 500, null, 'AuthorizerConfigurationException'),
+  /** A method that requires an API key, called without a valid one. */
+  invalidApiKey: answer('INVALID_API_KEY', 403, 'Forbidden'),
+  /** Throttled by a stage, method or usage plan limit. */
+  throttled: answer('THROTTLED', 429, 'Too Many Requests'),
+  /** A usage plan's quota used up. */
+  quotaExceeded: answer('QUOTA_EXCEEDED', 429, 'Limit Exceeded'),
   /** A Host that is not the gateway's address or a loopback name (against DNS rebinding). */
-  unknownHost: answer('ACCESS_DENIED', 403, 'Forbidden: unknown Host', true),
+  unknownHost: answer('ACCESS_DENIED', 403, 'Forbidden: unknown Host', undefined, true),
   /** A route the local gateway cannot serve (the message says why). */
-  notEmulated: answer('DEFAULT_5XX', 501, 'Not emulated by the local gateway', true),
+  notEmulated: answer('DEFAULT_5XX', 501, 'Not emulated by the local gateway', undefined, true),
 } as const;
 
 /** The body of an answer: `{"message": ...}`, with `detail` after the message when given. */
 export function answerBody(gatewayAnswer: GatewayAnswer, detail?: string): string {
-  return JSON.stringify({ message: detail ? `${gatewayAnswer.message}: ${detail}` : gatewayAnswer.message });
+  return JSON.stringify({ message: detail && gatewayAnswer.message !== null ? `${gatewayAnswer.message}: ${detail}` : gatewayAnswer.message });
 }
 
 /**
@@ -79,14 +98,15 @@ export function jsonTemplate(templates: Record<string, string>): string | undefi
  * `messageString`, `responseType`).
  */
 export function respond(ctx: RequestContext, gatewayAnswer: GatewayAnswer, detail?: string): void {
-  const message = detail ? `${gatewayAnswer.message}: ${detail}` : gatewayAnswer.message;
+  const message = detail && gatewayAnswer.message !== null ? `${gatewayAnswer.message}: ${detail}` : gatewayAnswer.message;
+  const errorType: Record<string, string> = gatewayAnswer.errorType ? { 'x-amzn-errortype': gatewayAnswer.errorType } : {};
   const fallback = gatewayAnswer.status >= 500 ? 'DEFAULT_5XX' : 'DEFAULT_4XX';
   const custom = ctx.gatewayResponses?.find((r) => r.type === gatewayAnswer.type) ?? ctx.gatewayResponses?.find((r) => r.type === fallback);
   if (!custom) {
-    ctx.send(gatewayAnswer.status, {}, answerBody(gatewayAnswer, detail));
+    ctx.send(gatewayAnswer.status, errorType, answerBody(gatewayAnswer, detail));
     return;
   }
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...errorType };
   for (const [name, value] of Object.entries(custom.parameters)) {
     const header = /^gatewayresponse\.header\.(.+)$/.exec(name)?.[1];
     if (header) headers[header] = parameterValue(value, ctx);

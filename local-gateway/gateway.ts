@@ -7,7 +7,8 @@
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 import { accessLogEntry } from './access-log';
-import { readAssembly, Route } from './assembly';
+import { readAssembly, Route, RouteFunction } from './assembly';
+import { Authorizers } from './auth/authorize';
 import { protectionNotes, unemulatedProtection } from './auth/protection';
 import { ANSWERS, answerBody, respond } from './gateway-responses';
 import { allowedHosts, hostAllowed, isLoopback } from './host-check';
@@ -44,6 +45,7 @@ export class LocalStreamingGateway {
   private readonly server: http.Server;
   private readonly pools = new Map<string, EnvironmentPool>();
   private readonly webApps: WebApps;
+  private authorizers = new Authorizers((fn) => this.pool(fn));
   private readonly options: LocalStreamingGatewayOptions;
   private sandboxScript?: string;
   private urlValue?: string;
@@ -181,11 +183,20 @@ export class LocalStreamingGateway {
       return;
     }
     ctx.body = body;
+    if (route.protection?.authorizer && !this.options.skipAuth) {
+      const authorization = await this.authorizers.authorize(ctx, route.protection.authorizer);
+      if ('refused' in authorization) {
+        ctx.log(`refused by the authorizer: ${authorization.why}`);
+        respond(ctx, authorization.refused);
+        return;
+      }
+      ctx.authorizer = authorization.allowed;
+    }
     ctx.mode = route.transferMode === 'STREAM' && !this.options.forceBuffered ? 'STREAMED' : 'BUFFERED';
     if (route.mock) answerMock(ctx, route.mock);
     else if (route.webApp) await proxyWebApp(ctx, this.options, this.webApps);
     else if (route.integrationType === 'HTTP_PROXY') proxyHttp(ctx, this.options);
-    else await invokeLambda(ctx, this.pool(route), this.options);
+    else await invokeLambda(ctx, this.pool(route.function!), this.options);
   }
 
   /**
@@ -196,12 +207,12 @@ export class LocalStreamingGateway {
     this.routes = routes;
     for (const pool of this.pools.values()) pool.retire();
     this.pools.clear();
+    this.authorizers = new Authorizers((fn) => this.pool(fn));
     this.webApps.retireAll();
   }
 
   /** The execution environments of a route's function (made on first use). */
-  private pool(route: Route): EnvironmentPool {
-    const fn = route.function!;
+  private pool(fn: RouteFunction): EnvironmentPool {
     let pool = this.pools.get(fn.logicalId);
     if (!pool) {
       pool = new EnvironmentPool(fn, this.poolOptions());

@@ -21,6 +21,8 @@ export class RequestContext {
   public readonly authority?: string;
   /** The target is neither a path nor an absolute URL (`*`, `http://a:99999/`): answered 400. */
   public readonly badTarget: boolean;
+  /** What the method's Lambda authorizer allowed the request with (the event's `requestContext.authorizer`). */
+  public authorizer?: Record<string, string | number | boolean>;
   /** The custom gateway responses of the API the request is for (AWS::ApiGateway::GatewayResponse). */
   public gatewayResponses?: readonly GatewayResponseSpec[];
   /** The matched route and its path parameters (set by the router). */
@@ -98,6 +100,7 @@ export class RequestContext {
       requestId: this.requestId,
       sourceIp: this.ip,
       time: Date.now(),
+      authorizer: this.authorizer,
     };
   }
 

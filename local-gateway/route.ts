@@ -115,4 +115,19 @@ export interface Protection {
   readonly authorizerId?: string;
   readonly authorizationScopes?: readonly string[];
   readonly apiKeyRequired: boolean;
+  /** The authorizer, when the assembly has it and the gateway can run it. */
+  readonly authorizer?: AuthorizerSpec;
+}
+
+/** A Lambda authorizer (AWS::ApiGateway::Authorizer of type TOKEN or REQUEST). */
+export interface AuthorizerSpec {
+  readonly logicalId: string;
+  readonly type: 'TOKEN' | 'REQUEST';
+  readonly function: RouteFunction;
+  /** `method.request.header.Authorization`, `method.request.querystring.token`, ... */
+  readonly identitySources: readonly string[];
+  /** TOKEN: a regular expression the token must match, else 401 without invoking the authorizer. */
+  readonly validationExpression?: string;
+  /** How long a result is cached per identity; 0 caches nothing. */
+  readonly ttlSeconds: number;
 }

@@ -9,13 +9,13 @@
  * up; a rejected request consumes nothing (*unverified*: whether AWS counts throttled requests
  * against the quota). Throttles are checked before the quota.
  */
-import type { GatewayAnswer } from '../gateway-responses';
+import { ANSWERS, GatewayAnswer } from '../gateway-responses';
 
 export const USAGE_ANSWERS = {
   /** `apiKeyRequired` without a valid `x-api-key` (or authorizer `usageIdentifierKey`). */
-  forbidden: { type: 'INVALID_API_KEY', status: 403, message: 'Forbidden' },
-  throttled: { type: 'THROTTLED', status: 429, message: 'Too Many Requests' },
-  quotaExceeded: { type: 'QUOTA_EXCEEDED', status: 429, message: 'Limit Exceeded' },
+  forbidden: ANSWERS.invalidApiKey,
+  throttled: ANSWERS.throttled,
+  quotaExceeded: ANSWERS.quotaExceeded,
 } as const satisfies Record<string, GatewayAnswer>;
 
 export interface ThrottleLimit {

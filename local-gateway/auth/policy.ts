@@ -4,27 +4,21 @@
  * request. A cached answer is re-evaluated per method ARN, so evaluation is kept apart from
  * validation: the gateway caches the validated result and calls `evaluatePolicy` per request.
  */
+import { ANSWERS, GatewayAnswer } from '../gateway-responses';
 
-/** The outcomes API Gateway answers for itself around an authorizer (the gateway response type, status, body). */
-export interface AuthAnswer {
-  readonly type: 'UNAUTHORIZED' | 'ACCESS_DENIED' | 'AUTHORIZER_CONFIGURATION_ERROR';
-  readonly status: number;
-  /** `null` is what API Gateway really sends for a configuration error: `{"message":null}`. */
-  readonly message: string | null;
-  /** API Gateway's `x-amzn-ErrorType` header for the answer. */
-  readonly errorType: string;
-}
+/** The outcomes API Gateway answers for itself around an authorizer (from the one home of its answers). */
+export type AuthAnswer = GatewayAnswer;
 
 export const AUTH_ANSWERS = {
   /** No identity source, a failed identity validation expression, or the authorizer raised `Unauthorized`. */
-  unauthorized: { type: 'UNAUTHORIZED', status: 401, message: 'Unauthorized', errorType: 'UnauthorizedException' },
+  unauthorized: ANSWERS.unauthorized,
   /** A statement with `Effect: Deny` matched the method ARN. */
-  explicitDeny: { type: 'ACCESS_DENIED', status: 403, message: 'User is not authorized to access this resource with an explicit deny', errorType: 'AccessDeniedException' },
+  explicitDeny: ANSWERS.explicitDeny,
   /** No `Allow` statement matched the method ARN. */
-  implicitDeny: { type: 'ACCESS_DENIED', status: 403, message: 'User is not authorized to access this resource', errorType: 'AccessDeniedException' },
+  implicitDeny: ANSWERS.implicitDeny,
   /** The authorizer's answer is not a valid principal + policy (or the authorizer failed otherwise). */
-  malformed: { type: 'AUTHORIZER_CONFIGURATION_ERROR', status: 500, message: null, errorType: 'AuthorizerConfigurationException' },
-} as const satisfies Record<string, AuthAnswer>;
+  malformed: ANSWERS.authorizerError,
+} as const;
 
 /** One policy statement, normalized: lists always, `not` for NotAction/NotResource. */
 export interface PolicyStatement {

@@ -24,7 +24,7 @@ export function protectionOf(method: MethodModel): Protection | undefined {
   return { authorizationType: type, authorizerId, authorizationScopes: scopes, apiKeyRequired };
 }
 
-/** What protects a route, in words; undefined when nothing does. */
+/** What protects a route, in words; undefined when nothing does (exported for `routes`). */
 export function describeProtection(protection: Protection | undefined): string | undefined {
   if (!protection) return undefined;
   const parts: string[] = [];
@@ -36,17 +36,24 @@ export function describeProtection(protection: Protection | undefined): string |
   return parts.join(' and ');
 }
 
+/** What of a route's protection the gateway does not emulate (a Lambda authorizer it runs is emulated). */
+function unemulated(protection: Protection | undefined): Protection | undefined {
+  if (!protection) return undefined;
+  const authorizationType = protection.authorizer ? 'NONE' : protection.authorizationType;
+  return authorizationType === 'NONE' && !protection.apiKeyRequired ? undefined : { ...protection, authorizationType };
+}
+
 /** Why a protected route is not served as it is deployed, or undefined when it is. */
 export function unemulatedProtection(route: Route): string | undefined {
-  const what = describeProtection(route.protection);
+  const what = describeProtection(unemulated(route.protection));
   return what && `the method is protected by ${what}, which the local gateway does not emulate yet: it is refused rather than served open (--skip-auth serves it open)`;
 }
 
 /** The start-up lines about protected routes. */
 export function protectionNotes(routes: readonly Route[], skipAuth: boolean): string[] {
-  const protectedRoutes = routes.filter((r) => r.protection && !r.unsupported);
+  const protectedRoutes = routes.filter((r) => unemulated(r.protection) && !r.unsupported);
   if (protectedRoutes.length === 0) return [];
-  const list = protectedRoutes.map((r) => `${r.httpMethod} ${r.path} (${describeProtection(r.protection)})`).join(', ');
+  const list = protectedRoutes.map((r) => `${r.httpMethod} ${r.path} (${describeProtection(unemulated(r.protection))})`).join(', ');
   return [skipAuth
     ? `warning: --skip-auth: ${protectedRoutes.length} protected method(s) are served OPEN, without their protection: ${list}`
     : `${protectedRoutes.length} protected method(s) are refused (501), their protection not emulated yet; --skip-auth serves them open: ${list}`];

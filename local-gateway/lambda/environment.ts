@@ -43,8 +43,11 @@ export abstract class ExecutionEnvironment {
     return this.sink !== undefined;
   }
 
-  /** Starts an invocation that may run `timeoutMs`; output arrives on `sink`. */
-  public invoke(request: RequestRecord, timeoutMs: number, sink: InvocationSink): void {
+  /**
+   * Starts an invocation that may run `timeoutMs`; output arrives on `sink`. The handler's event
+   * is the proxy event of `request`, or `event` when given (an authorizer's event).
+   */
+  public invoke(request: RequestRecord, timeoutMs: number, sink: InvocationSink, event?: unknown): void {
     this.sink = sink;
     if (this.gone) {
       this.finish(this.endedWith ?? exited('the environment ended before the invocation'));
@@ -56,7 +59,7 @@ export abstract class ExecutionEnvironment {
       this.kill();
     }, timeoutMs);
     this.watchMemory();
-    this.post({ type: 'invoke', request, timeoutMs });
+    this.post({ type: 'invoke', request, timeoutMs, event });
   }
 
   /** `bytes` of output were consumed: the handler may write that much more. */

@@ -47,6 +47,8 @@ export interface RequestRecord {
   readonly sourceIp: string;
   /** When the gateway received the request (epoch ms). */
   readonly time: number;
+  /** What a Lambda authorizer allowed it with: `principalId`, its `context`, `integrationLatency`. */
+  readonly authorizer?: Record<string, string | number | boolean>;
 }
 
 /** The REST API proxy (v1) event of a request. */
@@ -102,5 +104,6 @@ export function requestContext(record: RequestRecord): Record<string, unknown> {
     requestTimeEpoch: record.time,
     resourcePath: record.resource,
     stage: record.stage,
+    ...(record.authorizer ? { authorizer: record.authorizer } : {}),
   };
 }

@@ -13,7 +13,8 @@ export const OUTPUT_WINDOW = 1024 * 1024;
 
 /** From the gateway. */
 export type ToSandbox =
-  | { readonly type: 'invoke'; readonly request: RequestRecord; readonly timeoutMs: number }
+  /** An invocation: the proxy event is built from `request`, unless `event` is given (an authorizer's). */
+  | { readonly type: 'invoke'; readonly request: RequestRecord; readonly timeoutMs: number; readonly event?: unknown }
   /** `bytes` of output were consumed: that much more may be sent. */
   | { readonly type: 'ack'; readonly bytes: number }
   /** The gateway read the sandbox's memory over its bound: collect garbage, then answer. */

@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -12,8 +12,34 @@ import { tempDir } from '../support/temp-dirs';
 // protection the gateway does not emulate, is refused (and said so at start, and in `routes`),
 // unless --skip-auth serves it open on purpose, with a warning.
 
-const HANDLER = 'exports.handler = awslambda.streamifyResponse(async (e, s) => { const h = awslambda.HttpResponseStream.from(s, {}); h.write("streamed"); h.end(); });';
-const AUTHORIZER = 'exports.handler = async (event) => ({ principalId: "user", policyDocument: { Version: "2012-10-17", Statement: [{ Action: "execute-api:Invoke", Effect: "Allow", Resource: event.methodArn }] } });';
+const HANDLER = 'exports.handler = awslambda.streamifyResponse(async (e, s) => { const h = awslambda.HttpResponseStream.from(s, {}); h.write(e.requestContext.authorizer ? JSON.stringify(e.requestContext.authorizer) : "streamed"); h.end(); });';
+
+/**
+ * A TOKEN authorizer written as AWS's documentation writes one (its generatePolicy helper, a policy
+ * for the method ARN it was called for): 'allow', 'deny', 'unauthorized' (its `Unauthorized`
+ * error), or anything else (a malformed answer). It counts its invocations in its context.
+ */
+const AUTHORIZER = `let calls = 0;
+const generatePolicy = (principalId, effect, resource) => ({
+  principalId,
+  policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: effect, Resource: resource }] },
+  context: { stringKey: 'value', numberKey: 123, booleanKey: true, calls: ++calls },
+});
+exports.handler = async (event) => {
+  switch (event.authorizationToken) {
+    case 'allow': return generatePolicy('user', 'Allow', event.methodArn);
+    case 'deny': return generatePolicy('user', 'Deny', event.methodArn);
+    case 'unauthorized': throw new Error('Unauthorized');
+    default: return { principalId: 'user', policyDocument: 'not a policy' };
+  }
+};`;
+
+/** A REQUEST authorizer: allows a request whose header and query string agree, with a wildcard policy. */
+const REQUEST_AUTHORIZER = `exports.handler = async (event) => {
+  const ok = event.headers.HeaderAuth1 === 'headerValue1' && event.queryStringParameters.QueryString1 === 'queryValue1';
+  const arn = event.methodArn.split('/').slice(0, 2).join('/') + '/*';
+  return { principalId: 'me', policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: ok ? 'Allow' : 'Deny', Resource: arn }] }, context: { path: event.path } };
+};`;
 
 function synthProtectedApp(): string {
   const app = new App({ outdir: tempDir('protected-app') });
@@ -21,9 +47,18 @@ function synthProtectedApp(): string {
   const api = new StreamingRestApi(stack, 'Api');
   const fn = new lambda.Function(stack, 'Chat', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline(HANDLER) });
   const authFn = new lambda.Function(stack, 'Auth', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline(AUTHORIZER) });
+  const requestFn = new lambda.Function(stack, 'RequestAuth', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline(REQUEST_AUTHORIZER) });
+  const token = new apigateway.TokenAuthorizer(stack, 'Token', { handler: authFn, validationRegex: '^(allow|deny|unauthorized|malformed)$' });
   const pool = new cognito.UserPool(stack, 'Users');
   api.addStreamingLambda('/open', fn, { httpMethod: 'GET' });
-  api.addStreamingLambda('/token', fn, { httpMethod: 'GET', authorizer: new apigateway.TokenAuthorizer(stack, 'Token', { handler: authFn }) });
+  api.addStreamingLambda('/token', fn, { httpMethod: 'GET', authorizer: token });
+  api.addStreamingLambda('/token/other', fn, { httpMethod: 'GET', authorizer: token });
+  api.addStreamingLambda('/request', fn, {
+    httpMethod: 'GET',
+    authorizer: new apigateway.RequestAuthorizer(stack, 'Request', {
+      handler: requestFn, identitySources: [apigateway.IdentitySource.header('HeaderAuth1'), apigateway.IdentitySource.queryString('QueryString1')], resultsCacheTtl: Duration.seconds(0),
+    }),
+  });
   api.addStreamingLambda('/cognito', fn, { httpMethod: 'GET', authorizer: new apigateway.CognitoUserPoolsAuthorizer(stack, 'Pool', { cognitoUserPools: [pool] }) });
   api.addStreamingLambda('/keyed', fn, { httpMethod: 'GET', apiKeyRequired: true });
   api.addStreamingLambda('/iam', fn, { httpMethod: 'GET', authorizationType: apigateway.AuthorizationType.IAM });
@@ -40,7 +75,11 @@ test('each protected method is read with its protection, and `routes` says it is
   expect(byPath['/cognito']).toMatchObject({ authorizationType: 'COGNITO_USER_POOLS' });
   expect(byPath['/keyed']).toMatchObject({ authorizationType: 'NONE', apiKeyRequired: true });
   expect(byPath['/iam']).toMatchObject({ authorizationType: 'AWS_IAM' });
-  expect(routesTable(routes)).toMatch(/\/token\s+GET.*no: protected by a Lambda authorizer, not emulated yet \(--skip-auth serves it open\)/);
+  expect(byPath['/token']?.authorizer).toMatchObject({ type: 'TOKEN', identitySources: ['method.request.header.Authorization'], ttlSeconds: 300 });
+  expect(byPath['/request']?.authorizer).toMatchObject({ type: 'REQUEST', identitySources: ['method.request.header.HeaderAuth1', 'method.request.querystring.QueryString1'], ttlSeconds: 0 });
+  const table = routesTable(routes);
+  expect(table).toMatch(/\/cognito\s+GET.*no: protected by a Cognito user pool authorizer, not emulated yet \(--skip-auth serves it open\)/);
+  expect(table).toMatch(/\/prod\/token\s+\/token\s+GET.*Lambda Chat/);
 });
 
 test('protected methods are refused with the reason, the open one streams, and the start-up log lists them', async () => {
@@ -49,12 +88,12 @@ test('protected methods are refused with the reason, the open one streams, and t
   const url = await gateway.start();
   try {
     expect(await (await fetch(`${url}/prod/open`)).text()).toBe('streamed');
-    for (const [path, what] of [['token', 'a Lambda authorizer'], ['cognito', 'a Cognito user pool authorizer'], ['keyed', 'an API key'], ['iam', 'IAM \\(SigV4\\)']]) {
+    for (const [path, what] of [['cognito', 'a Cognito user pool authorizer'], ['keyed', 'an API key'], ['iam', 'IAM \\(SigV4\\)']]) {
       const res = await fetch(`${url}/prod/${path}`, { headers: { Authorization: 'Bearer anything' } });
       expect(res.status).toBe(501);
       expect((await res.json()).message).toMatch(new RegExp(`protected by ${what}, which the local gateway does not emulate yet: it is refused rather than served open`));
     }
-    expect(log.join('\n')).toMatch(/4 protected method\(s\) are refused \(501\).*GET \/token \(a Lambda authorizer\)/);
+    expect(log.join('\n')).toMatch(/3 protected method\(s\) are refused \(501\).*GET \/cognito \(a Cognito user pool authorizer\)/);
   } finally {
     await gateway.stop();
   }
@@ -65,9 +104,59 @@ test('--skip-auth serves them open, on purpose, with a warning', async () => {
   const gateway = LocalStreamingGateway.fromAssembly(dir, { port: 0, accessLog: () => undefined, log: (m) => log.push(m), skipAuth: true });
   const url = await gateway.start();
   try {
-    expect(await (await fetch(`${url}/prod/token`)).text()).toBe('streamed');
-    expect(log.join('\n')).toMatch(/warning: --skip-auth: 4 protected method\(s\) are served OPEN, without their protection/);
+    expect(await (await fetch(`${url}/prod/cognito`)).text()).toBe('streamed');
+    expect(await (await fetch(`${url}/prod/token`)).text()).toBe('streamed'); // (its authorizer is skipped too)
+    expect(log.join('\n')).toMatch(/warning: --skip-auth: 3 protected method\(s\) are served OPEN, without their protection/);
   } finally {
     await gateway.stop();
   }
+});
+
+describe('Lambda authorizers, as API Gateway runs them', () => {
+  let gateway: LocalStreamingGateway;
+  let url: string;
+  const log: string[] = [];
+  beforeAll(async () => {
+    gateway = LocalStreamingGateway.fromAssembly(dir, { port: 0, accessLog: () => undefined, log: (m) => log.push(m) });
+    url = await gateway.start();
+  });
+  afterAll(() => gateway.stop());
+  const get = async (path: string, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${url}/prod${path}`, { headers });
+    return { status: res.status, type: res.headers.get('x-amzn-errortype'), body: await res.text() };
+  };
+
+  test('no token, or one its validation expression refuses, is a 401 without invoking the authorizer', async () => {
+    expect(await get('/token')).toEqual({ status: 401, type: 'UnauthorizedException', body: '{"message":"Unauthorized"}' });
+    expect((await get('/token', { Authorization: 'Bearer something-else' })).status).toBe(401);
+    expect(log.filter((l) => /Auth: cold start/.test(l))).toHaveLength(0);
+  });
+
+  test('an Allow streams the method, with principalId and context in requestContext.authorizer; the policy is cached per token', async () => {
+    const first = await get('/token', { Authorization: 'allow' });
+    expect(first.status).toBe(200);
+    expect(JSON.parse(first.body)).toEqual({ principalId: 'user', stringKey: 'value', numberKey: 123, booleanKey: true, calls: 1 });
+    const again = await get('/token', { Authorization: 'allow' });
+    expect(JSON.parse(again.body).calls).toBe(1); // from the cache: the authorizer ran once
+  });
+
+  test('a cached policy for one method ARN denies the next route (a common surprise, as on AWS)', async () => {
+    await get('/token', { Authorization: 'allow' });
+    expect(await get('/token/other', { Authorization: 'allow' })).toEqual({ status: 403, type: 'AccessDeniedException', body: '{"message":"User is not authorized to access this resource"}' });
+  });
+
+  test('Deny, Unauthorized and a malformed answer get API Gateway\'s answers', async () => {
+    expect(await get('/token', { Authorization: 'deny' })).toEqual({ status: 403, type: 'AccessDeniedException', body: '{"message":"User is not authorized to access this resource with an explicit deny"}' });
+    expect(await get('/token', { Authorization: 'unauthorized' })).toEqual({ status: 401, type: 'UnauthorizedException', body: '{"message":"Unauthorized"}' });
+    expect(await get('/token', { Authorization: 'malformed' })).toEqual({ status: 500, type: 'AuthorizerConfigurationException', body: '{"message":null}' });
+    expect(log.join('\n')).toMatch(/refused by the authorizer: the authorizer's result is malformed/);
+  });
+
+  test('a REQUEST authorizer gets the request (headers, query string), its wildcard policy allowing the stage', async () => {
+    expect((await get('/request?QueryString1=queryValue1')).status).toBe(401); // a source missing
+    const allowed = await get('/request?QueryString1=queryValue1', { HeaderAuth1: 'headerValue1' });
+    expect(allowed.status).toBe(200);
+    expect(JSON.parse(allowed.body)).toEqual({ principalId: 'me', path: '/request' });
+    expect((await get('/request?QueryString1=other', { HeaderAuth1: 'headerValue1' })).status).toBe(403);
+  });
 });

@@ -16,10 +16,11 @@ export async function runInvocation(init: Init, message: Extract<ToSandbox, { ty
   output.end(await run(init, message, output));
 }
 
-async function run(init: Init, { request, timeoutMs }: Extract<ToSandbox, { type: 'invoke' }>, output: Output): Promise<InvocationEnd> {
+async function run(init: Init, message: Extract<ToSandbox, { type: 'invoke' }>, output: Output): Promise<InvocationEnd> {
+  const { request, timeoutMs } = message;
   if ('error' in init) return failed(functionError(init.error));
   const context = { functionName: process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'local-function' };
-  const event = restEvent(request);
+  const event = message.event ?? restEvent(request);
   const { handler } = init;
   if (!handler.streaming) {
     const classic = await invokeClassic(handler.handler, event, createContext(timeoutMs, context), timeoutMs);

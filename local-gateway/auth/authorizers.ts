@@ -1,0 +1,31 @@
+/**
+ * The Lambda authorizers of an assembly (AWS::ApiGateway::Authorizer of type TOKEN or REQUEST),
+ * as the gateway runs them: their function, identity sources, validation expression and result
+ * TTL (300 s unless set, as API Gateway has it).
+ */
+import { functionOfUri, TemplateResource } from '../../src/private/template';
+import { functionOf } from '../assembly-assets';
+import type { AuthorizerSpec, RouteFunction } from '../route';
+
+/** The authorizer `logicalId` names, when it is a Lambda authorizer whose function is a local asset. */
+export function lambdaAuthorizerOf(
+  logicalId: string, resources: Record<string, TemplateResource>, assemblyDir: string, functionName: (id: string) => string,
+): AuthorizerSpec | undefined {
+  const props = resources[logicalId]?.Properties ?? {};
+  const type = typeof props.Type === 'string' ? props.Type.toUpperCase() : undefined;
+  if (type !== 'TOKEN' && type !== 'REQUEST') return undefined;
+  const functionId = functionOfUri(props.AuthorizerUri, resources).functionId;
+  if (!functionId) return undefined;
+  const fn: RouteFunction = functionOf(functionName(functionId), resources[functionId], assemblyDir);
+  if ((!fn.assetDir && !fn.inlineCode) || !fn.runtime.startsWith('nodejs')) return undefined;
+  const sources = typeof props.IdentitySource === 'string' ? props.IdentitySource : type === 'TOKEN' ? 'method.request.header.Authorization' : '';
+  const ttl = props.AuthorizerResultTtlInSeconds;
+  return {
+    logicalId,
+    type,
+    function: fn,
+    identitySources: sources.split(',').map((s: string) => s.trim()).filter(Boolean),
+    validationExpression: typeof props.IdentityValidationExpression === 'string' ? props.IdentityValidationExpression : undefined,
+    ttlSeconds: typeof ttl === 'number' ? ttl : typeof ttl === 'string' && /^\d+$/.test(ttl) ? Number(ttl) : 300,
+  };
+}
