@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { functionByLiteralName, functionOf, readAssetBody } from './assembly-assets';
 import { gatewayResponsesOf, mockOf } from './assembly-responses';
-import { lambdaAuthorizerOf } from './auth/authorizers';
+import { cognitoAuthorizerOf, lambdaAuthorizerOf } from './auth/authorizers';
 import { protectionOf } from './auth/protection';
 import type { EndpointType, Route, RouteFunction, WebAppSpec } from './route';
 import { isWebAppFunction, missingLanguage } from './web-app/language';
@@ -156,7 +156,7 @@ function routeOf(api: RestApiModel, method: MethodModel, resources: Record<strin
     integrationType,
     transferMode: integration.responseTransferMode === 'STREAM' ? 'STREAM' as const : 'BUFFERED' as const,
     timeoutMs: typeof integration.timeoutInMillis === 'number' ? integration.timeoutInMillis : MAX_BUFFERED_TIMEOUT_MS,
-    protection: withAuthorizer(protectionOf(method), resources, assemblyDir, names.functionOf),
+    protection: withAuthorizer(protectionOf(method), resources, assemblyDir, names),
   };
   if (!method.pathComplete) return { ...base, unsupported: 'the resource path is built from values unknown before deployment' };
   if (integrationType === 'HTTP_PROXY') {
@@ -193,9 +193,13 @@ function routeOf(api: RestApiModel, method: MethodModel, resources: Record<strin
 }
 
 /** A protection whose Lambda authorizer (TOKEN, REQUEST) the gateway can run, with it. */
-function withAuthorizer(protection: Route['protection'], resources: Record<string, TemplateResource>, dir: string, name: (id: string) => string): Route['protection'] {
-  if (protection?.authorizationType !== 'CUSTOM' || !protection.authorizerId) return protection;
-  const authorizer = lambdaAuthorizerOf(protection.authorizerId, resources, dir, name);
+function withAuthorizer(protection: Route['protection'], resources: Record<string, TemplateResource>, dir: string, names: Names): Route['protection'] {
+  if (!protection?.authorizerId) return protection;
+  if (protection.authorizationType === 'COGNITO_USER_POOLS') {
+    const cognito = cognitoAuthorizerOf(protection.authorizerId, resources, names.idOf);
+    return cognito ? { ...protection, cognito } : protection;
+  }
+  const authorizer = protection.authorizationType === 'CUSTOM' ? lambdaAuthorizerOf(protection.authorizerId, resources, dir, names.functionOf) : undefined;
   return authorizer ? { ...protection, authorizer } : protection;
 }
 

@@ -8,7 +8,7 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 import { accessLogEntry } from './access-log';
 import { readAssembly, Route, RouteFunction } from './assembly';
-import { Authorizers } from './auth/authorize';
+import { Guard } from './auth/guard';
 import { protectionNotes, unemulatedProtection } from './auth/protection';
 import { ANSWERS, answerBody, respond } from './gateway-responses';
 import { allowedHosts, hostAllowed, isLoopback } from './host-check';
@@ -21,6 +21,7 @@ import { functionsTz, timeZoneNote } from './lambda/variables';
 import type { LocalStreamingGatewayOptions } from './options';
 import { headBytes, hostHeaders, readBody, RequestContext, tooLong } from './request';
 import { matchRoute } from './router';
+import type { TokenIssuer } from './stand-ins/token-issuer';
 import { WebApps } from './web-app/adapter';
 import { MAX_REQUEST_BODY_BYTES, MAX_REQUEST_HEAD_BYTES } from '../wire/limits';
 
@@ -45,7 +46,7 @@ export class LocalStreamingGateway {
   private readonly server: http.Server;
   private readonly pools = new Map<string, EnvironmentPool>();
   private readonly webApps: WebApps;
-  private authorizers = new Authorizers((fn) => this.pool(fn));
+  private readonly guard = new Guard((fn) => this.pool(fn), (message) => this.log(message));
   private readonly options: LocalStreamingGatewayOptions;
   private sandboxScript?: string;
   private urlValue?: string;
@@ -66,6 +67,11 @@ export class LocalStreamingGateway {
     this.server.keepAliveTimeout = 5000;
     // A client that half-closes after sending its request still gets its response.
     (this.server as http.Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
+  }
+
+  /** The local token issuer of the assembly's Cognito user pools, once started (mint tokens with it). */
+  public get tokenIssuer(): TokenIssuer | undefined {
+    return this.guard.tokenIssuer;
   }
 
   /** The gateway's base URL, once started. */
@@ -89,6 +95,7 @@ export class LocalStreamingGateway {
       this.log(`warning: listening on ${host}, not a loopback address: other machines can reach the gateway and the functions it runs`);
     }
     protectionNotes(this.routes, this.options.skipAuth === true).forEach((note) => this.log(note));
+    if (!this.options.skipAuth) await this.guard.start(this.routes);
     const zone = timeZoneNote(this.options.isolation ?? 'thread', functionsTz(this.options.environment));
     if (zone) this.log(`note: ${zone}`);
     return this.urlValue;
@@ -99,6 +106,7 @@ export class LocalStreamingGateway {
     for (const pool of this.pools.values()) pool.close();
     this.pools.clear();
     this.webApps.stopAll();
+    await this.guard.stop();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -183,15 +191,7 @@ export class LocalStreamingGateway {
       return;
     }
     ctx.body = body;
-    if (route.protection?.authorizer && !this.options.skipAuth) {
-      const authorization = await this.authorizers.authorize(ctx, route.protection.authorizer);
-      if ('refused' in authorization) {
-        ctx.log(`refused by the authorizer: ${authorization.why}`);
-        respond(ctx, authorization.refused);
-        return;
-      }
-      ctx.authorizer = authorization.allowed;
-    }
+    if (!this.options.skipAuth && !(await this.guard.admit(ctx, route))) return;
     ctx.mode = route.transferMode === 'STREAM' && !this.options.forceBuffered ? 'STREAMED' : 'BUFFERED';
     if (route.mock) answerMock(ctx, route.mock);
     else if (route.webApp) await proxyWebApp(ctx, this.options, this.webApps);
@@ -207,7 +207,8 @@ export class LocalStreamingGateway {
     this.routes = routes;
     for (const pool of this.pools.values()) pool.retire();
     this.pools.clear();
-    this.authorizers = new Authorizers((fn) => this.pool(fn));
+    this.guard.reload();
+    void this.guard.start(routes);
     this.webApps.retireAll();
   }
 

@@ -22,7 +22,7 @@ export class RequestContext {
   /** The target is neither a path nor an absolute URL (`*`, `http://a:99999/`): answered 400. */
   public readonly badTarget: boolean;
   /** What the method's Lambda authorizer allowed the request with (the event's `requestContext.authorizer`). */
-  public authorizer?: Record<string, string | number | boolean>;
+  public authorizer?: Record<string, unknown>;
   /** The custom gateway responses of the API the request is for (AWS::ApiGateway::GatewayResponse). */
   public gatewayResponses?: readonly GatewayResponseSpec[];
   /** The matched route and its path parameters (set by the router). */

@@ -117,6 +117,16 @@ export interface Protection {
   readonly apiKeyRequired: boolean;
   /** The authorizer, when the assembly has it and the gateway can run it. */
   readonly authorizer?: AuthorizerSpec;
+  /** A Cognito user pool authorizer's pools, verified offline against the local token issuer. */
+  readonly cognito?: CognitoSpec;
+}
+
+/** A Cognito user pool authorizer: its pools (logical ids) and their app clients (logical ids, standing for client ids). */
+export interface CognitoSpec {
+  readonly logicalId: string;
+  readonly pools: ReadonlyArray<{ readonly id: string; readonly clientIds: readonly string[] }>;
+  readonly identitySource: string;
+  readonly ttlSeconds: number;
 }
 
 /** A Lambda authorizer (AWS::ApiGateway::Authorizer of type TOKEN or REQUEST). */

@@ -39,7 +39,7 @@ export function describeProtection(protection: Protection | undefined): string |
 /** What of a route's protection the gateway does not emulate (a Lambda authorizer it runs is emulated). */
 function unemulated(protection: Protection | undefined): Protection | undefined {
   if (!protection) return undefined;
-  const authorizationType = protection.authorizer ? 'NONE' : protection.authorizationType;
+  const authorizationType = protection.authorizer || protection.cognito ? 'NONE' : protection.authorizationType;
   return authorizationType === 'NONE' && !protection.apiKeyRequired ? undefined : { ...protection, authorizationType };
 }
 

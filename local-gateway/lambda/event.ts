@@ -48,7 +48,7 @@ export interface RequestRecord {
   /** When the gateway received the request (epoch ms). */
   readonly time: number;
   /** What a Lambda authorizer allowed it with: `principalId`, its `context`, `integrationLatency`. */
-  readonly authorizer?: Record<string, string | number | boolean>;
+  readonly authorizer?: Record<string, unknown>;
 }
 
 /** The REST API proxy (v1) event of a request. */

@@ -25,6 +25,8 @@ export interface TokenIssuerOptions {
   readonly port?: number;
   /** Pools to declare up front (a pool is also made on first use). @default [] */
   readonly pools?: ReadonlyArray<string | TokenIssuerPool>;
+  /** The client id `POST /<pool>/token` mints for when none is asked, by pool. @default 'local-client' */
+  readonly defaultClientIds?: Readonly<Record<string, string>>;
 }
 
 export interface MintOptions {
@@ -116,6 +118,8 @@ export async function startTokenIssuer(options: TokenIssuerOptions = {}): Promis
   const server = http.createServer((req, res) => {
     const match = /^\/([\w-]+)\/\.well-known\/(jwks\.json|openid-configuration)$/.exec(req.url ?? '');
     const send = (status: number, body: object) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    const minting = /^\/([\w-]+)\/token$/.exec(req.url ?? '');
+    if (req.method === 'POST' && minting) return mintOver(req, minting[1], send);
     if (req.method !== 'GET' || !match) return send(404, { message: `No such route: ${req.method} ${req.url}` });
     // Like a real issuer, only the pools that exist (declared or minted for) have documents.
     const p = pools.get(match[1]);
@@ -130,6 +134,23 @@ export async function startTokenIssuer(options: TokenIssuerOptions = {}): Promis
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
     });
   });
+  /** `POST /<pool>/token` `{ username, clientId?, tokenUse?, groups?, scopes?, expiresInSeconds? }`: a token, for curl and tests (local only). */
+  function mintOver(req: http.IncomingMessage, poolId: string, send: (status: number, body: object) => void): void {
+    let text = '';
+    req.on('data', (chunk: Buffer) => (text += chunk.length + text.length < 65536 ? chunk.toString() : ''));
+    req.on('end', () => {
+      try {
+        const o = JSON.parse(text || '{}');
+        if (typeof o.username !== 'string' || !o.username) return send(400, { message: 'username is required' });
+        if (!pools.has(poolId) && !declared.has(poolId)) return send(404, { message: `No such user pool: ${poolId}` });
+        const tokenUse = o.tokenUse === 'access' ? 'access' : 'id';
+        send(200, { token: mint({ ...o, poolId, tokenUse, clientId: typeof o.clientId === 'string' ? o.clientId : options.defaultClientIds?.[poolId] ?? 'local-client' }) });
+      } catch (error) {
+        send(400, { message: `not a mint request: ${(error as Error).message}` });
+      }
+    });
+  }
+
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());

@@ -50,6 +50,8 @@ function synthProtectedApp(): string {
   const requestFn = new lambda.Function(stack, 'RequestAuth', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline(REQUEST_AUTHORIZER) });
   const token = new apigateway.TokenAuthorizer(stack, 'Token', { handler: authFn, validationRegex: '^(allow|deny|unauthorized|malformed)$' });
   const pool = new cognito.UserPool(stack, 'Users');
+  pool.addClient('Web');
+  const poolAuthorizer = new apigateway.CognitoUserPoolsAuthorizer(stack, 'Pool', { cognitoUserPools: [pool] });
   api.addStreamingLambda('/open', fn, { httpMethod: 'GET' });
   api.addStreamingLambda('/token', fn, { httpMethod: 'GET', authorizer: token });
   api.addStreamingLambda('/token/other', fn, { httpMethod: 'GET', authorizer: token });
@@ -59,7 +61,8 @@ function synthProtectedApp(): string {
       handler: requestFn, identitySources: [apigateway.IdentitySource.header('HeaderAuth1'), apigateway.IdentitySource.queryString('QueryString1')], resultsCacheTtl: Duration.seconds(0),
     }),
   });
-  api.addStreamingLambda('/cognito', fn, { httpMethod: 'GET', authorizer: new apigateway.CognitoUserPoolsAuthorizer(stack, 'Pool', { cognitoUserPools: [pool] }) });
+  api.addStreamingLambda('/cognito', fn, { httpMethod: 'GET', authorizer: poolAuthorizer });
+  api.addStreamingLambda('/scoped', fn, { httpMethod: 'GET', authorizer: poolAuthorizer, authorizationScopes: ['chat/read'] });
   api.addStreamingLambda('/keyed', fn, { httpMethod: 'GET', apiKeyRequired: true });
   api.addStreamingLambda('/iam', fn, { httpMethod: 'GET', authorizationType: apigateway.AuthorizationType.IAM });
   return app.synth().directory;
@@ -78,7 +81,8 @@ test('each protected method is read with its protection, and `routes` says it is
   expect(byPath['/token']?.authorizer).toMatchObject({ type: 'TOKEN', identitySources: ['method.request.header.Authorization'], ttlSeconds: 300 });
   expect(byPath['/request']?.authorizer).toMatchObject({ type: 'REQUEST', identitySources: ['method.request.header.HeaderAuth1', 'method.request.querystring.QueryString1'], ttlSeconds: 0 });
   const table = routesTable(routes);
-  expect(table).toMatch(/\/cognito\s+GET.*no: protected by a Cognito user pool authorizer, not emulated yet \(--skip-auth serves it open\)/);
+  expect(byPath['/cognito']?.cognito).toMatchObject({ pools: [{ id: expect.stringMatching(/^Users/), clientIds: [expect.stringMatching(/^UsersWeb/)] }] });
+  expect(table).toMatch(/\/keyed\s+GET.*no: protected by an API key, not emulated yet \(--skip-auth serves it open\)/);
   expect(table).toMatch(/\/prod\/token\s+\/token\s+GET.*Lambda Chat/);
 });
 
@@ -88,12 +92,12 @@ test('protected methods are refused with the reason, the open one streams, and t
   const url = await gateway.start();
   try {
     expect(await (await fetch(`${url}/prod/open`)).text()).toBe('streamed');
-    for (const [path, what] of [['cognito', 'a Cognito user pool authorizer'], ['keyed', 'an API key'], ['iam', 'IAM \\(SigV4\\)']]) {
+    for (const [path, what] of [['keyed', 'an API key'], ['iam', 'IAM \\(SigV4\\)']]) {
       const res = await fetch(`${url}/prod/${path}`, { headers: { Authorization: 'Bearer anything' } });
       expect(res.status).toBe(501);
       expect((await res.json()).message).toMatch(new RegExp(`protected by ${what}, which the local gateway does not emulate yet: it is refused rather than served open`));
     }
-    expect(log.join('\n')).toMatch(/3 protected method\(s\) are refused \(501\).*GET \/cognito \(a Cognito user pool authorizer\)/);
+    expect(log.join('\n')).toMatch(/2 protected method\(s\) are refused \(501\).*GET \/keyed \(an API key\)/);
   } finally {
     await gateway.stop();
   }
@@ -104,9 +108,10 @@ test('--skip-auth serves them open, on purpose, with a warning', async () => {
   const gateway = LocalStreamingGateway.fromAssembly(dir, { port: 0, accessLog: () => undefined, log: (m) => log.push(m), skipAuth: true });
   const url = await gateway.start();
   try {
-    expect(await (await fetch(`${url}/prod/cognito`)).text()).toBe('streamed');
+    expect(await (await fetch(`${url}/prod/keyed`)).text()).toBe('streamed');
     expect(await (await fetch(`${url}/prod/token`)).text()).toBe('streamed'); // (its authorizer is skipped too)
-    expect(log.join('\n')).toMatch(/warning: --skip-auth: 3 protected method\(s\) are served OPEN, without their protection/);
+    expect(await (await fetch(`${url}/prod/cognito`)).text()).toBe('streamed');
+    expect(log.join('\n')).toMatch(/warning: --skip-auth: 2 protected method\(s\) are served OPEN, without their protection/);
   } finally {
     await gateway.stop();
   }
@@ -158,5 +163,58 @@ describe('Lambda authorizers, as API Gateway runs them', () => {
     expect(allowed.status).toBe(200);
     expect(JSON.parse(allowed.body)).toEqual({ principalId: 'me', path: '/request' });
     expect((await get('/request?QueryString1=other', { HeaderAuth1: 'headerValue1' })).status).toBe(403);
+  });
+});
+
+describe('Cognito user pool authorizers, offline', () => {
+  let gateway: LocalStreamingGateway;
+  let url: string;
+  let issuerUrl: string;
+  let poolId: string;
+  const log: string[] = [];
+  beforeAll(async () => {
+    gateway = LocalStreamingGateway.fromAssembly(dir, { port: 0, accessLog: () => undefined, log: (m) => log.push(m) });
+    url = await gateway.start();
+    // the start-up log says how to get a token: the curl command, read here as a user would
+    const line = log.find((l) => /verified against a local token issuer/.test(l))!;
+    [, issuerUrl, poolId] = /curl -s -X POST (http:\/\/127\.0\.0\.1:\d+)\/([\w-]+)\/token/.exec(line)!;
+  });
+  afterAll(() => gateway.stop());
+  const mint = async (body: object) => (await (await fetch(`${issuerUrl}/${poolId}/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()).token as string;
+  const get = async (path: string, token?: string) => {
+    const res = await fetch(`${url}/prod${path}`, { headers: token ? { Authorization: token } : {} });
+    return { status: res.status, body: await res.text() };
+  };
+
+  test('an ID token minted by the local issuer is accepted (raw or as a Bearer token); its claims reach the handler', async () => {
+    const token = await mint({ username: 'alice', groups: ['admin'] });
+    const seen = await get('/cognito', token);
+    expect(seen.status).toBe(200);
+    expect(JSON.parse(seen.body).claims).toMatchObject({ 'cognito:username': 'alice', 'cognito:groups': 'admin', 'token_use': 'id', 'aud': expect.stringMatching(/^UsersWeb/) });
+    expect((await get('/cognito', `Bearer ${token}`)).status).toBe(200);
+  });
+
+  test('no token, an expired one, one for another client, a tampered one: 401', async () => {
+    expect(await get('/cognito')).toEqual({ status: 401, body: '{"message":"Unauthorized"}' });
+    expect((await get('/cognito', await mint({ username: 'alice', expiresInSeconds: -60 }))).status).toBe(401);
+    expect((await get('/cognito', await mint({ username: 'alice', clientId: 'some-other-client' }))).status).toBe(401);
+    const token = await mint({ username: 'alice' });
+    const [head, , signature] = token.split('.');
+    const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()), 'cognito:username': 'root' })).toString('base64url');
+    expect((await get('/cognito', `${head}.${forged}.${signature}`)).status).toBe(401);
+    expect(log.join('\n')).toMatch(/token is not valid for the authorizer's user pools \(Users\w*: expired\)/);
+  });
+
+  test('a method with authorization scopes takes an access token carrying one, and no ID token', async () => {
+    expect((await get('/scoped', await mint({ username: 'alice' }))).status).toBe(401);
+    expect((await get('/scoped', await mint({ username: 'alice', tokenUse: 'access', scopes: ['other/scope'] }))).status).toBe(401);
+    const seen = await get('/scoped', await mint({ username: 'alice', tokenUse: 'access', scopes: ['chat/read'] }));
+    expect(seen.status).toBe(200);
+    expect(JSON.parse(seen.body).claims).toMatchObject({ token_use: 'access', scope: 'chat/read', username: 'alice' });
+  });
+
+  test('the gateway hands its issuer to code that starts it (tests, scripts)', async () => {
+    const token = gateway.tokenIssuer!.mint({ poolId, clientId: JSON.parse((await get('/cognito', await mint({ username: 'x' }))).body).claims.aud, username: 'bob', tokenUse: 'id' });
+    expect(JSON.parse((await get('/cognito', token)).body).claims['cognito:username']).toBe('bob');
   });
 });
