@@ -29,7 +29,7 @@ function stall(ms: number): void {
   while (Date.now() < until) { /* stalled */ }
 }
 
-describe.each(['thread', 'process'] as const)('a stalled gateway (%s isolation)', (isolation) => {
+describe.each(['thread'] as const)('a stalled gateway (%s isolation)', (isolation) => {
   test('bounds what the handler\'s thread sends ahead, and the stream arrives whole without a memory failure', async () => {
     // GIVEN a 128 MB function that writes 96 MB as fast as it can
     const { url, diagnostics } = await serve([{ path: '/fast', code: FAST_WRITER, memorySize: 128 }], { isolation, shaping: false });
