@@ -77,6 +77,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'eventsource@^5.1.5',
     // The Velocity engine of the local gateway's mapping templates (MOCK integrations, CORS), bundled into it.
     'velocityjs@^2.1.7',
+    // JSON Schema draft 4 (API Gateway's request models) for the local gateway's request validation, bundled into it.
+    '@cfworker/json-schema@^4.1.6',
     'openai@^7.57.0',
     'ai@^7.0.173',
     'tsx@^4.23.15',

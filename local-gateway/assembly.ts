@@ -12,7 +12,9 @@ import { functionByLiteralName, functionOf, readAssetBody } from './assembly-ass
 import { gatewayResponsesOf, mockOf } from './assembly-responses';
 import { cognitoAuthorizerOf, lambdaAuthorizerOf } from './auth/authorizers';
 import { protectionOf } from './auth/protection';
+import { meters, usageOf } from './auth/usage-plans';
 import type { EndpointType, Route, RouteFunction, WebAppSpec } from './route';
+import { validationOf } from './validation/request-models';
 import { isWebAppFunction, missingLanguage } from './web-app/language';
 import {
   functionOfUri, lambdaUriKind, mergeTemplates, MethodModel, readTemplate, RestApiModel, StackTemplate, Template, TemplateResource,
@@ -102,7 +104,11 @@ function routesOfStacks(stacks: StackTemplate[], assemblyDir: string): Route[] {
   const routes: Route[] = [];
   for (const api of model.apis) {
     const gatewayResponses = gatewayResponsesOf(api, resources);
-    for (const method of api.methods) routes.push({ ...routeOf(api, method, resources, assemblyDir, names), gatewayResponses });
+    const usage = usageOf(api.logicalId, resources, names.idOf);
+    for (const method of api.methods) {
+      const validation = validationOf(method, resources);
+      routes.push({ ...routeOf(api, method, resources, assemblyDir, names), gatewayResponses, usage: meters(usage) ? usage : undefined, validation });
+    }
   }
   return routes;
 }

@@ -48,8 +48,11 @@ Options:
                          function (default: threads, and processes for a function whose
                          NODE_OPTIONS needs one, such as --inspect)
   --idle-environment S   retire an execution environment idle this many seconds (default 300)
-  --skip-auth            serve methods whose protection (authorizers, API keys) is not emulated
-                         OPEN, without it (default: they are refused with a 501)
+  --api-key NAME=VALUE   the value of an API key the template leaves to API Gateway to generate
+                         (by key name or logical id; default: one generated and printed at
+                         start) (repeatable)
+  --skip-auth            serve protected methods OPEN, without their authorizers and API keys
+                         (default: emulated ones are enforced, others refused with a 501)
   --buffered             serve every route buffered, to compare with streaming
   --timeout S            with a handler file: the function timeout (default 900)
 `;
@@ -80,6 +83,7 @@ const OPTIONS = {
   'isolation': { type: 'string' },
   'idle-environment': { type: 'string' },
   'skip-auth': { type: 'boolean' },
+  'api-key': { type: 'string', multiple: true },
   'buffered': { type: 'boolean' },
   'timeout': { type: 'string' },
   'route': { type: 'string', multiple: true },

@@ -19,7 +19,7 @@ export { handlerFileRoutes } from './handler-file';
 
 /** Formats routes as a table. */
 export function routesTable(routes: readonly Route[]): string {
-  const header = ['URL path (also at /)', 'Path', 'Method', 'Integration', 'Transfer mode', 'Timeout', 'Served locally'];
+  const header = ['URL path (also at /)', 'Path', 'Method', 'Protection and validation', 'Integration', 'Transfer mode', 'Timeout', 'Served locally'];
   const servedAs = (r: Route) => {
     if (r.unsupported) return `no: ${r.unsupported}`;
     const refused = unemulatedProtection(r);
@@ -28,10 +28,19 @@ export function routesTable(routes: readonly Route[]): string {
     if (r.mock) return `mock (${r.mock.responses.length} integration response${r.mock.responses.length === 1 ? '' : 's'})`;
     return r.integrationType === 'HTTP_PROXY' ? `proxy to ${r.url}` : `Lambda ${r.function?.logicalId} (${r.lambdaUriKind} URI)`;
   };
-  const rows = routes.map((r) => [`${r.prefix ?? ''}/${r.stageName}${r.path === '/' ? '' : r.path}`, r.path, r.httpMethod, r.integrationType, r.transferMode, `${r.timeoutMs / 1000} s`, servedAs(r)]);
+  const rows = routes.map((r) => [`${r.prefix ?? ''}/${r.stageName}${r.path === '/' ? '' : r.path}`, r.path, r.httpMethod, checksOf(r), r.integrationType, r.transferMode, `${r.timeoutMs / 1000} s`, servedAs(r)]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+/** What stands before a route's integration, in words ('-' for nothing). */
+function checksOf(r: Route): string {
+  const v = r.validation;
+  const validates = v && (v.unsupported ? `validation NOT emulated (${v.unsupported})`
+    : [v.validateParameters && v.required.length > 0 && 'parameters', v.validateBody && Object.keys(v.models).length > 0 && `body (${Object.values(v.models).map((m) => m.name).join(', ')})`]
+      .filter(Boolean).join(' and '));
+  return [describeProtection(r.protection), validates && !v?.unsupported ? `validates ${validates}` : validates].filter(Boolean).join('; ') || '-';
 }
 
 /** Runs the CLI; resolves with the started gateway for `serve`, or undefined. */
@@ -88,6 +97,7 @@ export async function main(argv: string[], io: CliIo = STDIO, ownProcess = false
     idleEnvironmentMs: idleEnvironment === undefined ? undefined : idleEnvironment * 1000,
     forceBuffered: values.buffered,
     skipAuth: values['skip-auth'],
+    apiKeys: pairs(values['api-key'], 'api-key'),
   };
   if (ownProcess) process.env.TZ = functionsTz(options.environment);
   const bedrock = values['bedrock-stand-in'] ? await startFakeBedrock() : undefined;

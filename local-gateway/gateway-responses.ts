@@ -56,6 +56,10 @@ export const ANSWERS = {
   authorizerError: answer('AUTHORIZER_CONFIGURATION_ERROR', 500, null, 'AuthorizerConfigurationException'),
   /** A method that requires an API key, called without a valid one. */
   invalidApiKey: answer('INVALID_API_KEY', 403, 'Forbidden'),
+  /** Request validation: a required header, query string or path parameter missing (the names follow). */
+  missingParameters: answer('BAD_REQUEST_PARAMETERS', 400, 'Missing required request parameters', 'BadRequestException'),
+  /** Request validation: a body that does not match the method's model. */
+  invalidBody: answer('BAD_REQUEST_BODY', 400, 'Invalid request body', 'BadRequestException'),
   /** Throttled by a stage, method or usage plan limit. */
   throttled: answer('THROTTLED', 429, 'Too Many Requests'),
   /** A usage plan's quota used up. */

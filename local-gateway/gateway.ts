@@ -46,7 +46,7 @@ export class LocalStreamingGateway {
   private readonly server: http.Server;
   private readonly pools = new Map<string, EnvironmentPool>();
   private readonly webApps: WebApps;
-  private readonly guard = new Guard((fn) => this.pool(fn), (message) => this.log(message));
+  private readonly guard: Guard;
   private readonly options: LocalStreamingGatewayOptions;
   private sandboxScript?: string;
   private urlValue?: string;
@@ -55,6 +55,7 @@ export class LocalStreamingGateway {
   constructor(options: LocalStreamingGatewayOptions) {
     this.options = options;
     this.routes = options.routes;
+    this.guard = new Guard((fn) => this.pool(fn), (message) => this.log(message), options.apiKeys);
     this.webApps = new WebApps({ environment: options.environment, awsCredentials: options.awsCredentials, log: (message) => this.log(message) });
     // Node answers 431 itself for a head past its bound (which does not count line ends, so it is
     // set a little higher); `handle` counts the head as sent against API Gateway's 10,240 bytes.
@@ -191,7 +192,7 @@ export class LocalStreamingGateway {
       return;
     }
     ctx.body = body;
-    if (!this.options.skipAuth && !(await this.guard.admit(ctx, route))) return;
+    if (!(await this.guard.admit(ctx, route, this.options.skipAuth === true))) return;
     ctx.mode = route.transferMode === 'STREAM' && !this.options.forceBuffered ? 'STREAMED' : 'BUFFERED';
     if (route.mock) answerMock(ctx, route.mock);
     else if (route.webApp) await proxyWebApp(ctx, this.options, this.webApps);

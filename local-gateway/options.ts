@@ -55,6 +55,11 @@ export interface LocalStreamingGatewayOptions {
    * without it. Default false: they are refused (501), never served open silently.
    */
   readonly skipAuth?: boolean;
+  /**
+   * Values of the API keys whose value the template leaves to API Gateway to generate, by key
+   * name or logical id. Default: generated at start (and printed), kept across reloads.
+   */
+  readonly apiKeys?: Readonly<Record<string, string>>;
   /** Receives each access-log entry. Default: one JSON line on stderr. */
   readonly accessLog?: (entry: AccessLogEntry) => void;
   /** Receives diagnostics (why a request got a 500, ...). Default: stderr. */

@@ -23,6 +23,8 @@ export class RequestContext {
   public readonly badTarget: boolean;
   /** What the method's Lambda authorizer allowed the request with (the event's `requestContext.authorizer`). */
   public authorizer?: Record<string, unknown>;
+  /** The API key the request was admitted with (the event's `requestContext.identity.apiKey`, `apiKeyId`). */
+  public apiKey?: { readonly id: string; readonly value: string };
   /** The custom gateway responses of the API the request is for (AWS::ApiGateway::GatewayResponse). */
   public gatewayResponses?: readonly GatewayResponseSpec[];
   /** The matched route and its path parameters (set by the router). */
@@ -101,6 +103,7 @@ export class RequestContext {
       sourceIp: this.ip,
       time: Date.now(),
       authorizer: this.authorizer,
+      apiKey: this.apiKey,
     };
   }
 

@@ -1,4 +1,6 @@
 /** A route the gateway serves: one method of a REST API, as read from the assembly. */
+import type { UsageSpec } from './auth/usage-plans';
+import type { ValidationSpec } from './validation/request-models';
 
 export type EndpointType = 'EDGE' | 'REGIONAL' | 'PRIVATE';
 
@@ -62,6 +64,10 @@ export interface Route {
   readonly mock?: MockSpec;
   /** The API's custom gateway responses (AWS::ApiGateway::GatewayResponse). */
   readonly gatewayResponses?: readonly GatewayResponseSpec[];
+  /** The API's API keys, usage plans and stage throttling, when it has any. */
+  readonly usage?: UsageSpec;
+  /** The method's request validation (required parameters, body model), when it has any. */
+  readonly validation?: ValidationSpec;
   /** Why this route cannot be served locally, if it cannot. */
   readonly unsupported?: string;
 }

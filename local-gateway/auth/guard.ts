@@ -1,26 +1,40 @@
 /**
- * What stands before a protected method's integration, as on API Gateway: its Lambda authorizer
- * (authorize.ts) or Cognito user pool authorizer (cognito.ts, against the local token issuer, which
- * the guard starts when an API has one). A refused request is answered here.
+ * What stands before a method's integration, in API Gateway's order: stage and method throttling,
+ * its Lambda authorizer (authorize.ts) or Cognito user pool authorizer (cognito.ts, against the
+ * local token issuer, which the guard starts when an API has one), its API key and usage plan
+ * (usage.ts), then request validation (validation/). A refused request is answered here.
+ * `skipAuth` skips the authorizers and API keys, never throttling or validation.
  */
 import { Authorizers } from './authorize';
 import { authorizeCognito } from './cognito';
 import { respond } from '../gateway-responses';
+import { Usage } from './usage';
+import type { GatewayAnswer } from '../gateway-responses';
 import type { EnvironmentPool } from '../lambda/pool';
 import type { RequestContext } from '../request';
 import type { Route, RouteFunction } from '../route';
 import { startTokenIssuer, TokenIssuer } from '../stand-ins/token-issuer';
+import { validateRequest } from '../validation/validate';
 
 export class Guard {
   private authorizers: Authorizers;
   private issuer?: TokenIssuer;
+  private readonly usage: Usage;
 
-  constructor(private readonly poolOf: (fn: RouteFunction) => EnvironmentPool, private readonly log: (message: string) => void) {
+  /** @param apiKeys values for the API keys API Gateway would generate, by key name or logical id */
+  constructor(
+    private readonly poolOf: (fn: RouteFunction) => EnvironmentPool,
+    private readonly log: (message: string) => void,
+    apiKeys: Readonly<Record<string, string>> = {},
+  ) {
     this.authorizers = new Authorizers(poolOf);
+    this.usage = new Usage(apiKeys);
   }
 
-  /** Starts the local token issuer for the Cognito user pools of `routes`, if they have any; says how to get a token. */
+
+  /** Says which API keys `routes` take; starts the local token issuer for their Cognito user pools, if they have any, and says how to get a token. */
   public async start(routes: readonly Route[]): Promise<void> {
+    this.usage.notes(routes).forEach((note) => this.log(note));
     const pools = new Map(routes.flatMap((r) => r.protection?.cognito?.pools ?? []).map((p) => [p.id, p.clientIds]));
     if (pools.size === 0 || this.issuer) return;
     const defaultClientIds = Object.fromEntries([...pools].filter(([, clients]) => clients.length > 0).map(([id, clients]) => [id, clients[0]]));
@@ -43,24 +57,45 @@ export class Guard {
   /** A new synthesis: cached authorizer results go (the authorizers may have changed). */
   public reload(): void {
     this.authorizers = new Authorizers(this.poolOf);
+    this.usage.reload();
   }
 
   /** True when the request may go on to the integration; else it was answered. */
-  public async admit(ctx: RequestContext, route: Route): Promise<boolean> {
-    const protection = route.protection;
-    let outcome: { refused: Parameters<typeof respond>[1]; why: string } | undefined;
-    if (protection?.authorizer) {
-      const authorization = await this.authorizers.authorize(ctx, protection.authorizer);
-      if ('refused' in authorization) outcome = authorization;
-      else ctx.authorizer = authorization.allowed;
-    } else if (protection?.cognito && this.issuer) {
-      const authorization = authorizeCognito(ctx, protection.cognito, protection.authorizationScopes, this.issuer);
-      if ('refused' in authorization) outcome = authorization;
-      else ctx.authorizer = { claims: authorization.claims };
+  public async admit(ctx: RequestContext, route: Route, skipAuth = false): Promise<boolean> {
+    const stage = ctx.stage ?? route.stageName;
+    const throttled = this.usage.throttleStage(route, stage, ctx.req.method ?? route.httpMethod);
+    if (throttled) return this.refuse(ctx, { refused: throttled, why: `stage ${stage} throttling` });
+    if (!skipAuth) {
+      const protection = route.protection;
+      let usageIdentifierKey: string | undefined;
+      if (protection?.authorizer) {
+        const authorization = await this.authorizers.authorize(ctx, protection.authorizer);
+        if ('refused' in authorization) return this.refuse(ctx, authorization, 'refused by the authorizer');
+        ctx.authorizer = authorization.allowed;
+        usageIdentifierKey = authorization.usageIdentifierKey;
+      } else if (protection?.cognito && this.issuer) {
+        const authorization = authorizeCognito(ctx, protection.cognito, protection.authorizationScopes, this.issuer);
+        if ('refused' in authorization) return this.refuse(ctx, authorization, 'refused by the authorizer');
+        ctx.authorizer = { claims: authorization.claims };
+      }
+      const key = this.usage.admitKey(route, stage, headerValue(ctx.req.headers['x-api-key']), usageIdentifierKey);
+      if ('refused' in key) return this.refuse(ctx, key);
+      ctx.apiKey = key.admitted;
     }
-    if (!outcome) return true;
-    ctx.log(`refused by the authorizer: ${outcome.why}`);
-    respond(ctx, outcome.refused);
+    if (route.validation && !route.validation.unsupported) {
+      const validation = validateRequest(ctx, route.validation);
+      if ('refused' in validation) return this.refuse(ctx, validation, 'request validation', validation.detail);
+    }
+    return true;
+  }
+
+  private refuse(ctx: RequestContext, outcome: { refused: GatewayAnswer; why: string }, by = 'refused', detail?: string): false {
+    ctx.log(`${by}: ${outcome.why}`);
+    respond(ctx, outcome.refused, detail);
     return false;
   }
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }

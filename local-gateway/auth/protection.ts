@@ -36,11 +36,14 @@ export function describeProtection(protection: Protection | undefined): string |
   return parts.join(' and ');
 }
 
-/** What of a route's protection the gateway does not emulate (a Lambda authorizer it runs is emulated). */
+/**
+ * What of a route's protection the gateway does not emulate (a Lambda authorizer it runs, a
+ * Cognito authorizer and API keys are emulated).
+ */
 function unemulated(protection: Protection | undefined): Protection | undefined {
   if (!protection) return undefined;
   const authorizationType = protection.authorizer || protection.cognito ? 'NONE' : protection.authorizationType;
-  return authorizationType === 'NONE' && !protection.apiKeyRequired ? undefined : { ...protection, authorizationType };
+  return authorizationType === 'NONE' ? undefined : { ...protection, authorizationType, apiKeyRequired: false };
 }
 
 /** Why a protected route is not served as it is deployed, or undefined when it is. */
@@ -51,10 +54,15 @@ export function unemulatedProtection(route: Route): string | undefined {
 
 /** The start-up lines about protected routes. */
 export function protectionNotes(routes: readonly Route[], skipAuth: boolean): string[] {
-  const protectedRoutes = routes.filter((r) => unemulated(r.protection) && !r.unsupported);
-  if (protectedRoutes.length === 0) return [];
-  const list = protectedRoutes.map((r) => `${r.httpMethod} ${r.path} (${describeProtection(unemulated(r.protection))})`).join(', ');
-  return [skipAuth
+  const unvalidated = routes.filter((r) => r.validation?.unsupported && !r.unsupported);
+  const notes = unvalidated.length === 0 ? [] : [`warning: ${unvalidated.length} method(s) are served WITHOUT their request validation, not emulated: `
+    + unvalidated.map((r) => `${r.httpMethod} ${r.path} (${r.validation!.unsupported})`).join(', ')];
+  // --skip-auth opens every protected method; otherwise only those whose protection is not emulated are refused.
+  const concerned = (r: Route) => (skipAuth ? r.protection : unemulated(r.protection));
+  const protectedRoutes = routes.filter((r) => concerned(r) && !r.unsupported);
+  if (protectedRoutes.length === 0) return notes;
+  const list = protectedRoutes.map((r) => `${r.httpMethod} ${r.path} (${describeProtection(concerned(r))})`).join(', ');
+  return [...notes, skipAuth
     ? `warning: --skip-auth: ${protectedRoutes.length} protected method(s) are served OPEN, without their protection: ${list}`
     : `${protectedRoutes.length} protected method(s) are refused (501), their protection not emulated yet; --skip-auth serves them open: ${list}`];
 }

@@ -49,6 +49,8 @@ export interface RequestRecord {
   readonly time: number;
   /** What a Lambda authorizer allowed it with: `principalId`, its `context`, `integrationLatency`. */
   readonly authorizer?: Record<string, unknown>;
+  /** The API key the request was admitted with. */
+  readonly apiKey?: { readonly id: string; readonly value: string };
 }
 
 /** The REST API proxy (v1) event of a request. */
@@ -96,7 +98,11 @@ export function requestContext(record: RequestRecord): Record<string, unknown> {
     domainName: record.host,
     extendedRequestId: randomUUID(),
     httpMethod: record.method,
-    identity: { sourceIp: record.sourceIp, userAgent: record.userAgent },
+    identity: {
+      sourceIp: record.sourceIp,
+      userAgent: record.userAgent,
+      ...(record.apiKey ? { apiKey: record.apiKey.value, apiKeyId: record.apiKey.id } : {}),
+    },
     path: `/${record.stage}${record.path}`,
     protocol: `HTTP/${record.httpVersion}`,
     requestId: record.requestId,

@@ -82,7 +82,8 @@ test('each protected method is read with its protection, and `routes` says it is
   expect(byPath['/request']?.authorizer).toMatchObject({ type: 'REQUEST', identitySources: ['method.request.header.HeaderAuth1', 'method.request.querystring.QueryString1'], ttlSeconds: 0 });
   const table = routesTable(routes);
   expect(byPath['/cognito']?.cognito).toMatchObject({ pools: [{ id: expect.stringMatching(/^Users/), clientIds: [expect.stringMatching(/^UsersWeb/)] }] });
-  expect(table).toMatch(/\/keyed\s+GET.*no: protected by an API key, not emulated yet \(--skip-auth serves it open\)/);
+  expect(table).toMatch(/\/keyed\s+GET\s+an API key\s+AWS_PROXY.*Lambda Chat/);
+  expect(table).toMatch(/\/iam\s+GET.*no: protected by IAM \(SigV4\), not emulated yet \(--skip-auth serves it open\)/);
   expect(table).toMatch(/\/prod\/token\s+\/token\s+GET.*Lambda Chat/);
 });
 
@@ -92,12 +93,13 @@ test('protected methods are refused with the reason, the open one streams, and t
   const url = await gateway.start();
   try {
     expect(await (await fetch(`${url}/prod/open`)).text()).toBe('streamed');
-    for (const [path, what] of [['keyed', 'an API key'], ['iam', 'IAM \\(SigV4\\)']]) {
-      const res = await fetch(`${url}/prod/${path}`, { headers: { Authorization: 'Bearer anything' } });
-      expect(res.status).toBe(501);
-      expect((await res.json()).message).toMatch(new RegExp(`protected by ${what}, which the local gateway does not emulate yet: it is refused rather than served open`));
-    }
-    expect(log.join('\n')).toMatch(/2 protected method\(s\) are refused \(501\).*GET \/keyed \(an API key\)/);
+    const iam = await fetch(`${url}/prod/iam`, { headers: { Authorization: 'Bearer anything' } });
+    expect(iam.status).toBe(501);
+    expect((await iam.json()).message).toMatch(/protected by IAM \(SigV4\), which the local gateway does not emulate yet: it is refused rather than served open/);
+    // An API key is emulated: with no key (and this app has no usage plan), API Gateway's 403.
+    const keyed = await fetch(`${url}/prod/keyed`);
+    expect([keyed.status, await keyed.json()]).toEqual([403, { message: 'Forbidden' }]);
+    expect(log.join('\n')).toMatch(/1 protected method\(s\) are refused \(501\).*GET \/iam \(IAM \(SigV4\)\)/);
   } finally {
     await gateway.stop();
   }
@@ -111,7 +113,7 @@ test('--skip-auth serves them open, on purpose, with a warning', async () => {
     expect(await (await fetch(`${url}/prod/keyed`)).text()).toBe('streamed');
     expect(await (await fetch(`${url}/prod/token`)).text()).toBe('streamed'); // (its authorizer is skipped too)
     expect(await (await fetch(`${url}/prod/cognito`)).text()).toBe('streamed');
-    expect(log.join('\n')).toMatch(/warning: --skip-auth: 2 protected method\(s\) are served OPEN, without their protection/);
+    expect(log.join('\n')).toMatch(/warning: --skip-auth: 7 protected method\(s\) are served OPEN, without their protection: .*GET \/keyed \(an API key\)/);
   } finally {
     await gateway.stop();
   }
