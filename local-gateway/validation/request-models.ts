@@ -121,17 +121,29 @@ function rewriteRefs(node: unknown, models: ModelResource[], use: (m: ModelResou
   if (!node || typeof node !== 'object') return node;
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(node)) {
-    if (key === '$ref') {
-      const text = typeof value === 'string' ? value : JSON.stringify(value);
-      const name = /\/models\/([^"/\]]+)/.exec(text)?.[1];
-      const model = name ? models.find((m) => m.name === name) : undefined;
-      if (model) {
-        use(model);
-        out[key] = `#/definitions/${model.name}`;
-        continue;
-      }
+    const model = key === '$ref' ? referencedModel(value, models) : undefined;
+    if (model) {
+      use(model);
+      out[key] = `#/definitions/${model.name}`;
+      continue;
     }
     out[key] = rewriteRefs(value, models, use);
   }
   return out;
+}
+
+/** The model a `$ref` names: `.../models/<name>` literally, or joined (`Fn::Join` with a `Ref` to the model after `/models/`). */
+function referencedModel(value: unknown, models: ModelResource[]): ModelResource | undefined {
+  if (typeof value === 'string') {
+    const name = /\/models\/([^/]+)$/.exec(value)?.[1];
+    return name ? models.find((m) => m.name === name) : undefined;
+  }
+  const join = (value as { 'Fn::Join'?: [string, unknown[]] } | undefined)?.['Fn::Join'];
+  if (!Array.isArray(join) || !Array.isArray(join[1])) return undefined;
+  const parts = join[1];
+  const at = parts.findIndex((p) => typeof p === 'string' && p.endsWith('/models/'));
+  const next = at >= 0 ? parts[at + 1] : undefined;
+  if (typeof next === 'string') return models.find((m) => m.name === next.split('/')[0]);
+  const id = refOf(next);
+  return id ? models.find((m) => m.id === id) : undefined;
 }

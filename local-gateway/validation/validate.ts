@@ -32,9 +32,14 @@ export function validateRequest(ctx: RequestContext, spec: ValidationSpec): Vali
   } catch {
     return { refused: ANSWERS.invalidBody, why: `the body is not JSON (model ${model.name})` };
   }
-  let validator = validators.get(model);
-  if (!validator) validators.set(model, validator = new Validator(model.schema as never, '4', false));
-  const result = validator.validate(body);
+  let result;
+  try {
+    let validator = validators.get(model);
+    if (!validator) validators.set(model, validator = new Validator(model.schema as never, '4', false));
+    result = validator.validate(body);
+  } catch (error) {
+    return { refused: ANSWERS.internalError, why: `model ${model.name} cannot be used to validate (${(error as Error).message})` };
+  }
   if (result.valid) return { valid: true };
   const errors = result.errors.filter((e) => !/^(properties|items|allOf|\$ref)$/.test(e.keyword)).map((e) => `${e.instanceLocation || '#'}: ${e.error}`);
   return { refused: ANSWERS.invalidBody, why: `the body does not match model ${model.name}: ${errors.slice(0, 5).join('; ')}` };
