@@ -11,6 +11,7 @@ import * as path from 'path';
 import { functionByLiteralName, functionOf, readAssetBody } from './assembly-assets';
 import { gatewayResponsesOf, mockOf } from './assembly-responses';
 import { cognitoAuthorizerOf, lambdaAuthorizerOf } from './auth/authorizers';
+import { notEmulatedGuards } from './auth/not-emulated';
 import { protectionOf } from './auth/protection';
 import { meters, usageOf } from './auth/usage-plans';
 import type { EndpointType, Route, RouteFunction, WebAppSpec } from './route';
@@ -105,9 +106,12 @@ function routesOfStacks(stacks: StackTemplate[], assemblyDir: string): Route[] {
   for (const api of model.apis) {
     const gatewayResponses = gatewayResponsesOf(api, resources);
     const usage = usageOf(api.logicalId, resources, names.idOf);
+    const guards = notEmulatedGuards(api.logicalId, resources);
     for (const method of api.methods) {
+      const route = routeOf(api, method, resources, assemblyDir, names);
       const validation = validationOf(method, resources);
-      routes.push({ ...routeOf(api, method, resources, assemblyDir, names), gatewayResponses, usage: meters(usage) ? usage : undefined, validation });
+      const guardsNotEmulated = guards.length > 0 ? guards : undefined;
+      routes.push({ ...route, gatewayResponses, usage: meters(usage) ? usage : undefined, validation, guardsNotEmulated });
     }
   }
   return routes;

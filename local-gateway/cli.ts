@@ -40,7 +40,8 @@ function checksOf(r: Route): string {
   const validates = v && (v.unsupported ? `validation NOT emulated (${v.unsupported})`
     : [v.validateParameters && v.required.length > 0 && 'parameters', v.validateBody && Object.keys(v.models).length > 0 && `body (${Object.values(v.models).map((m) => m.name).join(', ')})`]
       .filter(Boolean).join(' and '));
-  return [describeProtection(r.protection), validates && !v?.unsupported ? `validates ${validates}` : validates].filter(Boolean).join('; ') || '-';
+  const guards = r.guardsNotEmulated && `not emulated: ${r.guardsNotEmulated.join(', ')}`;
+  return [describeProtection(r.protection), validates && !v?.unsupported ? `validates ${validates}` : validates, guards].filter(Boolean).join('; ') || '-';
 }
 
 /** Runs the CLI; resolves with the started gateway for `serve`, or undefined. */

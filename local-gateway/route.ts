@@ -66,6 +66,8 @@ export interface Route {
   readonly gatewayResponses?: readonly GatewayResponseSpec[];
   /** The API's API keys, usage plans and stage throttling, when it has any. */
   readonly usage?: UsageSpec;
+  /** What guards the API as a whole that the gateway does not emulate (a resource policy, WAF, mTLS), in words. */
+  readonly guardsNotEmulated?: readonly string[];
   /** The method's request validation (required parameters, body model), when it has any. */
   readonly validation?: ValidationSpec;
   /** Why this route cannot be served locally, if it cannot. */

@@ -55,8 +55,12 @@ export function unemulatedProtection(route: Route): string | undefined {
 /** The start-up lines about protected routes. */
 export function protectionNotes(routes: readonly Route[], skipAuth: boolean): string[] {
   const unvalidated = routes.filter((r) => r.validation?.unsupported && !r.unsupported);
-  const notes = unvalidated.length === 0 ? [] : [`warning: ${unvalidated.length} method(s) are served WITHOUT their request validation, not emulated: `
-    + unvalidated.map((r) => `${r.httpMethod} ${r.path} (${r.validation!.unsupported})`).join(', ')];
+  const guarded = new Map(routes.filter((r) => r.guardsNotEmulated).map((r) => [`${r.stack}/${r.apiId}`, `${r.apiName}: ${r.guardsNotEmulated!.join(', ')}`]));
+  const notes = [...guarded.values()].map((what) => `note: not emulated, served as if absent (they filter by network origin, which has no local counterpart): ${what}`);
+  if (unvalidated.length > 0) {
+    notes.push(`warning: ${unvalidated.length} method(s) are served WITHOUT their request validation, not emulated: `
+    + unvalidated.map((r) => `${r.httpMethod} ${r.path} (${r.validation!.unsupported})`).join(', '));
+  }
   // --skip-auth opens every protected method; otherwise only those whose protection is not emulated are refused.
   const concerned = (r: Route) => (skipAuth ? r.protection : unemulated(r.protection));
   const protectedRoutes = routes.filter((r) => concerned(r) && !r.unsupported);

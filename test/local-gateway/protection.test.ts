@@ -1,7 +1,9 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { readAssembly } from '../../local-gateway/assembly';
 import { routesTable } from '../../local-gateway/cli';
 import { LocalStreamingGateway } from '../../local-gateway/gateway';
@@ -219,4 +221,33 @@ describe('Cognito user pool authorizers, offline', () => {
     const token = gateway.tokenIssuer!.mint({ poolId, clientId: JSON.parse((await get('/cognito', await mint({ username: 'x' }))).body).claims.aud, username: 'bob', tokenUse: 'id' });
     expect(JSON.parse((await get('/cognito', token)).body).claims['cognito:username']).toBe('bob');
   });
+});
+
+test('a resource policy, a WAF web ACL and mutual TLS are named at start and in `routes`, and the API is served as if they were absent', async () => {
+  const app = new App({ outdir: tempDir('guarded-app') });
+  const stack = new Stack(app, 'Guarded');
+  const api = new StreamingRestApi(stack, 'Api', {
+    policy: new iam.PolicyDocument({
+      statements: [new iam.PolicyStatement({ principals: [new iam.AnyPrincipal()], actions: ['execute-api:Invoke'], resources: ['execute-api:/*'], conditions: { IpAddress: { 'aws:SourceIp': ['203.0.113.0/24'] } } })],
+    }),
+  });
+  const fn = new lambda.Function(stack, 'Chat', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline(HANDLER) });
+  api.addStreamingLambda('/open', fn, { httpMethod: 'GET' });
+  const acl = new wafv2.CfnWebACL(stack, 'Acl', { scope: 'REGIONAL', defaultAction: { allow: {} }, visibilityConfig: { cloudWatchMetricsEnabled: false, metricName: 'acl', sampledRequestsEnabled: false } });
+  new wafv2.CfnWebACLAssociation(stack, 'AclOnApi', { resourceArn: api.deploymentStage.stageArn, webAclArn: acl.attrArn });
+  const domain = new apigateway.CfnDomainName(stack, 'Domain', {
+    domainName: 'chat.example.com', regionalCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc', endpointConfiguration: { types: ['REGIONAL'] },
+    mutualTlsAuthentication: { truststoreUri: 's3://bucket/truststore.pem' },
+  });
+  new apigateway.CfnBasePathMapping(stack, 'Mapping', { domainName: domain.ref, restApiId: api.restApiId, stage: api.deploymentStage.stageName });
+  const log: string[] = [];
+  const gateway = LocalStreamingGateway.fromAssembly(app.synth().directory, { port: 0, accessLog: () => undefined, log: (m) => log.push(m) });
+  const url = await gateway.start();
+  try {
+    expect(log.join('\n')).toMatch(/note: not emulated, served as if absent .*: Api: a resource policy, an AWS WAF web ACL, mutual TLS on its custom domain/);
+    expect(routesTable(gateway.routes)).toMatch(/\/open\s+GET\s+not emulated: a resource policy, an AWS WAF web ACL, mutual TLS on its custom domain/);
+    expect(await (await fetch(`${url}/prod/open`)).text()).toBe('streamed');
+  } finally {
+    await gateway.stop();
+  }
 });
