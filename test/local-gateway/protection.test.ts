@@ -95,9 +95,9 @@ test('protected methods are refused with the reason, the open one streams, and t
   const url = await gateway.start();
   try {
     expect(await (await fetch(`${url}/prod/open`)).text()).toBe('streamed');
-    const iam = await fetch(`${url}/prod/iam`, { headers: { Authorization: 'Bearer anything' } });
-    expect(iam.status).toBe(501);
-    expect((await iam.json()).message).toMatch(/protected by IAM \(SigV4\), which the local gateway does not emulate yet: it is refused rather than served open/);
+    const iamRoute = await fetch(`${url}/prod/iam`, { headers: { Authorization: 'Bearer anything' } });
+    expect(iamRoute.status).toBe(501);
+    expect((await iamRoute.json()).message).toMatch(/protected by IAM \(SigV4\), which the local gateway does not emulate yet: it is refused rather than served open/);
     // An API key is emulated: with no key (and this app has no usage plan), API Gateway's 403.
     const keyed = await fetch(`${url}/prod/keyed`);
     expect([keyed.status, await keyed.json()]).toEqual([403, { message: 'Forbidden' }]);
@@ -236,7 +236,9 @@ test('a resource policy, a WAF web ACL and mutual TLS are named at start and in 
   const acl = new wafv2.CfnWebACL(stack, 'Acl', { scope: 'REGIONAL', defaultAction: { allow: {} }, visibilityConfig: { cloudWatchMetricsEnabled: false, metricName: 'acl', sampledRequestsEnabled: false } });
   new wafv2.CfnWebACLAssociation(stack, 'AclOnApi', { resourceArn: api.deploymentStage.stageArn, webAclArn: acl.attrArn });
   const domain = new apigateway.CfnDomainName(stack, 'Domain', {
-    domainName: 'chat.example.com', regionalCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc', endpointConfiguration: { types: ['REGIONAL'] },
+    domainName: 'chat.example.com',
+    regionalCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc',
+    endpointConfiguration: { types: ['REGIONAL'] },
     mutualTlsAuthentication: { truststoreUri: 's3://bucket/truststore.pem' },
   });
   new apigateway.CfnBasePathMapping(stack, 'Mapping', { domainName: domain.ref, restApiId: api.restApiId, stage: api.deploymentStage.stageName });
