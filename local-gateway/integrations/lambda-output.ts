@@ -23,6 +23,8 @@ export class InvocationOutput extends Readable implements InvocationSink {
   private end?: InvocationEnd;
   /** Bytes received that are not acknowledged yet. */
   private unacknowledged = 0;
+  /** The buffer passed its high-water mark: acknowledgements wait for the relay to read. */
+  private held = false;
 
   /** The kind of handler that ran (known at the end). */
   public get handlerKind(): InvocationEnd['handler'] {
@@ -45,7 +47,8 @@ export class InvocationOutput extends Readable implements InvocationSink {
     this.onActivity?.();
     this.unacknowledged += chunk.length;
     // (while the buffer is full, the relay's next read acknowledges)
-    if (this.push(chunk) && this.unacknowledged >= ACK_BATCH) this.acknowledge();
+    if (!this.push(chunk)) this.held = true;
+    else if (this.unacknowledged >= ACK_BATCH) this.acknowledge();
   }
 
   public onEnd(end: InvocationEnd): void {
@@ -60,11 +63,18 @@ export class InvocationOutput extends Readable implements InvocationSink {
     }
   }
 
+  /**
+   * The relay wants more. Acknowledging every read would cost a message (and a wake of the
+   * sandbox) per chunk: only a batch, or what was held back while the buffer was full, is
+   * acknowledged. The sandbox never waits on less than a batch: its window is four batches.
+   */
   public _read(): void {
-    if (this.unacknowledged > 0) this.acknowledge();
+    if (this.held || this.unacknowledged >= ACK_BATCH) this.acknowledge();
   }
 
   private acknowledge(): void {
+    this.held = false;
+    if (this.unacknowledged === 0) return;
     this.environment.acknowledge(this.unacknowledged);
     this.unacknowledged = 0;
   }
