@@ -79,6 +79,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'velocityjs@^2.1.7',
     // JSON Schema draft 4 (API Gateway's request models) for the local gateway's request validation, bundled into it.
     '@cfworker/json-schema@^4.1.6',
+    // The AWS SDK's SigV4 signer: the local gateway verifies IAM methods' signatures with it, bundled into it.
+    '@smithy/signature-v4@^5.7.5',
+    // Clients that sign IAM requests in the tests: the AWS SDK's way, and an independent signer.
+    '@smithy/hash-node@^4.5.2',
+    'aws4@^1.13.2',
+    '@types/aws4@^1.11.6',
     'openai@^7.57.0',
     'ai@^7.0.173',
     'tsx@^4.23.15',

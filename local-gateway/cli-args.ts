@@ -40,7 +40,8 @@ Options:
   --idle-timeout S       idle timeout of a stream in seconds (default: 30 edge, 300 otherwise)
   --no-shaping           do not throttle to 2 MB/s after the first 10 MB
   --no-aws-credentials   do not pass the shell's AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and
-                         AWS_SESSION_TOKEN to functions (they see no other shell variable anyway)
+                         AWS_SESSION_TOKEN to functions (they see no other shell variable anyway),
+                         nor verify IAM (SigV4) methods' signatures with them (they are then refused)
   --max-environments N   execution environments per function at most; more requests wait
                          (default 100 in threads, 10 in processes)
   --isolation MODE       'thread' (a worker thread per execution environment) or 'process' (a

@@ -5,6 +5,7 @@
 import * as path from 'path';
 import { readAssembly, Route } from './assembly';
 import { describeProtection, unemulatedProtection } from './auth/protection';
+import { shellCredentials } from './auth/sigv4';
 import { CliIo, count, isolation, packageVersion, pairs, parse, seconds, UsageError, USAGE } from './cli-args';
 import { followEdits, synthOnce } from './follow';
 import { LocalStreamingGateway, LocalStreamingGatewayOptions } from './gateway';
@@ -17,12 +18,12 @@ import { whenWrappersEnd } from './wrappers';
 export type { CliIo } from './cli-args';
 export { handlerFileRoutes } from './handler-file';
 
-/** Formats routes as a table. */
-export function routesTable(routes: readonly Route[]): string {
+/** Formats routes as a table (`iam`: IAM methods are verified, the gateway holding AWS credentials). */
+export function routesTable(routes: readonly Route[], iam = shellCredentials().length > 0): string {
   const header = ['URL path (also at /)', 'Path', 'Method', 'Protection and validation', 'Integration', 'Transfer mode', 'Timeout', 'Served locally'];
   const servedAs = (r: Route) => {
     if (r.unsupported) return `no: ${r.unsupported}`;
-    const refused = unemulatedProtection(r);
+    const refused = unemulatedProtection(r, iam);
     if (refused) return `no: protected by ${describeProtection(r.protection)}, not emulated yet (--skip-auth serves it open)`;
     if (r.webApp) return `web app ${r.function?.logicalId} (${r.webApp.startScript} on ${r.webApp.runtime})`;
     if (r.mock) return `mock (${r.mock.responses.length} integration response${r.mock.responses.length === 1 ? '' : 's'})`;

@@ -11,7 +11,7 @@ import type { RequestContext } from './request';
 /** API Gateway's gateway response types that the local gateway answers with. */
 export type GatewayResponseType =
   | 'ACCESS_DENIED' | 'AUTHORIZER_CONFIGURATION_ERROR' | 'BAD_REQUEST_BODY' | 'BAD_REQUEST_PARAMETERS' | 'DEFAULT_4XX' | 'DEFAULT_5XX'
-  | 'INTEGRATION_FAILURE' | 'INTEGRATION_TIMEOUT' | 'INVALID_API_KEY' | 'MISSING_AUTHENTICATION_TOKEN'
+  | 'EXPIRED_TOKEN' | 'INTEGRATION_FAILURE' | 'INTEGRATION_TIMEOUT' | 'INVALID_API_KEY' | 'INVALID_SIGNATURE' | 'MISSING_AUTHENTICATION_TOKEN'
   | 'QUOTA_EXCEEDED' | 'REQUEST_TOO_LARGE' | 'THROTTLED' | 'UNAUTHORIZED';
 
 export interface GatewayAnswer {
@@ -54,6 +54,12 @@ export const ANSWERS = {
   implicitDeny: answer('ACCESS_DENIED', 403, 'User is not authorized to access this resource', 'AccessDeniedException'),
   /** An authorizer that failed, timed out or answered something that is no authorizer result (AWS sends `{"message":null}`). */
   authorizerError: answer('AUTHORIZER_CONFIGURATION_ERROR', 500, null, 'AuthorizerConfigurationException'),
+  /** IAM: a signature that does not match the request, or is more than 5 minutes old (*unverified* message). */
+  invalidSignature: answer('INVALID_SIGNATURE', 403, 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.', 'InvalidSignatureException'),
+  /** IAM: an Authorization header that is no complete SigV4 signature (*unverified* message). */
+  incompleteSignature: answer('INVALID_SIGNATURE', 403, 'Authorization header requires \'Credential\', \'Signature\' and \'SignedHeaders\' parameters, and an X-Amz-Date header', 'IncompleteSignatureException'),
+  /** IAM: an access key (or session token) the gateway does not hold. */
+  invalidToken: answer('UNAUTHORIZED', 403, 'The security token included in the request is invalid.', 'UnrecognizedClientException'),
   /** A method that requires an API key, called without a valid one. */
   invalidApiKey: answer('INVALID_API_KEY', 403, 'Forbidden'),
   /** Request validation: a required header, query string or path parameter missing (the names follow). */

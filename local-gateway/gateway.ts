@@ -55,7 +55,7 @@ export class LocalStreamingGateway {
   constructor(options: LocalStreamingGatewayOptions) {
     this.options = options;
     this.routes = options.routes;
-    this.guard = new Guard((fn) => this.pool(fn), (message) => this.log(message), options.apiKeys);
+    this.guard = new Guard((fn) => this.pool(fn), (message) => this.log(message), options);
     this.webApps = new WebApps({ environment: options.environment, awsCredentials: options.awsCredentials, log: (message) => this.log(message) });
     // Node answers 431 itself for a head past its bound (which does not count line ends, so it is
     // set a little higher); `handle` counts the head as sent against API Gateway's 10,240 bytes.
@@ -95,7 +95,7 @@ export class LocalStreamingGateway {
     if (!isLoopback(host)) {
       this.log(`warning: listening on ${host}, not a loopback address: other machines can reach the gateway and the functions it runs`);
     }
-    protectionNotes(this.routes, this.options.skipAuth === true).forEach((note) => this.log(note));
+    protectionNotes(this.routes, this.options.skipAuth === true, this.guard.verifiesIam).forEach((note) => this.log(note));
     if (!this.options.skipAuth) await this.guard.start(this.routes);
     const zone = timeZoneNote(this.options.isolation ?? 'thread', functionsTz(this.options.environment));
     if (zone) this.log(`note: ${zone}`);
@@ -174,7 +174,7 @@ export class LocalStreamingGateway {
     ctx.pathParameters = match.pathParameters;
     ctx.apiPath = match.path;
     ctx.stage = match.stage;
-    const unsupported = route.unsupported ?? (this.options.skipAuth ? undefined : unemulatedProtection(route));
+    const unsupported = route.unsupported ?? (this.options.skipAuth ? undefined : unemulatedProtection(route, this.guard.verifiesIam));
     if (unsupported) {
       respond(ctx, ANSWERS.notEmulated, `${route.path} ${route.httpMethod}: ${unsupported}`);
       return;

@@ -60,6 +60,13 @@ export interface LocalStreamingGatewayOptions {
    * name or logical id. Default: generated at start (and printed), kept across reloads.
    */
   readonly apiKeys?: Readonly<Record<string, string>>;
+  /**
+   * The credentials the SigV4 signatures of IAM (`AWS_IAM`) methods are verified against (any
+   * valid signature is allowed: IAM policies are not evaluated). Default: the shell's
+   * `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` / `AWS_SESSION_TOKEN` unless `awsCredentials` is
+   * false; with none, IAM methods are refused (501).
+   */
+  readonly iamCredentials?: ReadonlyArray<{ readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string }>;
   /** Receives each access-log entry. Default: one JSON line on stderr. */
   readonly accessLog?: (entry: AccessLogEntry) => void;
   /** Receives diagnostics (why a request got a 500, ...). Default: stderr. */

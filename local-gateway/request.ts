@@ -25,6 +25,8 @@ export class RequestContext {
   public authorizer?: Record<string, unknown>;
   /** The API key the request was admitted with (the event's `requestContext.identity.apiKey`, `apiKeyId`). */
   public apiKey?: { readonly id: string; readonly value: string };
+  /** The access key of an IAM method's verified signature (the event's `requestContext.identity.accessKey`). */
+  public callerAccessKey?: string;
   /** The custom gateway responses of the API the request is for (AWS::ApiGateway::GatewayResponse). */
   public gatewayResponses?: readonly GatewayResponseSpec[];
   /** The matched route and its path parameters (set by the router). */
@@ -104,6 +106,7 @@ export class RequestContext {
       time: Date.now(),
       authorizer: this.authorizer,
       apiKey: this.apiKey,
+      accessKey: this.callerAccessKey,
     };
   }
 

@@ -8,6 +8,7 @@
 import { Authorizers } from './authorize';
 import { authorizeCognito } from './cognito';
 import { respond } from '../gateway-responses';
+import { IamCredentials, shellCredentials, verifySigV4 } from './sigv4';
 import { Usage } from './usage';
 import type { GatewayAnswer } from '../gateway-responses';
 import type { EnvironmentPool } from '../lambda/pool';
@@ -16,19 +17,33 @@ import type { Route, RouteFunction } from '../route';
 import { startTokenIssuer, TokenIssuer } from '../stand-ins/token-issuer';
 import { validateRequest } from '../validation/validate';
 
+export interface GuardOptions {
+  /** Values for the API keys API Gateway would generate, by key name or logical id. */
+  readonly apiKeys?: Readonly<Record<string, string>>;
+  /** The credentials IAM methods' signatures are verified against; none: IAM methods are refused. Default: the shell's, unless `awsCredentials` is false. */
+  readonly iamCredentials?: readonly IamCredentials[];
+  readonly awsCredentials?: boolean;
+}
+
 export class Guard {
   private authorizers: Authorizers;
   private issuer?: TokenIssuer;
   private readonly usage: Usage;
+  private readonly iamCredentials: readonly IamCredentials[];
 
-  /** @param apiKeys values for the API keys API Gateway would generate, by key name or logical id */
   constructor(
     private readonly poolOf: (fn: RouteFunction) => EnvironmentPool,
     private readonly log: (message: string) => void,
-    apiKeys: Readonly<Record<string, string>> = {},
+    options: GuardOptions = {},
   ) {
     this.authorizers = new Authorizers(poolOf);
-    this.usage = new Usage(apiKeys);
+    this.usage = new Usage(options.apiKeys);
+    this.iamCredentials = options.iamCredentials ?? (options.awsCredentials === false ? [] : shellCredentials());
+  }
+
+  /** True when IAM methods are verified (the gateway holds credentials to check signatures with). */
+  public get verifiesIam(): boolean {
+    return this.iamCredentials.length > 0;
   }
 
 
@@ -77,6 +92,10 @@ export class Guard {
         const authorization = authorizeCognito(ctx, protection.cognito, protection.authorizationScopes, this.issuer);
         if ('refused' in authorization) return this.refuse(ctx, authorization, 'refused by the authorizer');
         ctx.authorizer = { claims: authorization.claims };
+      } else if (protection?.authorizationType === 'AWS_IAM' && this.verifiesIam) {
+        const signed = await verifySigV4(ctx, this.iamCredentials);
+        if ('refused' in signed) return this.refuse(ctx, signed, 'refused by IAM');
+        ctx.callerAccessKey = signed.accessKey;
       }
       const key = this.usage.admitKey(route, stage, headerValue(ctx.req.headers['x-api-key']), usageIdentifierKey);
       if ('refused' in key) return this.refuse(ctx, key);

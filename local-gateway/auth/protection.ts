@@ -40,20 +40,22 @@ export function describeProtection(protection: Protection | undefined): string |
  * What of a route's protection the gateway does not emulate (a Lambda authorizer it runs, a
  * Cognito authorizer and API keys are emulated).
  */
-function unemulated(protection: Protection | undefined): Protection | undefined {
+function unemulated(protection: Protection | undefined, iam: boolean): Protection | undefined {
   if (!protection) return undefined;
-  const authorizationType = protection.authorizer || protection.cognito ? 'NONE' : protection.authorizationType;
+  const emulated = protection.authorizer || protection.cognito || (iam && protection.authorizationType === 'AWS_IAM');
+  const authorizationType = emulated ? 'NONE' : protection.authorizationType;
   return authorizationType === 'NONE' ? undefined : { ...protection, authorizationType, apiKeyRequired: false };
 }
 
-/** Why a protected route is not served as it is deployed, or undefined when it is. */
-export function unemulatedProtection(route: Route): string | undefined {
-  const what = describeProtection(unemulated(route.protection));
-  return what && `the method is protected by ${what}, which the local gateway does not emulate yet: it is refused rather than served open (--skip-auth serves it open)`;
+/** Why a protected route is not served as it is deployed, or undefined when it is (`iam`: the gateway holds credentials to verify SigV4 with). */
+export function unemulatedProtection(route: Route, iam = false): string | undefined {
+  const what = describeProtection(unemulated(route.protection, iam));
+  const hint = route.protection?.authorizationType === 'AWS_IAM' ? '; to verify signatures, give the gateway AWS credentials (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in its shell)' : '';
+  return what && `the method is protected by ${what}, which the local gateway does not emulate yet: it is refused rather than served open (--skip-auth serves it open)${hint}`;
 }
 
 /** The start-up lines about protected routes. */
-export function protectionNotes(routes: readonly Route[], skipAuth: boolean): string[] {
+export function protectionNotes(routes: readonly Route[], skipAuth: boolean, iam = false): string[] {
   const unvalidated = routes.filter((r) => r.validation?.unsupported && !r.unsupported);
   const guarded = new Map(routes.filter((r) => r.guardsNotEmulated).map((r) => [`${r.stack}/${r.apiId}`, `${r.apiName}: ${r.guardsNotEmulated!.join(', ')}`]));
   const notes = [...guarded.values()].map((what) => `note: not emulated, served as if absent (they filter by network origin, which has no local counterpart): ${what}`);
@@ -62,7 +64,7 @@ export function protectionNotes(routes: readonly Route[], skipAuth: boolean): st
     + unvalidated.map((r) => `${r.httpMethod} ${r.path} (${r.validation!.unsupported})`).join(', '));
   }
   // --skip-auth opens every protected method; otherwise only those whose protection is not emulated are refused.
-  const concerned = (r: Route) => (skipAuth ? r.protection : unemulated(r.protection));
+  const concerned = (r: Route) => (skipAuth ? r.protection : unemulated(r.protection, iam));
   const protectedRoutes = routes.filter((r) => concerned(r) && !r.unsupported);
   if (protectedRoutes.length === 0) return notes;
   const list = protectedRoutes.map((r) => `${r.httpMethod} ${r.path} (${describeProtection(concerned(r))})`).join(', ');

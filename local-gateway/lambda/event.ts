@@ -51,6 +51,8 @@ export interface RequestRecord {
   readonly authorizer?: Record<string, unknown>;
   /** The API key the request was admitted with. */
   readonly apiKey?: { readonly id: string; readonly value: string };
+  /** The access key of an IAM method's verified signature. */
+  readonly accessKey?: string;
 }
 
 /** The REST API proxy (v1) event of a request. */
@@ -102,6 +104,7 @@ export function requestContext(record: RequestRecord): Record<string, unknown> {
       sourceIp: record.sourceIp,
       userAgent: record.userAgent,
       ...(record.apiKey ? { apiKey: record.apiKey.value, apiKeyId: record.apiKey.id } : {}),
+      ...(record.accessKey ? { accessKey: record.accessKey } : {}),
     },
     path: `/${record.stage}${record.path}`,
     protocol: `HTTP/${record.httpVersion}`,

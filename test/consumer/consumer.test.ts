@@ -231,7 +231,7 @@ describe('the installed package', () => {
     expect(chatAsset).toBeDefined();
     // The packaged CLI reads the assembly.
     const table = run(path.join(app, 'node_modules', '.bin', 'cdk-streaming-rest-api'), ['routes', '--app', 'cdk.all.out'], app);
-    expect(table).toMatch(/\/hello\s+GET\s+AWS_PROXY\s+STREAM/);
-    expect(table).toMatch(/\/chat\s+POST\s+AWS_PROXY\s+STREAM\s+300 s\s+Lambda ChatHandler/);
+    expect(table).toMatch(/\/hello\s+GET\s+-\s+AWS_PROXY\s+STREAM/);
+    expect(table).toMatch(/\/chat\s+POST\s+-\s+AWS_PROXY\s+STREAM\s+300 s\s+Lambda ChatHandler/);
   }, 240_000);
 });

@@ -33,8 +33,8 @@ test('routes lists an assembly\'s methods and how they are served', async () => 
   await main(['routes', '--app', dir], streams);
   // THEN
   const table = out.join('');
-  expect(table).toMatch(/\/chat\s+POST\s+AWS_PROXY\s+STREAM\s+900 s\s+Lambda Fn0 \(streaming URI\)/);
-  expect(table).toMatch(/\/mock\s+GET\s+AWS\s+STREAM\s+900 s\s+no: AWS integrations are not emulated/);
+  expect(table).toMatch(/\/chat\s+POST\s+-\s+AWS_PROXY\s+STREAM\s+900 s\s+Lambda Fn0 \(streaming URI\)/);
+  expect(table).toMatch(/\/mock\s+GET\s+-\s+AWS\s+STREAM\s+900 s\s+no: AWS integrations are not emulated/);
 });
 
 test('serve <handler.ts> --route bundles the file and streams it', async () => {

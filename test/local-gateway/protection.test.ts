@@ -82,7 +82,7 @@ test('each protected method is read with its protection, and `routes` says it is
   expect(byPath['/iam']).toMatchObject({ authorizationType: 'AWS_IAM' });
   expect(byPath['/token']?.authorizer).toMatchObject({ type: 'TOKEN', identitySources: ['method.request.header.Authorization'], ttlSeconds: 300 });
   expect(byPath['/request']?.authorizer).toMatchObject({ type: 'REQUEST', identitySources: ['method.request.header.HeaderAuth1', 'method.request.querystring.QueryString1'], ttlSeconds: 0 });
-  const table = routesTable(routes);
+  const table = routesTable(routes, false);
   expect(byPath['/cognito']?.cognito).toMatchObject({ pools: [{ id: expect.stringMatching(/^Users/), clientIds: [expect.stringMatching(/^UsersWeb/)] }] });
   expect(table).toMatch(/\/keyed\s+GET\s+an API key\s+AWS_PROXY.*Lambda Chat/);
   expect(table).toMatch(/\/iam\s+GET.*no: protected by IAM \(SigV4\), not emulated yet \(--skip-auth serves it open\)/);
@@ -91,7 +91,8 @@ test('each protected method is read with its protection, and `routes` says it is
 
 test('protected methods are refused with the reason, the open one streams, and the start-up log lists them', async () => {
   const log: string[] = [];
-  const gateway = LocalStreamingGateway.fromAssembly(dir, { port: 0, accessLog: () => undefined, log: (m) => log.push(m) });
+  // (no AWS credentials to verify IAM signatures with, whatever the shell has: auth/iam.test.ts verifies them)
+  const gateway = LocalStreamingGateway.fromAssembly(dir, { port: 0, accessLog: () => undefined, log: (m) => log.push(m), iamCredentials: [] });
   const url = await gateway.start();
   try {
     expect(await (await fetch(`${url}/prod/open`)).text()).toBe('streamed');

@@ -74,7 +74,7 @@ describe('every REST API of the assembly', () => {
     expect(routes.find((r) => r.path === '/greet/{name}')?.function?.handler).toBe('index.echo');
     const table = routesTable(routes);
     expect(table).toMatch(/\/samples-chat\/prod\/echo\s+\/echo\s+POST/);
-    expect(table).toMatch(/\/samples-chat\/prod\/mock\s+\/mock\s+GET\s+MOCK\s+BUFFERED\s+\S+ s\s+mock \(1 integration response\)/);
+    expect(table).toMatch(/\/samples-chat\/prod\/mock\s+\/mock\s+GET\s+-\s+MOCK\s+BUFFERED\s+\S+ s\s+mock \(1 integration response\)/);
   });
 
   test('--api picks one API (then served without a prefix); an unknown name lists the APIs', () => {
