@@ -8,6 +8,7 @@ import { readAssembly } from '../../local-gateway/assembly';
 import { routesTable } from '../../local-gateway/cli';
 import { LocalStreamingGateway } from '../../local-gateway/gateway';
 import { StreamingRestApi } from '../../src';
+import { gatewayForSuite } from './support/suite-gateway';
 import { tempDir } from '../support/temp-dirs';
 
 // Nothing is served open silently: a method protected by an authorizer or an API key, whose
@@ -123,16 +124,10 @@ test('--skip-auth serves them open, on purpose, with a warning', async () => {
 });
 
 describe('Lambda authorizers, as API Gateway runs them', () => {
-  let gateway: LocalStreamingGateway;
-  let url: string;
-  const log: string[] = [];
-  beforeAll(async () => {
-    gateway = LocalStreamingGateway.fromAssembly(dir, { port: 0, accessLog: () => undefined, log: (m) => log.push(m) });
-    url = await gateway.start();
-  });
-  afterAll(() => gateway.stop());
+  const suite = gatewayForSuite(dir);
+  const log = suite.log;
   const get = async (path: string, headers: Record<string, string> = {}) => {
-    const res = await fetch(`${url}/prod${path}`, { headers });
+    const res = await fetch(`${suite.url}/prod${path}`, { headers });
     return { status: res.status, type: res.headers.get('x-amzn-errortype'), body: await res.text() };
   };
 
@@ -172,22 +167,17 @@ describe('Lambda authorizers, as API Gateway runs them', () => {
 });
 
 describe('Cognito user pool authorizers, offline', () => {
-  let gateway: LocalStreamingGateway;
-  let url: string;
+  const suite = gatewayForSuite(dir);
   let issuerUrl: string;
   let poolId: string;
-  const log: string[] = [];
-  beforeAll(async () => {
-    gateway = LocalStreamingGateway.fromAssembly(dir, { port: 0, accessLog: () => undefined, log: (m) => log.push(m) });
-    url = await gateway.start();
+  beforeAll(() => {
     // the start-up log says how to get a token: the curl command, read here as a user would
-    const line = log.find((l) => /verified against a local token issuer/.test(l))!;
+    const line = suite.log.find((l) => /verified against a local token issuer/.test(l))!;
     [, issuerUrl, poolId] = /curl -s -X POST (http:\/\/127\.0\.0\.1:\d+)\/([\w-]+)\/token/.exec(line)!;
   });
-  afterAll(() => gateway.stop());
   const mint = async (body: object) => (await (await fetch(`${issuerUrl}/${poolId}/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()).token as string;
   const get = async (path: string, token?: string) => {
-    const res = await fetch(`${url}/prod${path}`, { headers: token ? { Authorization: token } : {} });
+    const res = await fetch(`${suite.url}/prod${path}`, { headers: token ? { Authorization: token } : {} });
     return { status: res.status, body: await res.text() };
   };
 
@@ -207,7 +197,7 @@ describe('Cognito user pool authorizers, offline', () => {
     const [head, , signature] = token.split('.');
     const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()), 'cognito:username': 'root' })).toString('base64url');
     expect((await get('/cognito', `${head}.${forged}.${signature}`)).status).toBe(401);
-    expect(log.join('\n')).toMatch(/token is not valid for the authorizer's user pools \(Users\w*: expired\)/);
+    expect(suite.log.join('\n')).toMatch(/token is not valid for the authorizer's user pools \(Users\w*: expired\)/);
   });
 
   test('a method with authorization scopes takes an access token carrying one, and no ID token', async () => {
@@ -219,7 +209,7 @@ describe('Cognito user pool authorizers, offline', () => {
   });
 
   test('the gateway hands its issuer to code that starts it (tests, scripts)', async () => {
-    const token = gateway.tokenIssuer!.mint({ poolId, clientId: JSON.parse((await get('/cognito', await mint({ username: 'x' }))).body).claims.aud, username: 'bob', tokenUse: 'id' });
+    const token = suite.gateway.tokenIssuer!.mint({ poolId, clientId: JSON.parse((await get('/cognito', await mint({ username: 'x' }))).body).claims.aud, username: 'bob', tokenUse: 'id' });
     expect(JSON.parse((await get('/cognito', token)).body).claims['cognito:username']).toBe('bob');
   });
 });

@@ -5,6 +5,7 @@ import { readAssembly } from '../../local-gateway/assembly';
 import { routesTable } from '../../local-gateway/cli';
 import { LocalStreamingGateway } from '../../local-gateway/gateway';
 import { StreamingRestApi } from '../../src';
+import { gatewayForSuite } from './support/suite-gateway';
 import { tempDir } from '../support/temp-dirs';
 
 // Request validation, written the way CDK users write it (api.addModel with a JSON Schema draft 4
@@ -83,17 +84,9 @@ test('the validation is read from the assembly; the model reference is resolved;
 });
 
 describe('through the gateway', () => {
-  let gateway: LocalStreamingGateway;
-  let url: string;
-  const log: string[] = [];
-  beforeAll(async () => {
-    gateway = LocalStreamingGateway.fromAssembly(dir, { port: 0, accessLog: () => undefined, log: (m) => log.push(m) });
-    url = await gateway.start();
-  });
-  afterAll(() => gateway.stop());
-
+  const suite = gatewayForSuite(dir);
   const post = async (path: string, body: string, headers: Record<string, string> = { 'x-session-id': 's1' }) => {
-    const res = await fetch(`${url}/prod${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    const res = await fetch(`${suite.url}/prod${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
     return { status: res.status, errorType: res.headers.get('x-amzn-errortype'), body: await res.json() };
   };
   const good = JSON.stringify({ messages: [{ role: 'user', content: 'hi' }], maxTokens: 100 });
@@ -127,7 +120,7 @@ describe('through the gateway', () => {
 
   test('the reason is in the log, as API Gateway puts it in $context.error.validationErrorString', async () => {
     await post('/chat?lang=en', JSON.stringify({ messages: [{ role: 'system', content: 'x' }] }));
-    expect(log.join('\n')).toMatch(/POST \/chat: request validation: the body does not match model ChatRequest: .*role/);
+    expect(suite.log.join('\n')).toMatch(/POST \/chat: request validation: the body does not match model ChatRequest: .*role/);
   });
 
   test('a validator that checks parameters only lets any body through', async () => {

@@ -7,6 +7,7 @@ import * as aws4 from 'aws4';
 import { LocalStreamingGateway } from '../../../local-gateway/gateway';
 import { StreamingRestApi } from '../../../src';
 import { tempDir } from '../../support/temp-dirs';
+import { gatewayForSuite } from '../support/suite-gateway';
 
 // IAM (AWS_IAM) methods: the request's SigV4 signature verified against the credentials the
 // gateway holds, signed the ways people sign execute-api requests: the AWS SDK's signer
@@ -31,15 +32,12 @@ function synth(): string {
 }
 
 const dir = synth();
-let gateway: LocalStreamingGateway;
+const suite = gatewayForSuite(dir, { iamCredentials: [CREDENTIALS] });
+const log = suite.log;
 let url: URL;
-const log: string[] = [];
-
-beforeAll(async () => {
-  gateway = LocalStreamingGateway.fromAssembly(dir, { port: 0, accessLog: () => undefined, log: (m) => log.push(m), iamCredentials: [CREDENTIALS] });
-  url = new URL(await gateway.start());
+beforeAll(() => {
+  url = new URL(suite.url);
 });
-afterAll(() => gateway.stop());
 
 /** Signs with the AWS SDK's signer and sends with fetch. */
 async function sdkSigned(method: string, path: string, body?: string, credentials = CREDENTIALS, signingDate?: Date): Promise<Response> {
