@@ -10,5 +10,7 @@ export { sse, SseWriter, encodeSseEvent, encodeSseComment, encodeSseEnd, isEnded
 export type { SseErrorInfo, SseEvent, SseOptions } from './sse';
 export { ndjson, NdjsonWriter } from './ndjson';
 export { pipe } from './pipe';
+export { fetchHandler, toRequest } from './fetch-handler';
+export type { FetchFunction, FetchHandlerOptions } from './fetch-handler';
 export { validateMetadata, MetadataError } from './metadata';
 export type { AwsLambdaGlobal, LambdaContext, LambdaResponseStream, RawStreamingHandler, ResponseMetadata, RestProxyEvent } from './types';
