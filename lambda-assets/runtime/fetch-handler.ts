@@ -3,8 +3,12 @@ import { pipe } from './pipe';
 import type { StreamingResponse } from './response';
 import type { AwsLambdaGlobal, LambdaContext, RawStreamingHandler, RestProxyEvent } from './types';
 
-/** A web-standard handler: Hono's `app.fetch`, an MCP SDK handler's `fetch`, or any function answering a `Request`. */
-export type FetchFunction = (request: Request, context: LambdaContext) => Response | Promise<Response>;
+/**
+ * A web-standard handler: Hono's `app.fetch`, an MCP SDK handler's `fetch`, or any function
+ * answering a `Request`. It also gets the Lambda context and the proxy event (for
+ * `requestContext.authorizer`, stage variables…).
+ */
+export type FetchFunction = (request: Request, context: LambdaContext, event: RestProxyEvent) => Response | Promise<Response>;
 
 /** Options of `fetchHandler()`. */
 export interface FetchHandlerOptions {
@@ -53,7 +57,7 @@ export function fetchHandler(fetch: FetchFunction, options: FetchHandlerOptions 
     const timer = Number.isFinite(remaining) ? setTimeout(() => controller.abort(new DeadlineError()), remaining - margin) : undefined;
     try {
       const request = toRequest(event, options.basePath, controller.signal);
-      await sendResponse(response, await fetch(request, context));
+      await sendResponse(response, await fetch(request, context, event));
     } finally {
       clearTimeout(timer);
       response.signal.removeEventListener('abort', abort);
@@ -94,7 +98,7 @@ export function toRequest(event: RestProxyEvent, basePath?: string, signal?: Abo
 }
 
 /** The prefix before `event.path` in the path the client used: `/<stage>` on an execute-api URL. */
-function basePathOf(event: RestProxyEvent): string {
+export function basePathOf(event: RestProxyEvent): string {
   const full = event.requestContext?.path;
   if (typeof full == 'string' && full.endsWith(event.path)) return full.slice(0, full.length - event.path.length);
   return event.requestContext?.stage ? `/${event.requestContext.stage}` : '';
