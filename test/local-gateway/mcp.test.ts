@@ -8,6 +8,7 @@ import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as TransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { buildSync } from 'esbuild';
 import { serve } from './support/serve';
+import { startTokenIssuer } from '../../local-gateway/stand-ins/token-issuer';
 
 const APPS = path.join(__dirname, 'apps', 'mcp');
 const bundles = new Map<string, string>();
@@ -46,9 +47,9 @@ const clients: Record<string, (url: string) => Promise<{ client: AnyClient; call
   'v1': (url) => v1(url),
 };
 
-async function v2(url: string, mode: 'auto' | 'legacy' | { pin: string }) {
+async function v2(url: string, mode: 'auto' | 'legacy' | { pin: string }, headers: Record<string, string> = {}) {
   const client = new Client({ name: 'test', version: '1.0.0' }, { versionNegotiation: { mode } });
-  await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
   const callTool: CallTool = (name, args, onprogress) => client.callTool({ name, arguments: args }, { onprogress, timeout: 20_000 }) as never;
   return { client: client as unknown as AnyClient, callTool };
 }
@@ -125,5 +126,51 @@ describe('the HTTP surface', () => {
     const response = await fetch(mcp, { method: 'POST', headers: { 'content-type': 'application/json', 'accept': 'application/json, text/event-stream' }, body });
     expect(response.status).toBe(413);
     expect((await response.json()).error.message).toMatch(/too large: \d+ bytes, the limit is 4194304/);
+  });
+});
+
+describe('bearer verification (JWT, JWKS of the local token issuer)', () => {
+  const POOL = 'mcp-pool';
+  const AUDIENCE = 'https://mcp.example.com/prod/mcp';
+  let issuer: Awaited<ReturnType<typeof startTokenIssuer>>;
+  beforeAll(async () => (issuer = await startTokenIssuer({ pools: [POOL] })));
+  afterAll(() => issuer.close());
+  const mint = (scopes: string[], audience = AUDIENCE) =>
+    issuer.mint({ poolId: POOL, clientId: 'agent', username: 'ann', tokenUse: 'access', scopes, audience });
+  const post = (url: string, token?: string) => fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'accept': 'application/json, text/event-stream', ...token ? { authorization: `Bearer ${token}` } : {} },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
+  });
+
+  test('401 with the RFC 9728 challenge pointing under the stage; the document there names the resource and the issuer', async () => {
+    const { url, mcp } = await mcpServer('server-v2.ts', { MCP_ISSUER: issuer.issuer(POOL), MCP_AUDIENCE: AUDIENCE });
+    const response = await post(mcp);
+    expect(response.status).toBe(401);
+    const metadataUrl = `${url}/prod/.well-known/oauth-protected-resource/mcp`;
+    expect(response.headers.get('www-authenticate')).toBe(`Bearer resource_metadata="${metadataUrl}", scope="mcp/tools"`);
+    const document = await (await fetch(metadataUrl)).json();
+    expect(document).toEqual({ resource: mcp, authorization_servers: [issuer.issuer(POOL)], scopes_supported: ['mcp/tools'], bearer_methods_supported: ['header'] });
+  });
+
+  test('a token for another audience is 401 invalid_token; one without the scope is 403 insufficient_scope', async () => {
+    const { mcp } = await mcpServer('server-v2.ts', { MCP_ISSUER: issuer.issuer(POOL), MCP_AUDIENCE: AUDIENCE });
+    const wrongAudience = await post(mcp, mint(['mcp/tools'], 'https://elsewhere.example.com/mcp'));
+    expect(wrongAudience.status).toBe(401);
+    expect(wrongAudience.headers.get('www-authenticate')).toMatch(/^Bearer resource_metadata="[^"]+\/prod\/\.well-known\/oauth-protected-resource\/mcp", error="invalid_token"/);
+    const noScope = await post(mcp, mint(['other/scope']));
+    expect(noScope.status).toBe(403);
+    expect(noScope.headers.get('www-authenticate')).toMatch(/error="insufficient_scope", error_description="Missing scopes: mcp\/tools", scope="mcp\/tools"$/);
+  });
+
+  test('a valid token with the scope: the v2 client lists and calls tools', async () => {
+    const { mcp } = await mcpServer('server-v2.ts', { MCP_ISSUER: issuer.issuer(POOL), MCP_AUDIENCE: AUDIENCE });
+    const { client, callTool } = await v2(mcp, { pin: '2026-07-28' }, { authorization: `Bearer ${mint(['mcp/tools'])}` });
+    try {
+      expect((await client.listTools()).tools).toHaveLength(3);
+      expect((await callTool('add', { a: 1, b: 1 })).content[0].text).toBe('2');
+    } finally {
+      await client.close();
+    }
   });
 });
