@@ -28,7 +28,7 @@ const RAW_FETCH = `awslambda.streamifyResponse(async (event, responseStream) => 
   if (response.body) for await (const chunk of response.body) stream.write(chunk);
   stream.end();
 })`;
-const ANSWER = `const answer = async (request) => new Response(new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode(request.url)); c.close(); } }));\n`;
+const ANSWER = 'const answer = async (request) => new Response(new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode(request.url)); c.close(); } }));\n';
 
 const handlers = {
   sse: {
