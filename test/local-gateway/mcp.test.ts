@@ -127,6 +127,14 @@ describe('the HTTP surface', () => {
     expect(response.status).toBe(413);
     expect((await response.json()).error.message).toMatch(/too large: \d+ bytes, the limit is 4194304/);
   });
+
+  test('a body over API Gateway\'s 10 MB is refused by the gateway (413) before the function', async () => {
+    const { mcp } = await mcpServer('server-v2.ts');
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'add', arguments: { pad: 'x'.repeat(11 * 1024 * 1024) } } });
+    const response = await fetch(mcp, { method: 'POST', headers: { 'content-type': 'application/json', 'accept': 'application/json, text/event-stream' }, body });
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({ message: 'Request Too Long' });
+  });
 });
 
 describe('bearer verification (JWT, JWKS of the local token issuer)', () => {
