@@ -115,6 +115,29 @@ describe('the response', () => {
     expect(parseStreamedResponse(Buffer.from(text())).body.toString()).toBe('first;second');
   });
 
+  test('backpressure: the body is read only as fast as the client takes it', async () => {
+    // GIVEN a body of 64 chunks of 64 KiB, made on demand, and a client that takes each chunk later
+    const CHUNK = 64 * 1024;
+    let produced = 0;
+    let delivered = 0;
+    let mostAhead = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (produced == 64) return controller.close();
+        produced++;
+        mostAhead = Math.max(mostAhead, produced * CHUNK - delivered);
+        controller.enqueue(new Uint8Array(CHUNK));
+      },
+    }, { highWaterMark: 0 });
+    const sink = { write: (chunk: Buffer, done: () => void) => setImmediate(() => ((delivered += chunk.length), done())) };
+    // WHEN
+    const result = await invoke(fetchHandler(() => new Response(body), { runtime }), restProxyEvent(), { sink, timeoutMs: 20_000 });
+    // THEN: a few chunks ahead at most, never the whole 4 MiB
+    expect(result.outcome).toBe('ended');
+    expect(delivered).toBeGreaterThanOrEqual(64 * CHUNK);
+    expect(mostAhead).toBeLessThanOrEqual(4 * CHUNK);
+  });
+
   test('an error thrown by the fetch function is a JSON 500', async () => {
     jest.spyOn(console, 'error').mockImplementation(() => undefined);
     const handler = fetchHandler(() => { throw new Error('secret detail'); }, { runtime });
