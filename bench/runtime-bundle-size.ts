@@ -5,6 +5,8 @@
  * `import` resolves to the ES module build (tree-shaken: a handler keeps only what it uses);
  * `require` to the CommonJS build, bundled whole (what every handler carried when the package
  * shipped CommonJS only). Target: the SSE handler's runtime overhead at most 3 KB (3072 bytes).
+ * fetchHandler (and mcpHandler on top of it) against a raw handler sending the same web Response by
+ * hand: fetchHandler's overhead at most FETCH_BUDGET bytes.
  * Then each chat protocol handler (from source) at most 16 KiB over a raw one.
  * Run: npx ts-node --transpile-only bench/runtime-bundle-size.ts
  */
@@ -15,6 +17,18 @@ import { buildSync } from 'esbuild';
 import { installPackedRuntime } from '../test/support/packed-runtime';
 
 const SSE_BUDGET = 3072;
+/** fetchHandler's overhead (event to Request, Response to the stream, on top of streamingHandler) over the same Response sent by hand. */
+const FETCH_BUDGET = 6144;
+
+/** A raw handler sending a web `Response` by hand: the baseline of the fetchHandler and mcpHandler cases. */
+const RAW_FETCH = `awslambda.streamifyResponse(async (event, responseStream) => {
+  const response = await answer(new Request('https://' + event.headers.host + event.path, { method: event.httpMethod }));
+  const stream = awslambda.HttpResponseStream.from(responseStream, { statusCode: response.status, headers: Object.fromEntries(response.headers) });
+  stream.write('');
+  if (response.body) for await (const chunk of response.body) stream.write(chunk);
+  stream.end();
+})`;
+const ANSWER = 'const answer = async (request) => new Response(new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode(request.url)); c.close(); } }));\n';
 
 const handlers = {
   sse: {
@@ -43,6 +57,18 @@ const handlers = {
   stream.end();
 })`,
   },
+  fetch: {
+    body: 'fetchHandler(answer)',
+    names: 'fetchHandler',
+    raw: RAW_FETCH,
+    prelude: ANSWER,
+  },
+  mcp: {
+    body: 'mcpHandler(answer)',
+    names: 'mcpHandler',
+    raw: RAW_FETCH,
+    prelude: ANSWER,
+  },
 };
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(2)} KiB`;
@@ -50,10 +76,11 @@ const gz = (bytes: Buffer) => zlib.gzipSync(bytes).length;
 
 const pkg = installPackedRuntime('always');
 try {
-  for (const [name, h] of Object.entries(handlers)) {
-    const raw = pkg.bundle(`${name}-raw`, `export const handler = ${h.raw};\n`).bytes;
-    const esm = pkg.bundle(`${name}-import`, `import { ${h.names} } from 'cdk-streaming-rest-api/runtime';\nexport const handler = ${h.body};\n`).bytes;
-    const cjs = pkg.bundle(`${name}-require`, `const { ${h.names} } = require('cdk-streaming-rest-api/runtime');\nexport const handler = ${h.body};\n`).bytes;
+  for (const [name, h] of Object.entries(handlers) as Array<[string, { body: string; names: string; raw: string; prelude?: string }]>) {
+    const prelude = h.prelude ?? '';
+    const raw = pkg.bundle(`${name}-raw`, `${prelude}export const handler = ${h.raw};\n`).bytes;
+    const esm = pkg.bundle(`${name}-import`, `import { ${h.names} } from 'cdk-streaming-rest-api/runtime';\n${prelude}export const handler = ${h.body};\n`).bytes;
+    const cjs = pkg.bundle(`${name}-require`, `const { ${h.names} } = require('cdk-streaming-rest-api/runtime');\n${prelude}export const handler = ${h.body};\n`).bytes;
     const [afterMin, beforeMin] = [esm.length - raw.length, cjs.length - raw.length];
     const [afterGz, beforeGz] = [gz(esm) - gz(raw), gz(cjs) - gz(raw)];
     console.log(`${name.toUpperCase()} handler, minified: raw streamifyResponse ${raw.length} B; with the runtime via import (ES modules) ${esm.length} B, ` +
@@ -62,6 +89,9 @@ try {
       `import/require ${(afterMin / beforeMin).toFixed(2)}x minified, ${(afterGz / beforeGz).toFixed(2)}x gzipped`);
     if (name === 'sse') {
       console.log(`  budget: SSE overhead via import <= ${SSE_BUDGET} B -> ${afterMin <= SSE_BUDGET ? 'within budget' : 'OVER BUDGET'}`);
+    }
+    if (name === 'fetch') {
+      console.log(`  budget: fetchHandler overhead via import <= ${FETCH_BUDGET} B -> ${afterMin <= FETCH_BUDGET ? 'within budget' : 'OVER BUDGET'}`);
     }
   }
 } finally {

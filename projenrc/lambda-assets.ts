@@ -28,11 +28,17 @@ export function configureLambdaAssets(project: awscdk.AwsCdkConstructLibrary): v
       import: { types: `${RUNTIME_ESM}.d.ts`, default: `${RUNTIME_ESM}.js` },
       require: { types: `${RUNTIME_CJS}.d.ts`, default: `${RUNTIME_CJS}.js` },
     },
+    // Bearer JWT verification for mcpHandler: its own entry, so only handlers that use it bundle
+    // `jose` (the handler's dependency, never this package's).
+    './runtime/jwt': {
+      import: { types: `${RUNTIME_ESM.replace(/index$/, 'jwt')}.d.ts`, default: `${RUNTIME_ESM.replace(/index$/, 'jwt')}.js` },
+      require: { types: `${RUNTIME_CJS.replace(/index$/, 'jwt')}.d.ts`, default: `${RUNTIME_CJS.replace(/index$/, 'jwt')}.js` },
+    },
     './local-gateway': { types: './lib/local-gateway/types/local-gateway/index.d.ts', default: './lib/local-gateway/index.js' },
     './package.json': './package.json',
     './.jsii': './.jsii',
   });
   project.package.addField('typesVersions', {
-    '*': { 'runtime': ['lib/runtime/lambda-assets/runtime/index.d.ts'], 'local-gateway': ['lib/local-gateway/types/local-gateway/index.d.ts'] },
+    '*': { 'runtime': ['lib/runtime/lambda-assets/runtime/index.d.ts'], 'runtime/jwt': ['lib/runtime/lambda-assets/runtime/jwt.d.ts'], 'local-gateway': ['lib/local-gateway/types/local-gateway/index.d.ts'] },
   });
 }

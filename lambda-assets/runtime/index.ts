@@ -10,5 +10,11 @@ export { sse, SseWriter, encodeSseEvent, encodeSseComment, encodeSseEnd, isEnded
 export type { SseErrorInfo, SseEvent, SseOptions } from './sse';
 export { ndjson, NdjsonWriter } from './ndjson';
 export { pipe } from './pipe';
+export { fetchHandler, toRequest } from './fetch-handler';
+export type { FetchFunction, FetchHandlerOptions } from './fetch-handler';
+export { mcpHandler, McpAuthError } from './mcp-handler';
+export type { BearerVerifier, McpAuthInfo, McpFetch, McpHandlerOptions } from './mcp-handler';
+export { statelessMcp } from './mcp-stateless';
+export type { McpServerLike, McpTransportClass, McpTransportLike } from './mcp-stateless';
 export { validateMetadata, MetadataError } from './metadata';
 export type { AwsLambdaGlobal, LambdaContext, LambdaResponseStream, RawStreamingHandler, ResponseMetadata, RestProxyEvent } from './types';

@@ -103,6 +103,24 @@ export const handler = streamingHandler(async (_event, response) => {
     expect(withRuntime.length - raw.length).toBeLessThanOrEqual(SSE_CEILING_BYTES);
   }, 60_000);
 
+  test('runtime/jwt is its own entry point: jose is bundled only into a handler that verifies tokens', () => {
+    // GIVEN jose installed beside the package, as a user's handler would have it
+    fs.symlinkSync(path.join(ROOT, 'node_modules', 'jose'), path.join(pkg.dir, 'node_modules', 'jose'));
+    const serve = 'const serve = async () => new Response(null, { status: 202 });';
+    // WHEN
+    const withJwt = pkg.bundle('mcp-jwt', `import { mcpHandler } from 'cdk-streaming-rest-api/runtime';
+import { jwtVerifier } from 'cdk-streaming-rest-api/runtime/jwt';
+${serve}
+export const handler = mcpHandler(serve, { verifyBearer: jwtVerifier({ issuer: 'https://issuer.example.com', audience: 'https://api.example.com/prod/mcp' }) });`).bytes.toString();
+    const without = pkg.bundle('mcp-plain', `import { mcpHandler } from 'cdk-streaming-rest-api/runtime';
+${serve}
+export const handler = mcpHandler(serve);`).bytes.toString();
+    // THEN (jose's JWKS fetcher names its own errors)
+    expect(withJwt).toMatch(/ERR_JWKS_NO_MATCHING_KEY/);
+    expect(without).not.toMatch(/ERR_JWKS/);
+    expect(without).toContain('oauth-protected-resource');
+  }, 60_000);
+
   test('TypeScript finds the ES module declarations for an ES module handler (node16), and they type-check', () => {
     // GIVEN
     fs.writeFileSync(path.join(pkg.dir, 'handler.mts'), `import { HttpError, sse, streamingHandler } from 'cdk-streaming-rest-api/runtime';
