@@ -3,7 +3,7 @@ import * as http from 'http';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { serve } from './support/serve';
+import { serve, until } from './support/serve';
 
 // Clients that leave before their response: a request queued behind another on a pipelining
 // connection, and a request still waiting for a free execution environment. Their invocations
@@ -32,26 +32,49 @@ const LONG = `exports.handler = awslambda.streamifyResponse(async (event, s) => 
   h.end();
 });`;
 
-/**
- * Sends `paths` pipelined on one connection, reads a little, then leaves: closes the socket, or
- * resets it (`reset`: the gateway sees the connection fail at once; a closed one looks like a
- * client that half-closed, which still gets its response, until a write fails).
- */
-function pipelineAndLeave(url: string, paths: string[], leaveAfterMs: number, reset = false): Promise<string> {
+/** A client that pipelines `paths` on one connection and leaves when the test says so. */
+interface PipeliningClient {
+  /** Everything read so far. */
+  readonly received: () => string;
+  /** Resolves once `text` has been read. */
+  readonly reads: (text: string) => Promise<void>;
+  /**
+   * Leaves: closes the socket, or resets it (`reset`: the gateway sees the connection fail at
+   * once; a closed one looks like a client that half-closed, which still gets its response, until
+   * a write fails). Resolves with what was read.
+   */
+  readonly leave: (reset?: boolean) => string;
+}
+
+function pipelining(url: string, paths: string[]): PipeliningClient {
   const { hostname, port } = new URL(url);
-  return new Promise((resolve, reject) => {
-    let received = '';
-    const socket = net.connect(Number(port), hostname, () => {
-      socket.write(paths.map((p) => `GET ${p} HTTP/1.1\r\nHost: ${hostname}:${port}\r\n\r\n`).join(''));
-      setTimeout(() => {
-        if (reset) socket.resetAndDestroy();
-        else socket.destroy();
-        resolve(received);
-      }, leaveAfterMs);
-    });
-    socket.on('data', (d: Buffer) => (received += d.toString()));
-    socket.on('error', reject);
+  let received = '';
+  const readers: Array<() => void> = [];
+  const socket = net.connect(Number(port), hostname, () => {
+    socket.write(paths.map((p) => `GET ${p} HTTP/1.1\r\nHost: ${hostname}:${port}\r\n\r\n`).join(''));
   });
+  socket.on('data', (d: Buffer) => {
+    received += d.toString();
+    readers.splice(0).forEach((r) => r());
+  });
+  socket.on('error', () => undefined);
+  return {
+    received: () => received,
+    reads: async (text) => {
+      while (!received.includes(text)) await new Promise<void>((r) => readers.push(r));
+    },
+    leave: (reset = false) => {
+      if (reset) socket.resetAndDestroy();
+      else socket.destroy();
+      return received;
+    },
+  };
+}
+
+/** How many requests wait for an execution environment of the gateway's functions. */
+function waitingRequests(gateway: unknown): number {
+  const pools = (gateway as { pools: Map<string, { waiting: unknown[] }> }).pools;
+  return [...pools.values()].reduce((sum, pool) => sum + pool.waiting.length, 0);
 }
 
 /** The first line of a response, or 'none' after 3 s (the request waits for an environment). */
@@ -70,8 +93,8 @@ function firstLine(url: string): Promise<string> {
 }
 
 async function waitFor(check: () => boolean, ms: number): Promise<boolean> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
     if (check()) return true;
     await new Promise((r) => setTimeout(r, 25));
   }
@@ -81,9 +104,13 @@ async function waitFor(check: () => boolean, ms: number): Promise<boolean> {
 describe.each(['thread', 'process'] as const)('clients that leave (%s isolation)', (isolation) => {
   test('a pipelined request queued behind another stops when its client leaves', async () => {
     // GIVEN a function of long streams, at most two environments
-    const { url, logs } = await serve([{ path: '/long', code: LONG }], { isolation, shaping: false, maxEnvironments: 2 });
+    const { url, logs, gateway } = await serve([{ path: '/long', code: LONG }], { isolation, shaping: false, maxEnvironments: 2 });
     // WHEN a client pipelines two requests (the second's 4 MB wait behind the first) and leaves
-    const received = await pipelineAndLeave(url, ['/long?id=first', '/long?id=second&big=1'], 400);
+    const client = pipelining(url, ['/long?id=first', '/long?id=second&big=1']);
+    await client.reads('first 0');
+    // (the second has an environment of its own, its output queued behind the first's)
+    await until(() => waitingRequests(gateway) === 0 && gateway.workerCount === 2, 'both requests have an environment');
+    const received = client.leave();
     expect(received).toMatch(/first 0/);
     expect(received).not.toMatch(/xxxx/);
     // THEN both requests end soon (their access-log lines), not at the idle or integration timeout,
@@ -96,12 +123,14 @@ describe.each(['thread', 'process'] as const)('clients that leave (%s isolation)
 
   test('a request whose client left while it waited for an environment is not invoked', async () => {
     // GIVEN one environment at most, busy with a long stream
-    const { url, logs, diagnostics } = await serve([{ path: '/long', code: LONG }], { isolation, shaping: false, maxEnvironments: 1 });
-    const busy = pipelineAndLeave(url, ['/long?id=busy'], 600);
-    await new Promise((r) => setTimeout(r, 150));
+    const { url, logs, diagnostics, gateway } = await serve([{ path: '/long', code: LONG }], { isolation, shaping: false, maxEnvironments: 1 });
+    const busy = pipelining(url, ['/long?id=busy']);
+    await busy.reads('busy 0');
     // WHEN another client asks and leaves (resets) while it waits for the environment
-    await pipelineAndLeave(url, ['/long?id=waiting'], 100, true);
-    await busy;
+    const waiting = pipelining(url, ['/long?id=waiting']);
+    await until(() => waitingRequests(gateway) === 1, 'the second request waits for the environment');
+    waiting.leave(true);
+    busy.leave();
     // THEN once the environment is free, the waiting request is not invoked (the log says why)
     expect(await waitFor(() => diagnostics.some((d) => /client left before an execution environment was free/.test(d)), 3000)).toBe(true);
     expect(await waitFor(() => logs.length === 2, 3000)).toBe(true);
@@ -109,12 +138,14 @@ describe.each(['thread', 'process'] as const)('clients that leave (%s isolation)
 
   test('clients that close, or half-close, while their request waits are not invoked, and nothing is written to them', async () => {
     // GIVEN one environment at most, busy with a long stream for 600 ms
-    const { url, diagnostics } = await serve([{ path: '/long', code: LONG }], { isolation, shaping: false, maxEnvironments: 1 });
-    const busy = pipelineAndLeave(url, ['/long?id=busy'], 600);
-    await new Promise((r) => setTimeout(r, 150));
+    const { url, diagnostics, gateway } = await serve([{ path: '/long', code: LONG }], { isolation, shaping: false, maxEnvironments: 1 });
+    const busy = pipelining(url, ['/long?id=busy']);
+    await busy.reads('busy 0');
     // WHEN 10 clients ask and close their connection (a FIN: curl --max-time, a browser's abort)
     // while they wait, and another asks and half-closes (it ends its side, and reads on)
-    const left = Promise.all(Array.from({ length: 10 }, (_, i) => pipelineAndLeave(url, [`/long?id=gone${i}`], 50)));
+    const gone = Array.from({ length: 10 }, (_, i) => pipelining(url, [`/long?id=gone${i}`]));
+    await until(() => waitingRequests(gateway) === 10, 'the 10 requests wait for the environment');
+    gone.forEach((client) => client.leave());
     const { hostname, port } = new URL(url);
     const halfClosed = new Promise<string>((resolve) => {
       let received = '';
@@ -123,8 +154,8 @@ describe.each(['thread', 'process'] as const)('clients that leave (%s isolation)
       socket.on('close', () => resolve(received));
       socket.on('error', () => undefined);
     });
-    await left;
-    await busy;
+    await until(() => diagnostics.filter((d) => /client left before/.test(d)).length === 11, 'the 11 clients are seen leaving');
+    busy.leave();
     // THEN none of the 11 is invoked, and the half-closed one was sent nothing at all (no interim 1xx)
     expect(await halfClosed).toBe('');
     expect(diagnostics.filter((d) => /client left before an execution environment was free/.test(d))).toHaveLength(11);
@@ -169,11 +200,26 @@ describe.each(['thread', 'process'] as const)('clients that leave (%s isolation)
     const { url } = await serve([{ path: '/long', code: LONG }], { isolation, shaping: false });
     const progress = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'backpressure-')), 'written');
     // WHEN its client reads the first bytes and then stops reading
-    const req = http.get(`${url}/long?id=x&big=8&progress=${encodeURIComponent(progress)}`, (res) => res.once('data', () => res.pause()));
+    let reading!: () => void;
+    const read = new Promise<void>((r) => (reading = r));
+    const req = http.get(`${url}/long?id=x&big=8&progress=${encodeURIComponent(progress)}`, (res) => res.once('data', () => {
+      res.pause();
+      reading();
+    }));
     req.on('error', () => undefined);
-    await new Promise((r) => setTimeout(r, 800));
-    // THEN the handler was held back after a few MB (the sockets, the relay's buffer, the window)
-    const written = Number(fs.readFileSync(progress, 'utf8'));
+    await read;
+    // THEN the handler is held back after a few MB (the sockets, the relay's buffer, the window):
+    // its writes stop short of 32 MB. (The check waits for the count to stay the same for 500 ms:
+    // a slower machine only makes that take longer; a handler that was not held back writes all
+    // 32 MB and fails the check below.)
+    const writtenSoFar = () => (fs.existsSync(progress) ? Number(fs.readFileSync(progress, 'utf8')) : 0);
+    let written = -1;
+    let since = Date.now();
+    await until(() => {
+      const now = writtenSoFar();
+      if (now !== written) [written, since] = [now, Date.now()];
+      return written > 0 && Date.now() - since >= 500;
+    }, 'the handler\'s writes stop', 30_000);
     req.destroy();
     expect(written).toBeGreaterThan(0);
     expect(written).toBeLessThan(8 * 1024 * 1024);

@@ -5,7 +5,8 @@ import { curl, fetchStream } from './support/clients';
 import { serve } from './support/serve';
 
 // The gateway against hand-built assemblies and raw handlers: one test per row of the fault matrix
-// of API Gateway REST response streaming (see FACTS.md), with real clients on 127.0.0.1.
+// of API Gateway REST response streaming (the behaviour table of docs/local-gateway.md), with real
+// clients on 127.0.0.1.
 
 const SSE = chunkedHandler({ statusCode: 200, headers: { 'content-type': 'text/event-stream' } }, ['data: 1\n\n', 'data: 2\n\n', 'data: 3\n\n', 'data: 4\n\n'], 150);
 
