@@ -106,6 +106,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
       snapshotSerializers: ['<rootDir>/test/support/asset-hash-serializer.ts'],
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       testTimeout: 60_000,
+      // Jest's default is one worker less than the cores: on the 2-core machine, one worker, which
+      // Jest then runs in band, every suite after the other. Most of the slow suites wait (on
+      // timers, child processes, sockets, a synth), not compute: as many workers as cores.
+      maxWorkers: '100%',
       collectCoverage: false,
     },
   },

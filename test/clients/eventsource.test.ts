@@ -31,14 +31,18 @@ afterAll(async () => {
   await plain?.close();
 });
 
-/** The requests the gateway answered on the chat route since `from`, as statuses. */
-function chatStatuses(from: number): string[] {
-  return chat.requests.slice(from).filter((r) => r.resourcePath === '/chat').map((r) => r.status);
+// The cases run side by side (each waits out a client's reconnection delay, 3 s): each on a gateway
+// of its own over the shared assembly, so the statuses it reads are its own requests, and with a
+// message of its own, so the model calls it counts are its own.
+
+/** The statuses a gateway answered on `route` (each 200 is a run of the handler). */
+function statuses(gateway: { requests: Array<{ resourcePath: string; status: string }> }, route: string): string[] {
+  return gateway.requests.filter((r) => r.resourcePath === route).map((r) => r.status);
 }
 
-/** The requests the plain handler's gateway answered since `from`, as statuses (each 200 is a run of the handler). */
-function plainStatuses(from: number): string[] {
-  return plain.requests.slice(from).filter((r) => r.resourcePath === '/events').map((r) => r.status);
+/** The calls the Bedrock stand-in received whose last user message is `message`. */
+function modelCalls(message: string): number {
+  return chat.bedrock.requests.filter((r) => r.body.messages.filter((m: any) => m.role === 'user').pop()?.content?.[0]?.text === message).length;
 }
 
 interface Seen {
@@ -48,29 +52,30 @@ interface Seen {
 }
 
 describe('the eventsource package', () => {
-  test('a finished stream: the answer, one model call, then a 204 on the reconnect and the client is closed', async () => {
+  test.concurrent('a finished stream: the answer, one model call, then a 204 on the reconnect and the client is closed', async () => {
     // GIVEN
-    const [requests, calls] = [chat.requests.length, chat.bedrock.requests.length];
+    const gateway = await chat.another();
     // WHEN
-    const seen = await runEsm<Seen>('eventsource-connection', { url: `${chat.url}/chat?message=${encodeURIComponent('hi you')}`, waitMs: WAIT_MS });
+    const seen = await runEsm<Seen>('eventsource-connection', { url: `${gateway.url}/chat?message=${encodeURIComponent('hi you')}`, waitMs: WAIT_MS });
     // THEN
     expect(seen.events.filter((e) => e.type === 'delta').map((e) => JSON.parse(e.data!).text).join('')).toBe('You said: hi you');
     expect(seen.events.filter((e) => e.type === 'done')).toHaveLength(1);
     expect(seen.readyState).toBe(2); // CLOSED
     expect(seen.events[seen.events.length - 1]).toMatchObject({ type: 'error', code: 204 });
-    expect(chat.bedrock.requests.length - calls).toBe(1);
-    expect(chatStatuses(requests)).toEqual(['200', '204']);
+    expect(modelCalls('hi you')).toBe(1);
+    expect(statuses(gateway, '/chat')).toEqual(['200', '204']);
   }, 30_000);
 
-  test('a failed stream: the error event, one model call, then a 204 and the client is closed', async () => {
-    const [requests, calls] = [chat.requests.length, chat.bedrock.requests.length];
-    const seen = await runEsm<Seen>('eventsource-connection', { url: `${chat.url}/chat?message=${encodeURIComponent('please [fail]')}`, waitMs: WAIT_MS });
+  test.concurrent('a failed stream: the error event, one model call, then a 204 and the client is closed', async () => {
+    const gateway = await chat.another();
+    const message = 'please [fail] (eventsource)';
+    const seen = await runEsm<Seen>('eventsource-connection', { url: `${gateway.url}/chat?message=${encodeURIComponent(message)}`, waitMs: WAIT_MS });
     const frames = seen.events.filter((e) => e.type === 'error' && e.data !== undefined);
     expect(frames).toHaveLength(1);
     expect(JSON.parse(frames[0].data!)).toMatchObject({ error: expect.stringMatching(/throttlingException/i), message: expect.stringMatching(/Too many requests/) });
     expect(seen.readyState).toBe(2);
-    expect(chat.bedrock.requests.length - calls).toBe(1);
-    expect(chatStatuses(requests)).toEqual(['200', '204']);
+    expect(modelCalls(message)).toBe(1);
+    expect(statuses(gateway, '/chat')).toEqual(['200', '204']);
   }, 30_000);
 });
 
@@ -105,25 +110,26 @@ async function inBrowser(url: string) {
 }
 
 describe('headless Chromium EventSource', () => {
-  test('a finished stream is read once and the EventSource ends CLOSED, without a second model call', async () => {
-    const [requests, calls] = [chat.requests.length, chat.bedrock.requests.length];
-    const seen = await inBrowser(`${chat.url}/chat?message=${encodeURIComponent('from chromium')}`);
+  test.concurrent('a finished stream is read once and the EventSource ends CLOSED, without a second model call', async () => {
+    const gateway = await chat.another();
+    const seen = await inBrowser(`${gateway.url}/chat?message=${encodeURIComponent('from chromium')}`);
     expect(seen.deltas.join('')).toBe('You said: from chromium');
     expect(seen.done).toBe(1);
     expect(seen.readyState).toBe(2);
-    expect(chat.bedrock.requests.length - calls).toBe(1);
-    expect(chatStatuses(requests)).toEqual(['200', '204']);
+    expect(modelCalls('from chromium')).toBe(1);
+    expect(statuses(gateway, '/chat')).toEqual(['200', '204']);
   }, 30_000);
 
-  test('a failed stream raises one error frame and the EventSource ends CLOSED, without a second model call', async () => {
-    const [requests, calls] = [chat.requests.length, chat.bedrock.requests.length];
-    const seen = await inBrowser(`${chat.url}/chat?message=${encodeURIComponent('please [fail]')}`);
+  test.concurrent('a failed stream raises one error frame and the EventSource ends CLOSED, without a second model call', async () => {
+    const gateway = await chat.another();
+    const message = 'please [fail] (chromium)';
+    const seen = await inBrowser(`${gateway.url}/chat?message=${encodeURIComponent(message)}`);
     expect(seen.deltas.join('')).toBe('You said: ');
     expect(seen.errorFrames).toHaveLength(1);
     expect(JSON.parse(seen.errorFrames[0]).message).toMatch(/Too many requests/);
     expect(seen.readyState).toBe(2);
-    expect(chat.bedrock.requests.length - calls).toBe(1);
-    expect(chatStatuses(requests)).toEqual(['200', '204']);
+    expect(modelCalls(message)).toBe(1);
+    expect(statuses(gateway, '/chat')).toEqual(['200', '204']);
   }, 30_000);
 });
 
@@ -133,11 +139,11 @@ describe('a plain sse() handler that returns or throws without events.end()', ()
     ['failed', '?fail', 1],
   ] as const;
 
-  test.each(cases)('the eventsource package: a %s stream runs the handler once, then a 204 closes the client', async (_name, query, errorFrames) => {
+  test.concurrent.each(cases)('the eventsource package: a %s stream runs the handler once, then a 204 closes the client', async (_name, query, errorFrames) => {
     // GIVEN
-    const from = plain.requests.length;
+    const gateway = await plain.another();
     // WHEN
-    const seen = await runEsm<Seen>('eventsource-connection', { url: `${plain.url}/events${query}`, waitMs: WAIT_MS });
+    const seen = await runEsm<Seen>('eventsource-connection', { url: `${gateway.url}/events${query}`, waitMs: WAIT_MS });
     // THEN
     expect(seen.events.filter((e) => e.type === 'delta').map((e) => JSON.parse(e.data!).text).join('')).toBe('Streaming works');
     const frames = seen.events.filter((e) => e.type === 'error' && e.data !== undefined);
@@ -145,15 +151,15 @@ describe('a plain sse() handler that returns or throws without events.end()', ()
     if (errorFrames > 0) expect(JSON.parse(frames[0].data!)).toEqual({ message: 'the model broke', errorType: 'HttpError' });
     expect(seen.readyState).toBe(2); // CLOSED
     expect(seen.events[seen.events.length - 1]).toMatchObject({ type: 'error', code: 204 });
-    expect(plainStatuses(from)).toEqual(['200', '204']);
+    expect(statuses(gateway, '/events')).toEqual(['200', '204']);
   }, 30_000);
 
-  test.each(cases)('headless Chromium: a %s stream runs the handler once, then a 204 closes the EventSource', async (_name, query, errorFrames) => {
-    const from = plain.requests.length;
-    const seen = await inBrowser(`${plain.url}/events${query}`);
+  test.concurrent.each(cases)('headless Chromium: a %s stream runs the handler once, then a 204 closes the EventSource', async (_name, query, errorFrames) => {
+    const gateway = await plain.another();
+    const seen = await inBrowser(`${gateway.url}/events${query}`);
     expect(seen.deltas.join('')).toBe('Streaming works');
     expect(seen.errorFrames).toHaveLength(errorFrames);
     expect(seen.readyState).toBe(2);
-    expect(plainStatuses(from)).toEqual(['200', '204']);
+    expect(statuses(gateway, '/events')).toEqual(['200', '204']);
   }, 30_000);
 });

@@ -96,10 +96,20 @@ beforeAll(() => {
 
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
+let synthOutput: string | undefined;
+/**
+ * `cdk synth` of the README's app into its cdk.out, as a user runs it: once per run (the tests that
+ * read its assembly share it, whichever runs first synthesizes); returns the synth's output.
+ */
+function synthesized(): string {
+  synthOutput ??= run(path.join(BIN, 'cdk'), ['synth', '--no-notices', '--output', 'cdk.out'], app);
+  return synthOutput;
+}
+
 describe('a new CDK app that follows the README', () => {
   test('synthesizes with its cdk.json (tsc, then tsx) and bundles the handler with the local esbuild, not Docker', () => {
     // WHEN
-    const out = run(path.join(BIN, 'cdk'), ['synth', '--no-notices', '--output', 'cdk.out'], app);
+    const out = synthesized();
     // THEN
     const cdkJson = JSON.parse(fs.readFileSync(path.join(app, 'cdk.json'), 'utf8'));
     expect(cdkJson.app).toMatch(/tsx bin\/my-app\.ts/);
@@ -125,7 +135,7 @@ describe('a new CDK app that follows the README', () => {
   }, 240_000);
 
   test('the synthesized app streams through the packaged local gateway (npx cdk-streaming-rest-api serve)', async () => {
-    run(path.join(BIN, 'cdk'), ['synth', '--quiet', '--no-notices', '--output', 'cdk.out'], app);
+    synthesized();
     const gateway: ChildProcess = spawn(path.join(app, 'node_modules', '.bin', 'cdk-streaming-rest-api'), ['serve', '--app', 'cdk.out', '--port', '0'], {
       cwd: app, env: ENV, stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import { buildAssembly } from './support/assembly';
 import { fetchStream } from './support/clients';
-import { startCommandLine, stopCommandLines } from './support/command-line';
+import { CommandLine, startCommandLine, stopCommandLines } from './support/command-line';
 
 // A handler that signals its own process or process group ends its sandbox on Lambda, nothing
 // more: the sandbox is a PID namespace of its own. On threads the function's process is the
@@ -65,14 +65,26 @@ const SLOW = `exports.handler = awslambda.streamifyResponse(async (event, s) => 
 const INIT_KILLER = `process.kill(process.pid, 'SIGTERM');
 exports.handler = awslambda.streamifyResponse(async (event, s) => { s.write('never'); s.end(); });`;
 
-afterEach(stopCommandLines);
-
+// One command line per isolation serves every case of its suite, one case after another: each
+// case reads the log it wrote (from where the log stood when it began), and the gateway that
+// outlived the signals of the cases before it must outlive this one's too.
 describe.each(['thread', 'process'])('a handler that signals its own sandbox (%s isolation)', (isolation) => {
   const dir = buildAssembly([{ path: '/kill', code: KILLER }, { path: '/probe', code: PROBE }, { path: '/slow', code: SLOW }, { path: '/init-kill', code: INIT_KILLER }]);
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  let cli: CommandLine;
+  let from = 0;
+  /** What the command line printed since this case began. */
+  const output = () => cli.output().slice(from);
+  beforeAll(async () => {
+    cli = await startCommandLine(['serve', '--app', dir, '--port', '0', '--isolation', isolation], process.env, NAMESPACE);
+  }, 30_000);
+  beforeEach(() => (from = cli.output().length));
+  afterAll(async () => {
+    await stopCommandLines();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   test.each([['self', 'SIGTERM'], ['self', '9'], ['group', 'SIGINT'], ['group', 'SIGKILL'], ['internal', '15'], ['thread', 'SIGTERM'], ['parent', 'SIGTERM'], ['all', 'SIGTERM'], ['all', 'SIGKILL'], ['gateway', 'SIGTERM']])('process.kill(%s, %s) ends its own environment only; the gateway, other streams and other processes go on', async (target, signal) => {
-    const { url, child, output } = await startCommandLine(['serve', '--app', dir, '--port', '0', '--isolation', isolation], process.env, NAMESPACE);
+    const { url, child } = cli;
     const other = fetchStream(`${url}/slow`);
     await new Promise((r) => setTimeout(r, 50));
     const killed = await fetchStream(`${url}/kill?target=${target}&signal=${signal}`);
@@ -87,7 +99,7 @@ describe.each(['thread', 'process'])('a handler that signals its own sandbox (%s
   });
 
   test('an init that signals its own process fails the invocation; the log names the signal, not a bare "ended"', async () => {
-    const { url, child, output } = await startCommandLine(['serve', '--app', dir, '--port', '0', '--isolation', isolation], process.env, NAMESPACE);
+    const { url, child } = cli;
     const answer = await fetchStream(`${url}/init-kill`);
     expect(answer.status).toBe(500);
     expect(child.exitCode).toBeNull();

@@ -69,22 +69,18 @@ const SAVES: Array<[string, (app: string) => Save]> = [
   }],
 ];
 
-describe.each(SAVES)('serve --watch, saving the handler by %s', (_name, prepare) => {
-  let app: string;
-  let gateway: LocalStreamingGateway | undefined;
+// The four save styles run side by side (each its own app, gateway and watcher): an edit's wait
+// is the gateway's settle and poll timers, not CPU, so running them one after another only adds
+// up those waits.
+test.concurrent.each(SAVES)(`serve --watch, saving the handler by %s: ${EDITS} edits in a row, each one served, none lost`, async (_name, prepare) => {
+  // GIVEN
   const logs: string[] = [];
-
-  afterEach(async () => {
-    await gateway?.stop();
-  });
-
-  test(`${EDITS} edits in a row: each one is served, none lost`, async () => {
-    // GIVEN
-    app = makeApp();
-    const save = prepare(app);
-    const io = { out: (t: string) => logs.push(t), err: (t: string) => logs.push(t) };
-    gateway = (await main(['serve', '--app', path.join(app, 'cdk.out'), '--port', '0', '--watch'], io))!;
-    const served = async () => (await fetchStream(`${gateway!.url}/prod/v`)).body.toString();
+  const app = makeApp();
+  const save = prepare(app);
+  const io = { out: (t: string) => logs.push(t), err: (t: string) => logs.push(t) };
+  const gateway: LocalStreamingGateway = (await main(['serve', '--app', path.join(app, 'cdk.out'), '--port', '0', '--watch'], io))!;
+  try {
+    const served = async () => (await fetchStream(`${gateway.url}/prod/v`)).body.toString();
     expect(await served()).toBe('version 0');
     const file = path.join(app, 'handler', 'index.js');
     for (let v = 1; v <= EDITS; v++) {
@@ -99,8 +95,10 @@ describe.each(SAVES)('serve --watch, saving the handler by %s', (_name, prepare)
         seen = await served();
       }
     }
-  }, 120_000);
-});
+  } finally {
+    await gateway.stop();
+  }
+}, 120_000);
 
 /** inotify watches held by this process (each `inotify wd:` line of an inotify fd's fdinfo). */
 function inotifyWatches(): number {

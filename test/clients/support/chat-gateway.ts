@@ -16,6 +16,11 @@ export interface ChatGateway {
   readonly bedrock: FakeBedrock;
   /** The access-log entries so far (one per request the gateway answered). */
   readonly requests: AccessLogEntry[];
+  /**
+   * Another gateway over the same assembly and Bedrock stand-in, with an access log of its own:
+   * for tests that run side by side and count their own requests. Closed with this one.
+   */
+  another(): Promise<ChatGateway>;
   close(): Promise<void>;
 }
 
@@ -35,20 +40,34 @@ export async function startChatGateway(options: { delayMs?: number } = {}): Prom
   app.synth();
 
   const bedrock = await startFakeBedrock({ delayMs: options.delayMs ?? 10 });
-  const requests: AccessLogEntry[] = [];
-  const gateway = LocalStreamingGateway.fromAssembly(out, {
-    port: 0,
-    environment: { BEDROCK_ENDPOINT_URL: bedrock.url, NODE_NO_WARNINGS: '1' },
-    accessLog: (entry) => requests.push(entry),
-    log: () => undefined,
-  });
-  const url = (await gateway.start()).replace(/\/$/, '');
+  const others: ChatGateway[] = [];
+  const serve = async (): Promise<ChatGateway> => {
+    const requests: AccessLogEntry[] = [];
+    const gateway = LocalStreamingGateway.fromAssembly(out, {
+      port: 0,
+      environment: { BEDROCK_ENDPOINT_URL: bedrock.url, NODE_NO_WARNINGS: '1' },
+      accessLog: (entry) => requests.push(entry),
+      log: () => undefined,
+    });
+    const url = (await gateway.start()).replace(/\/$/, '');
+    return {
+      url,
+      bedrock,
+      requests,
+      another: async () => {
+        const other = await serve();
+        others.push(other);
+        return other;
+      },
+      close: () => gateway.stop(),
+    };
+  };
+  const first = await serve();
   return {
-    url,
-    bedrock,
-    requests,
+    ...first,
     close: async () => {
-      await gateway.stop();
+      await Promise.all(others.splice(0).map((other) => other.close()));
+      await first.close();
       await bedrock.close();
       fs.rmSync(out, { recursive: true, force: true });
     },

@@ -16,6 +16,11 @@ export interface HandlerGateway {
   readonly url: string;
   /** The access-log entries so far (one per request the gateway answered). */
   readonly requests: AccessLogEntry[];
+  /**
+   * Another gateway over the same assembly, with an access log of its own: for tests that run side
+   * by side and count their own requests. Closed with this one.
+   */
+  another(): Promise<HandlerGateway>;
   close(): Promise<void>;
 }
 
@@ -28,19 +33,33 @@ export async function startHandlerGateway(entry: string): Promise<HandlerGateway
   api.addStreamingLambda('/events', new StreamingFunction(stack, 'Events', { entry, bundling: { logLevel: LogLevel.ERROR } }), { httpMethod: 'GET' });
   app.synth();
 
-  const requests: AccessLogEntry[] = [];
-  const gateway = LocalStreamingGateway.fromAssembly(out, {
-    port: 0,
-    environment: { NODE_NO_WARNINGS: '1' },
-    accessLog: (logged) => requests.push(logged),
-    log: () => undefined,
-  });
-  const url = (await gateway.start()).replace(/\/$/, '');
+  const others: HandlerGateway[] = [];
+  const serve = async (): Promise<HandlerGateway> => {
+    const requests: AccessLogEntry[] = [];
+    const gateway = LocalStreamingGateway.fromAssembly(out, {
+      port: 0,
+      environment: { NODE_NO_WARNINGS: '1' },
+      accessLog: (logged) => requests.push(logged),
+      log: () => undefined,
+    });
+    const url = (await gateway.start()).replace(/\/$/, '');
+    return {
+      url,
+      requests,
+      another: async () => {
+        const other = await serve();
+        others.push(other);
+        return other;
+      },
+      close: () => gateway.stop(),
+    };
+  };
+  const first = await serve();
   return {
-    url,
-    requests,
+    ...first,
     close: async () => {
-      await gateway.stop();
+      await Promise.all(others.splice(0).map((other) => other.close()));
+      await first.close();
       fs.rmSync(out, { recursive: true, force: true });
     },
   };
