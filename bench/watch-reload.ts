@@ -3,41 +3,111 @@
  * file to the first response with the new code, hot reloaded (esbuild, no synth) against the same
  * edit through a full synth (`--no-hot-reload`), in one run on the same app
  * (test/local-gateway/support/hot-app.ts). Target: at most 1 s median for the hot reload.
- * Run: npx ts-node --transpile-only --project bench/tsconfig.json bench/watch-reload.ts [edits]
+ * Then an infrastructure edit (the app's `lib/config.ts`, which sets a function's environment
+ * variable) served through `serve --watch`, against the bare synth of the same app (its `cdk.json`
+ * app command, as `cdk synth` runs it, without the CLI's own start) measured in the same run.
+ * Target: at most the synth's median + 1 s. And the inotify watches the watcher holds, against the
+ * app's source files and folders (all but node_modules, cdk.out and .git).
+ * Run: npx ts-node --transpile-only --project bench/tsconfig.json bench/watch-reload.ts [edits] [infra edits]
  */
+import { execSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { main } from '../local-gateway/cli';
 import { editApp, makeHotApp } from '../test/local-gateway/support/hot-app';
 
 const EDITS = Number(process.argv[2] ?? 11);
+const INFRA_EDITS = Number(process.argv[3] ?? 5);
+
+/** The inotify watches this process holds (Linux: `inotify wd:` lines of its inotify descriptors). */
+function inotifyWatches(): number {
+  let count = 0;
+  for (const fd of fs.readdirSync('/proc/self/fd')) {
+    try {
+      if (fs.readlinkSync(`/proc/self/fd/${fd}`) !== 'anon_inode:inotify') continue;
+      count += fs.readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8').split('\n').filter((l) => l.startsWith('inotify wd:')).length;
+    } catch {
+      // (a descriptor closed meanwhile)
+    }
+  }
+  return count;
+}
+
+/** Source files and folders of the app (the folder itself included; not node_modules, cdk.out, .git). */
+function sourceEntries(dir: string): { files: number; folders: number } {
+  const counts = { files: 0, folders: 1 };
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (['node_modules', 'cdk.out', '.git'].includes(entry.name)) continue;
+    if (entry.isDirectory()) {
+      const sub = sourceEntries(path.join(dir, entry.name));
+      counts.files += sub.files;
+      counts.folders += sub.folders;
+    } else {
+      counts.files++;
+    }
+  }
+  return counts;
+}
+
+/** The bare synth of the app, `runs` times: its `cdk.json` app command writing to a fresh folder. */
+function bareSynth(runs: number): number[] {
+  const dir = makeHotApp();
+  try {
+    const app = JSON.parse(fs.readFileSync(path.join(dir, 'cdk.json'), 'utf8')).app;
+    return Array.from({ length: runs }, () => {
+      const out = fs.mkdtempSync(path.join(os.tmpdir(), 'bare-synth-'));
+      const started = performance.now();
+      execSync(app, { cwd: dir, stdio: 'ignore', env: { ...process.env, CDK_OUTDIR: out, CDK_CONTEXT_JSON: '{}' } });
+      const ms = performance.now() - started;
+      fs.rmSync(out, { recursive: true, force: true });
+      return ms;
+    });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-async function measure(hot: boolean): Promise<number[]> {
+let watches: string | undefined;
+
+/**
+ * `edits` saves through `serve --watch` (hot reloads on, or `--no-hot-reload`): of the handler's
+ * `message.ts`, or with `infra` of the app's `lib/config.ts` (the function's GREETING variable).
+ */
+async function measure(hot: boolean, edits = EDITS, infra = false): Promise<number[]> {
   const dir = makeHotApp();
   const logs: string[] = [];
   const io = { out: (t: string) => logs.push(t), err: (t: string) => logs.push(t) };
-  const flags = hot ? ['--no-type-check'] : ['--no-hot-reload'];
+  const flags = infra ? [] : hot ? ['--no-type-check'] : ['--no-hot-reload'];
+  const before = inotifyWatches();
   const gateway = (await main(['serve', '--app', path.join(dir, 'cdk.out'), '--port', '0', '--watch', ...flags], io))!;
+  if (!watches) {
+    const { files, folders } = sourceEntries(dir);
+    const held = inotifyWatches() - before;
+    watches = `inotify watches held by the watcher: ${held}; the app's source files + folders: ${files} + ${folders} = ${files + folders} -> ${held <= files + folders ? 'within' : 'OVER'}`;
+  }
   const text = async () => (await fetch(`${gateway.url}/prod/hello`)).text();
   const times: number[] = [];
   try {
     await text();
-    for (let v = 2; v < EDITS + 2; v++) {
+    for (let v = 2; v < edits + 2; v++) {
       const saved = performance.now();
-      editApp(dir, 'lib/handlers/message.ts', /version \d+/, `version ${v}`);
+      if (infra) editApp(dir, 'lib/config.ts', /greeting = '[^']*'/, `greeting = 'hi${v}'`);
+      else editApp(dir, 'lib/handlers/message.ts', /version \d+/, `version ${v}`);
+      const expected = infra ? `version 1 hi${v}` : `version ${v} hi`;
       const deadline = Date.now() + 60_000;
-      while ((await text()) !== `version ${v} hi`) {
+      while ((await text()) !== expected) {
         if (Date.now() > deadline) throw new Error(`edit ${v} not served:\n${logs.join('')}`);
         await new Promise((r) => setTimeout(r, 5));
       }
       times.push(performance.now() - saved);
       // (a synth still running, or the settle of the file watcher, ends before the next edit)
-      await new Promise((r) => setTimeout(r, hot ? 300 : 1500));
+      await new Promise((r) => setTimeout(r, hot && !infra ? 300 : 1500));
     }
-    const path_ = logs.join('').match(hot ? /hot reload of/g : /synthesizing/g)?.length ?? 0;
-    process.stderr.write(`${hot ? 'hot' : 'synth'}: ${path_} log lines of that path for ${EDITS} edits\n`);
+    const path_ = logs.join('').match(hot && !infra ? /hot reload of/g : /synthesizing/g)?.length ?? 0;
+    process.stderr.write(`${infra ? 'infrastructure' : hot ? 'hot' : 'synth'}: ${path_} log lines of that path for ${edits} edits\n`);
   } finally {
     await gateway.stop();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -48,10 +118,18 @@ async function measure(hot: boolean): Promise<number[]> {
 void (async () => {
   const hot = await measure(true);
   const synth = await measure(false);
-  const row = (name: string, t: number[]) => `${name.padEnd(22)} median ${median(t).toFixed(0).padStart(6)} ms  min ${Math.min(...t).toFixed(0).padStart(6)}  max ${Math.max(...t).toFixed(0).padStart(6)}`;
+  const infra = await measure(true, INFRA_EDITS, true);
+  const bare = bareSynth(INFRA_EDITS);
+  const row = (name: string, t: number[]) => `${name.padEnd(34)} median ${median(t).toFixed(0).padStart(6)} ms  min ${Math.min(...t).toFixed(0).padStart(6)}  max ${Math.max(...t).toFixed(0).padStart(6)}`;
   console.log(`save -> first response with the new code, ${EDITS} edits each (Node ${process.version})`);
   console.log(row('hot reload (esbuild)', hot));
   console.log(row('full synth', synth));
   console.log(`hot reload is ${(median(synth) / median(hot)).toFixed(1)}x faster; target <= 1000 ms: ${median(hot) <= 1000 ? 'met' : 'MISSED'}`);
+  console.log(`infrastructure edit (lib/config.ts), ${INFRA_EDITS} edits, against the bare synth of the same app, ${INFRA_EDITS} runs`);
+  console.log(row('infrastructure edit via --watch', infra));
+  console.log(row('bare synth (cdk.json app command)', bare));
+  const over = median(infra) - median(bare);
+  console.log(`infrastructure edit = bare synth + ${over.toFixed(0)} ms (${(median(infra) / median(bare)).toFixed(2)}x); target <= synth + 1000 ms: ${over <= 1000 ? 'met' : 'MISSED'}`);
+  console.log(watches);
   process.exit(0);
 })();

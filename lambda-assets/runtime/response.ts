@@ -21,7 +21,9 @@ export class HttpError extends Error {
 
   constructor(statusCode: number, message: string, details?: Record<string, unknown>) {
     super(message);
-    Object.assign(this, { statusCode, details, name: 'HttpError' });
+    this.statusCode = statusCode;
+    this.details = details;
+    this.name = 'HttpError';
   }
 }
 
@@ -198,12 +200,13 @@ export class StreamingResponse {
 /** Resolves on `drain`; rejects if the stream fails or closes first. */
 function drained(stream: LambdaResponseStream): Promise<void> {
   return new Promise((resolve, reject) => {
+    const listen = (method: 'on' | 'off') => stream[method]('drain', done)[method]('error', done)[method]('close', closed);
     const done = (error?: Error) => {
-      stream.off('drain', done).off('error', done).off('close', closed);
+      listen('off');
       if (error) reject(error);
       else resolve();
     };
     const closed = () => done(new Error('stream closed'));
-    stream.on('drain', done).on('error', done).on('close', closed);
+    listen('on');
   });
 }
