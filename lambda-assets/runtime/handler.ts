@@ -50,8 +50,14 @@ export function streamingHandler<E = RestProxyEvent>(fn: StreamingHandlerFunctio
     if (!runtime) throw new Error('No Lambda streaming runtime (awslambda global)');
     const controller = new AbortController();
     const response = new StreamingResponse(raw, runtime, controller);
-    if ((options.answerEndedStreams ?? true) && isEndedStreamId(requestHeader(event, 'last-event-id'))) {
-      const origin = requestHeader(event, 'origin');
+    // A request header of a proxy event (any case), if the event has headers.
+    const headers = Object((event as { headers?: unknown } | null)?.headers) as Record<string, string | undefined>;
+    const header = (name: string) => {
+      for (const key in headers) if (key.toLowerCase() == name) return headers[key];
+      return undefined;
+    };
+    if ((options.answerEndedStreams ?? true) && isEndedStreamId(header('last-event-id'))) {
+      const origin = header('origin');
       // Nothing is read from an empty 204, so any origin may see it (an EventSource that cannot
       // read it would take it for a network error and reconnect).
       if (origin) response.headers({ 'access-control-allow-origin': origin, 'access-control-allow-credentials': 'true' });
@@ -59,19 +65,18 @@ export function streamingHandler<E = RestProxyEvent>(fn: StreamingHandlerFunctio
     }
     const remaining = context.getRemainingTimeInMillis?.();
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const deadline = new Promise<DeadlineError>((resolve) => {
-      if (Number.isFinite(remaining)) {
-        // (a delay below 1 ms is 1 ms)
-        timer = setTimeout(() => {
-          const error = new DeadlineError();
-          controller.abort(error);
-          resolve(error);
-        }, remaining - (options.deadlineMarginMs ?? 1000));
-      }
-    });
     let rethrow: unknown;
     try {
-      const outcome = await Promise.race([(async () => fn(event, response, context))(), deadline]);
+      const outcome = await Promise.race([(async () => fn(event, response, context))(), new Promise<DeadlineError>((resolve) => {
+        // (a delay below 1 ms is 1 ms)
+        if (Number.isFinite(remaining)) {
+          timer = setTimeout(() => {
+            const error = new DeadlineError();
+            controller.abort(error);
+            resolve(error);
+          }, remaining - (options.deadlineMarginMs ?? 1000));
+        }
+      })]);
       if (outcome instanceof DeadlineError && !response.finished) throw outcome;
     } catch (error) {
       rethrow = await reportError(response, error);
@@ -92,13 +97,6 @@ export function streamingHandler<E = RestProxyEvent>(fn: StreamingHandlerFunctio
   return inner;
 }
 
-/** A request header of a proxy event (any case), if the event has headers. */
-function requestHeader(event: unknown, name: string): string | undefined {
-  const headers = Object((event as { headers?: unknown } | null)?.headers) as Record<string, string | undefined>;
-  for (const key in headers) if (key.toLowerCase() == name) return headers[key];
-  return undefined;
-}
-
 /**
  * Reports an error on the response. Before the first byte: a JSON error with the error's status
  * (HttpError) or 500. After it: an `error` event (SSE) or line (NDJSON), then the end; for a raw
@@ -106,27 +104,22 @@ function requestHeader(event: unknown, name: string): string | undefined {
  * the client sees the transfer cut.
  */
 async function reportError(response: StreamingResponse, error: unknown): Promise<unknown> {
-  const http = error instanceof HttpError ? error : undefined;
-  const errorType = error instanceof Error ? error.name : 'Error';
-  const message = http || error instanceof DeadlineError ? (error as Error).message : 'Internal Server Error';
+  const http = error instanceof HttpError && error;
+  const deadline = error instanceof DeadlineError;
+  const info = { message: http || deadline ? (error as Error).message : 'Internal Server Error', errorType: error instanceof Error ? error.name : 'Error' };
   if (!http) console.error(error);
-  if (response.finished) return undefined;
   try {
+    if (response.finished) return;
     if (!response.headersSent) {
       response.resetHeaders();
-      const code = http?.statusCode ?? 0;
-      const status = code >= 400 && code <= 599 ? code : error instanceof DeadlineError ? 504 : 500;
-      await response.json(status, { message, errorType, ...http?.details });
-      return undefined;
+      const code = http ? http.statusCode : 0;
+      return void await response.json(code >= 400 && code <= 599 ? code : deadline ? 504 : 500, { ...info, ...http && http.details });
     }
-    const frame = response.frames?.error({ message, errorType });
-    if (frame !== undefined) {
-      await response.end(frame);
-      return undefined;
-    }
+    // (a writer's error frame is always a string; a raw body has none)
+    if (response.frames) return void await response.end(response.frames.error(info));
   } catch {
     // The stream itself failed: nothing more can be sent.
-    return undefined;
+    return;
   }
   return error;
 }

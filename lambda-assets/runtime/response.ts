@@ -15,8 +15,14 @@ export type ResponseMode = 'raw' | 'sse' | 'ndjson';
 
 /** An error that carries the HTTP status to answer with (when it happens before the first byte). */
 export class HttpError extends Error {
-  constructor(public readonly statusCode: number, message: string, public readonly details?: Record<string, unknown>) {
+  // (`declare`d and set in the constructor: no class field is emitted, which saves bytes in every bundle)
+  declare public readonly statusCode: number;
+  declare public readonly details?: Record<string, unknown>;
+
+  constructor(statusCode: number, message: string, details?: Record<string, unknown>) {
     super(message);
+    this.statusCode = statusCode;
+    this.details = details;
     this.name = 'HttpError';
   }
 }
@@ -32,7 +38,7 @@ export class HttpError extends Error {
  */
 export class StreamingResponse {
   /** Fires before the function runs out of time (see `deadlineMarginMs`), or when the stream fails. */
-  public readonly signal: AbortSignal;
+  declare public readonly signal: AbortSignal;
 
   #raw: LambdaResponseStream;
   #runtime: AwsLambdaGlobal;
@@ -44,7 +50,7 @@ export class StreamingResponse {
   #ended = false;
   #mode: ResponseMode = 'raw';
   /** @internal The writer's frames: how an error after the first byte is sent, and a last frame. */
-  public frames?: ModeFrames;
+  declare public frames?: ModeFrames;
 
   constructor(raw: LambdaResponseStream, runtime: AwsLambdaGlobal, controller: AbortController = new AbortController()) {
     this.#raw = raw;
@@ -160,15 +166,25 @@ export class StreamingResponse {
 
   /** The key under which a header is set (whatever its case), else `name`. */
   #key(name: string): string {
-    return Object.keys(this.#headers).find((key) => key.toLowerCase() === name.toLowerCase()) ?? name;
+    return Object.keys(this.#headers).find((key) => key.toLowerCase() == name.toLowerCase()) ?? name;
   }
 
   #open(): LambdaResponseStream {
     if (!this.#stream) {
-      const metadata: ResponseMetadata = { statusCode: this.#status, headers: this.#headers };
-      if (Object.keys(this.#multi).length) metadata.multiValueHeaders = this.#multi;
-      if (this.#cookies.length) metadata.cookies = this.#cookies;
-      check(metadata);
+      // What API Gateway would reject in metadata built here (its shape is right by construction):
+      // a status outside 100..599, a header name that is not an HTTP token, a header value or
+      // cookie that is not a Latin-1 string without control characters. (`validateMetadata` checks
+      // metadata of any shape, with messages that say more.)
+      const [statusCode, headers, multiValueHeaders, cookies] = [this.#status, this.#headers, this.#multi, this.#cookies];
+      const bad = (value: unknown) => typeof value != 'string' || BAD_VALUE.test(value);
+      if (!(Number.isInteger(statusCode) && statusCode >= 100 && statusCode <= 599)) throw new MetadataError(`statusCode ${statusCode} is not 100..599`);
+      for (const [name, values] of [...Object.entries(headers), ...Object.entries(multiValueHeaders)]) {
+        if (!HEADER_NAME.test(name) || [values].flat().some(bad)) throw new MetadataError(`header '${name}'`);
+      }
+      if (cookies.some(bad)) throw new MetadataError('cookie');
+      const metadata: ResponseMetadata = { statusCode, headers };
+      if (Object.keys(multiValueHeaders).length) metadata.multiValueHeaders = multiValueHeaders;
+      if (cookies.length) metadata.cookies = cookies;
       this.#stream = this.#runtime.HttpResponseStream.from(this.#raw, metadata);
       // The runtime sends the metadata and the delimiter on the first write() call.
       this.#stream.write('');
@@ -181,30 +197,16 @@ export class StreamingResponse {
   }
 }
 
-/**
- * What API Gateway would reject in metadata built by `StreamingResponse` (whose shape is right by
- * construction): a status outside 100..599, a header name that is not an HTTP token, a header value
- * or cookie that is not a Latin-1 string without control characters. `validateMetadata` checks
- * metadata of any shape, with messages that say more.
- */
-function check({ statusCode, headers, multiValueHeaders, cookies }: ResponseMetadata): void {
-  const bad = (value: unknown) => typeof value != 'string' || BAD_VALUE.test(value);
-  if (!(Number.isInteger(statusCode) && statusCode! >= 100 && statusCode! <= 599)) throw new MetadataError(`statusCode ${statusCode} is not 100..599`);
-  for (const [name, values] of [...Object.entries(headers!), ...Object.entries(multiValueHeaders ?? {})]) {
-    if (!HEADER_NAME.test(name) || [values].flat().some(bad)) throw new MetadataError(`header '${name}'`);
-  }
-  if (cookies?.some(bad)) throw new MetadataError('cookie');
-}
-
 /** Resolves on `drain`; rejects if the stream fails or closes first. */
 function drained(stream: LambdaResponseStream): Promise<void> {
   return new Promise((resolve, reject) => {
+    const listen = (method: 'on' | 'off') => stream[method]('drain', done)[method]('error', done)[method]('close', closed);
     const done = (error?: Error) => {
-      stream.off('drain', done).off('error', done).off('close', closed);
+      listen('off');
       if (error) reject(error);
       else resolve();
     };
     const closed = () => done(new Error('stream closed'));
-    stream.on('drain', done).on('error', done).on('close', closed);
+    listen('on');
   });
 }

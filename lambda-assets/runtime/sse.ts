@@ -66,28 +66,29 @@ export function encodeSseEnd(id = ''): string {
 }
 
 function field(name: string, value: string | number): string {
+  if (name == 'retry' && !(Number.isInteger(value) && value as number >= 0)) throw new Error('SSE retry must be a whole number of ms');
   if (/[\r\n\0]/.test(String(value))) throw new Error(`SSE ${name} cannot contain line breaks or NUL`);
   return `${name}: ${value}\n`;
+}
+
+/** Each line of `text` (split at CRLF, CR or LF) after `prefix`, then the blank line that ends the frame. */
+function lines(prefix: string, text: string): string {
+  return `${text.split(/\r\n?|\n/).map((line) => prefix + line + '\n').join('')}\n`;
 }
 
 /** Encodes one event as SSE text (`event:`, `id:`, `retry:`, one `data:` line per line, blank line). */
 export function encodeSseEvent(event: SseEvent): string {
   let frame = '';
-  for (const name of ['event', 'id'] as const) {
+  for (const name of ['event', 'id', 'retry'] as const) {
     if (event[name] !== undefined) frame += field(name, event[name]);
   }
-  const { retry, data } = event;
-  if (retry !== undefined) {
-    if (!(Number.isInteger(retry) && retry >= 0)) throw new Error('SSE retry must be a whole number of ms');
-    frame += field('retry', retry);
-  }
-  for (const line of (typeof data == 'string' ? data : JSON.stringify(data) ?? '').split(/\r\n?|\n/)) frame += `data: ${line}\n`;
-  return `${frame}\n`;
+  const { data } = event;
+  return frame + lines('data: ', typeof data == 'string' ? data : JSON.stringify(data) ?? '');
 }
 
 /** Encodes a comment frame (ignored by clients; keeps the connection alive). */
 export function encodeSseComment(text: string): string {
-  return `${text.split(/\r\n?|\n/).map((line) => `: ${line}\n`).join('')}\n`;
+  return lines(': ', text);
 }
 
 /**
