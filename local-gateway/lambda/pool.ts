@@ -208,7 +208,7 @@ export function resolveSandboxScript(): string {
     // Only when running from the TypeScript sources (this repository's tests and demo): made once
     // per process from the sources as they are now (a file an earlier process left, with the same
     // process id, may be of other sources), removed at exit.
-    const out = path.join(os.tmpdir(), `local-gateway-sandbox-${process.pid}-${randomBytes(6).toString('hex')}.js`);
+    const out = path.join(os.tmpdir(), `local-gateway-sandbox-${pidNamespace()}-${process.pid}-${randomBytes(6).toString('hex')}.js`);
     // eslint-disable-next-line @typescript-eslint/no-require-imports, import/no-extraneous-dependencies
     const esbuild = require('esbuild') as typeof import('esbuild');
     esbuild.buildSync({ entryPoints: [path.join(__dirname, 'sandbox', 'main.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: out, logLevel: 'warning' });
@@ -219,16 +219,30 @@ export function resolveSandboxScript(): string {
   return bundledSandbox;
 }
 
-/** Removes the bundles of processes that ended without their exit handlers (killed test workers). */
+/**
+ * Removes the bundles of processes that ended without their exit handlers (killed test workers).
+ * Only bundles of this PID namespace: a gateway in another one (`unshare --pid`) cannot see this
+ * one's processes and would take live bundles for orphans.
+ */
 function removeOrphanBundles(): void {
+  const namespace = pidNamespace();
   for (const name of fs.readdirSync(os.tmpdir())) {
-    const pid = /^local-gateway-(?:sandbox|worker)-(\d+)-[0-9a-f]{12}\.js$/.exec(name)?.[1];
-    if (!pid || Number(pid) === process.pid) continue;
+    const match = /^local-gateway-sandbox-(\d+)-(\d+)-[0-9a-f]{12}\.js$/.exec(name);
+    if (!match || match[1] !== namespace || Number(match[2]) === process.pid) continue;
     try {
-      process.kill(Number(pid), 0); // still running: its bundle stays
+      process.kill(Number(match[2]), 0); // still running: its bundle stays
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ESRCH') fs.rmSync(path.join(os.tmpdir(), name), { force: true });
     }
+  }
+}
+
+/** This process's PID namespace (its inode; 0 where /proc does not tell). */
+function pidNamespace(): string {
+  try {
+    return /\[(\d+)\]/.exec(fs.readlinkSync('/proc/self/ns/pid'))?.[1] ?? '0';
+  } catch {
+    return '0';
   }
 }
 
