@@ -80,6 +80,14 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'openai@^7.57.0',
     'ai@^7.0.173',
     'tsx@^4.23.15',
+    // MCP: the official SDKs (v2 server/client, v1) and Hono, for the fetchHandler/mcpHandler tests;
+    // users' handlers bring their own (never a dependency of this package). jose verifies bearer JWTs.
+    '@modelcontextprotocol/sdk@1.32.2',
+    '@modelcontextprotocol/server@2.4.0',
+    '@modelcontextprotocol/client@2.4.0',
+    'hono@^4',
+    'jose@^6',
+    'zod@^4',
   ],
 
   jestOptions: {
