@@ -1,9 +1,7 @@
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 // eslint-disable-next-line import/no-unresolved -- the resolver does not read the SDK's exports map
-import {
-  auth, discoverAuthorizationServerMetadata, exchangeAuthorization, OAuthClientProvider, registerClient, startAuthorization,
-} from '@modelcontextprotocol/sdk/client/auth.js';
+import { auth, discoverAuthorizationServerMetadata, exchangeAuthorization, OAuthClientProvider, registerClient, startAuthorization } from '@modelcontextprotocol/sdk/client/auth.js';
 // eslint-disable-next-line import/no-unresolved
 import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { verifyCognitoToken } from '../../../local-gateway/auth/jwt';
