@@ -35,7 +35,9 @@ export function addMethodNotAllowed(resource: apigateway.IResource, httpMethod: 
 export function protectedResourceDocument(path: string, auth: McpAuth): string {
   const servers = JSON.stringify(auth._authorizationServers());
   const scopes = JSON.stringify(auth.scopes);
-  return `{"resource":"https://$context.domainName/$context.stage${path}","authorization_servers":${servers},`
+  // https on API Gateway; what the client used where a proxy says (the local gateway: http)
+  const scheme = "#if($input.params('X-Forwarded-Proto') == 'http')http#{else}https#end";
+  return `{"resource":"${scheme}://$context.domainName/$context.stage${path}","authorization_servers":${servers},`
     + `"scopes_supported":${scopes},"bearer_methods_supported":["header"]}`;
 }
 

@@ -73,7 +73,7 @@ describe('StreamingMcpServer', () => {
     const body = joined(doc.Properties.Integration.IntegrationResponses[0].ResponseTemplates['application/json']);
     // the resource comes from $context at request time; the pool's id is joined in at deployment
     expect(JSON.parse(body)).toEqual({
-      resource: 'https://$context.domainName/$context.stage/mcp',
+      resource: "#if($input.params('X-Forwarded-Proto') == 'http')http#{else}https#end://$context.domainName/$context.stage/mcp",
       authorization_servers: ['https://cognito-idp.us-east-1.amazonaws.com/<Users0A0EEA89>'],
       scopes_supported: ['mcp/tools', 'mcp/admin'],
       bearer_methods_supported: ['header'],
