@@ -11,3 +11,4 @@ export { startFakeBedrock } from './stand-ins/bedrock';
 export type { FakeBedrock, FakeBedrockOptions } from './stand-ins/bedrock';
 export { startTokenIssuer } from './stand-ins/token-issuer';
 export type { MintOptions, TokenIssuer, TokenIssuerOptions, TokenIssuerPool } from './stand-ins/token-issuer';
+export type { LocalUser } from './stand-ins/oauth-server';

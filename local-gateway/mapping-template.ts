@@ -8,7 +8,7 @@
 // (bundled into the gateway by esbuild, as the package ships it: a build-time dependency)
 // eslint-disable-next-line import/no-extraneous-dependencies
 import { Compile, parse } from 'velocityjs';
-import type { RequestContext } from './request';
+import { forwarded, type RequestContext } from './request';
 
 /** What a template may set besides its output. */
 export interface Overrides {
@@ -30,8 +30,10 @@ function jsonPath(value: unknown, expression: string): unknown {
 /** The variables of a template rendered for the request `ctx` (its body parsed as JSON when it is JSON). */
 export function templateVariables(ctx: RequestContext, overrides: Overrides): Record<string, unknown> {
   const { req } = ctx;
+  // (with the X-Forwarded-* headers API Gateway adds, as a proxy integration sees them)
   const headers: Record<string, string> = {};
-  for (let i = 0; i < req.rawHeaders.length; i += 2) headers[req.rawHeaders[i]] = req.rawHeaders[i + 1];
+  const raw = forwarded(req, ctx.ip);
+  for (let i = 0; i < raw.length; i += 2) headers[raw[i]] = raw[i + 1];
   const querystring = Object.fromEntries(ctx.url.searchParams);
   const pathParameters = ctx.pathParameters ?? {};
   const params = { path: javaMap(pathParameters), querystring: javaMap(querystring), header: javaMap(headers) };
@@ -56,6 +58,7 @@ export function templateVariables(ctx: RequestContext, overrides: Overrides): Re
       httpMethod: req.method,
       resourcePath: ctx.route?.path,
       stage: ctx.stage ?? ctx.route?.stageName,
+      domainName: String(req.headers.host ?? 'localhost'),
       path: `/${ctx.stage ?? ctx.route?.stageName}${ctx.apiPath}`,
       identity: { sourceIp: ctx.ip, userAgent: req.headers['user-agent'] ?? '' },
       responseOverride: overrides,

@@ -135,7 +135,7 @@ const ADDED = new Set(['x-forwarded-port', 'x-forwarded-proto', 'x-amzn-trace-id
  * `X-Forwarded-Proto` (how the client connected: here, plain HTTP on the gateway's port) and an
  * `X-Amzn-Trace-Id`, which libraries read to build absolute URLs and to trace.
  */
-function forwarded(req: http.IncomingMessage, ip: string): string[] {
+export function forwarded(req: http.IncomingMessage, ip: string): string[] {
   const headers: string[] = [];
   let forwardedFor: string | undefined;
   let traceId: string | undefined;

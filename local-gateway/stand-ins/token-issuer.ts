@@ -8,10 +8,14 @@
  * (`https://cognito-idp.<region>.amazonaws.com/<poolId>`), so a gateway that derives the issuer
  * from the user pool ARN of a synthesized template accepts them; its keys stay local. Other
  * pools use `<url>/<poolId>`, which a client can discover over HTTP like a real issuer.
+ *
+ * Each pool is also an OAuth 2.1 authorization server for MCP clients (oauth-server.ts): metadata,
+ * dynamic registration, authorize (PKCE, approved at once as `localUser`) and token endpoints.
  */
 import * as crypto from 'crypto';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
+import { LocalOAuthServer, LocalUser } from './oauth-server';
 import { cognitoIssuer, Jwk, Jwks } from '../auth/jwt';
 
 export interface TokenIssuerPool {
@@ -27,6 +31,8 @@ export interface TokenIssuerOptions {
   readonly pools?: ReadonlyArray<string | TokenIssuerPool>;
   /** The client id `POST /<pool>/token` mints for when none is asked, by pool. @default 'local-client' */
   readonly defaultClientIds?: Readonly<Record<string, string>>;
+  /** The user the OAuth authorization endpoint approves as, at once. @default - 'local-user', no groups, any scope asked */
+  readonly localUser?: LocalUser;
 }
 
 export interface MintOptions {
@@ -115,9 +121,18 @@ export async function startTokenIssuer(options: TokenIssuerOptions = {}): Promis
     return `${signingInput}.${crypto.sign('RSA-SHA256', Buffer.from(signingInput), p.privateKey).toString('base64url')}`;
   }
 
+  const oauth = new LocalOAuthServer({
+    url: () => url,
+    issuer: (poolId) => pool(poolId).issuer,
+    poolExists: (poolId) => pools.has(poolId) || declared.has(poolId),
+    defaultClientId: (poolId) => options.defaultClientIds?.[poolId],
+    mint: (o) => mint(o),
+  }, options.localUser);
+
   const server = http.createServer((req, res) => {
+    const send = (status: number, body: object, headers: Record<string, string> = {}) => res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+    if (oauth.handle(req, res, send)) return;
     const match = /^\/([\w-]+)\/\.well-known\/(jwks\.json|openid-configuration)$/.exec(req.url ?? '');
-    const send = (status: number, body: object) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     const minting = /^\/([\w-]+)\/token$/.exec(req.url ?? '');
     if (req.method === 'POST' && minting) return mintOver(req, minting[1], send);
     if (req.method !== 'GET' || !match) return send(404, { message: `No such route: ${req.method} ${req.url}` });
@@ -126,12 +141,9 @@ export async function startTokenIssuer(options: TokenIssuerOptions = {}): Promis
     if (!p) return send(404, { message: `No such user pool: ${match[1]}` });
     if (match[2] === 'jwks.json') return send(200, { keys: [p.jwk] });
     return send(200, {
-      issuer: p.issuer,
-      jwks_uri: `${url}/${match[1]}/.well-known/jwks.json`,
+      ...oauth.metadata(match[1]),
       id_token_signing_alg_values_supported: ['RS256'],
-      response_types_supported: ['code', 'token'],
       subject_types_supported: ['public'],
-      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
     });
   });
   /** `POST /<pool>/token` `{ username, clientId?, tokenUse?, groups?, scopes?, expiresInSeconds? }`: a token, for curl and tests (local only). */

@@ -138,7 +138,9 @@ describe('the stand-in', () => {
 
   test('answers 404 for a pool it does not have and for other paths', async () => {
     expect((await fetch(`${issuer.url}/eu-west-1_Unknown/.well-known/jwks.json`)).status).toBe(404);
-    expect((await fetch(`${issuer.url}/${POOL}/oauth2/token`)).status).toBe(404);
+    expect((await fetch(`${issuer.url}/${POOL}/oauth2/userInfo`)).status).toBe(404);
+    // (the OAuth token endpoint exists, for POST only: see stand-ins/oauth-server.test.ts)
+    expect((await fetch(`${issuer.url}/${POOL}/oauth2/token`)).status).toBe(405);
   });
 
   test('a pool declared with a region mints with the real issuer string, verified with the local keys', async () => {
