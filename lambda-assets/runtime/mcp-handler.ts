@@ -32,7 +32,7 @@ export class McpAuthError extends Error {
 export interface McpHandlerOptions extends FetchHandlerOptions {
   /** Verifies `Authorization: Bearer` tokens (see `jwtVerifier` in `cdk-streaming-rest-api/runtime/jwt`). Default: no verification. */
   verifyBearer?: BearerVerifier;
-  /** Scopes a token must carry (else 403 `insufficient_scope`). Default: none. */
+  /** Scopes a token must carry (else 403 `insufficient_scope`). Default: `MCP_AUTH_SCOPES` (space-separated, which `McpAuth.jwt()` sets), else none. */
   requiredScopes?: string[];
   /** The protected-resource document's `authorization_servers`. Default: none (no document is served). */
   authorizationServers?: string[];
@@ -61,6 +61,7 @@ const METHOD_NOT_FOUND = -32601;
  */
 export function mcpHandler(server: McpFetch | { fetch: McpFetch }, options: McpHandlerOptions = {}): RawStreamingHandler<RestProxyEvent> {
   const serve: McpFetch = typeof server == 'function' ? server : (request, extra) => server.fetch(request, extra);
+  options = { ...options, requiredScopes: options.requiredScopes ?? process.env.MCP_AUTH_SCOPES?.split(' ').filter(Boolean) };
   const log = options.log ?? ((entry) => console.log(JSON.stringify(entry)));
   return fetchHandler(async (request: Request, context: LambdaContext, event: RestProxyEvent) => {
     const url = new URL(request.url);

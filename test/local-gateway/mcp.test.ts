@@ -152,7 +152,7 @@ describe('bearer verification (JWT, JWKS of the local token issuer)', () => {
   });
 
   test('401 with the RFC 9728 challenge pointing under the stage; the document there names the resource and the issuer', async () => {
-    const { url, mcp } = await mcpServer('server-v2.ts', { MCP_ISSUER: issuer.issuer(POOL), MCP_AUDIENCE: AUDIENCE });
+    const { url, mcp } = await mcpServer('server-v2.ts', { MCP_AUTH_ISSUER: issuer.issuer(POOL), MCP_AUTH_AUDIENCE: AUDIENCE, MCP_AUTH_SCOPES: 'mcp/tools' });
     const response = await post(mcp);
     expect(response.status).toBe(401);
     const metadataUrl = `${url}/prod/.well-known/oauth-protected-resource/mcp`;
@@ -162,7 +162,7 @@ describe('bearer verification (JWT, JWKS of the local token issuer)', () => {
   });
 
   test('a token for another audience is 401 invalid_token; one without the scope is 403 insufficient_scope', async () => {
-    const { mcp } = await mcpServer('server-v2.ts', { MCP_ISSUER: issuer.issuer(POOL), MCP_AUDIENCE: AUDIENCE });
+    const { mcp } = await mcpServer('server-v2.ts', { MCP_AUTH_ISSUER: issuer.issuer(POOL), MCP_AUTH_AUDIENCE: AUDIENCE, MCP_AUTH_SCOPES: 'mcp/tools' });
     const wrongAudience = await post(mcp, mint(['mcp/tools'], 'https://elsewhere.example.com/mcp'));
     expect(wrongAudience.status).toBe(401);
     expect(wrongAudience.headers.get('www-authenticate')).toMatch(/^Bearer resource_metadata="[^"]+\/prod\/\.well-known\/oauth-protected-resource\/mcp", error="invalid_token"/);
@@ -172,7 +172,7 @@ describe('bearer verification (JWT, JWKS of the local token issuer)', () => {
   });
 
   test('a valid token with the scope: the v2 client lists and calls tools', async () => {
-    const { mcp } = await mcpServer('server-v2.ts', { MCP_ISSUER: issuer.issuer(POOL), MCP_AUDIENCE: AUDIENCE });
+    const { mcp } = await mcpServer('server-v2.ts', { MCP_AUTH_ISSUER: issuer.issuer(POOL), MCP_AUTH_AUDIENCE: AUDIENCE, MCP_AUTH_SCOPES: 'mcp/tools' });
     const { client, callTool } = await v2(mcp, { pin: '2026-07-28' }, { authorization: `Bearer ${mint(['mcp/tools'])}` });
     try {
       expect((await client.listTools()).tools).toHaveLength(3);

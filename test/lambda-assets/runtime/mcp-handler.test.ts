@@ -1,5 +1,6 @@
 import { mcpHandler } from '../../../lambda-assets/runtime';
 import type { McpFetch } from '../../../lambda-assets/runtime';
+import { jwtVerifier } from '../../../lambda-assets/runtime/jwt';
 import { createAwsLambda } from '../../../local-gateway/lambda/sandbox/awslambda';
 import { invoke, parseStreamedResponse } from '../../../local-gateway/lambda/sandbox/invoke';
 import { restProxyEvent } from '../../support/events';
@@ -68,4 +69,22 @@ describe('mcpHandler', () => {
     expect(get.metadata).toEqual({ statusCode: 405, headers: { 'content-type': 'application/json', 'allow': 'POST' } });
     expect(serve).not.toHaveBeenCalled();
   });
+});
+
+test('jwtVerifier reads StreamingMcpServer\'s MCP_AUTH_* variables, and says which is missing and how to give it', () => {
+  const saved = { issuer: process.env.MCP_AUTH_ISSUER, audience: process.env.MCP_AUTH_AUDIENCE };
+  try {
+    delete process.env.MCP_AUTH_ISSUER;
+    delete process.env.MCP_AUTH_AUDIENCE;
+    expect(() => jwtVerifier()).toThrow(/no issuer: pass it, or set MCP_AUTH_ISSUER \(StreamingMcpServer with McpAuth.jwt\(\) sets both\)/);
+    process.env.MCP_AUTH_ISSUER = 'https://issuer.example.com';
+    expect(() => jwtVerifier()).toThrow(/no audience: pass it, or set MCP_AUTH_AUDIENCE/);
+    process.env.MCP_AUTH_AUDIENCE = 'https://api.example.com/prod/mcp';
+    expect(typeof jwtVerifier()).toBe('function');
+  } finally {
+    for (const [name, value] of [['MCP_AUTH_ISSUER', saved.issuer], ['MCP_AUTH_AUDIENCE', saved.audience]] as const) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  }
 });
