@@ -7,21 +7,14 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
-import { AccessLogEntry, FakeBedrock, LocalStreamingGateway, startFakeBedrock } from '../../../local-gateway';
+import { AssemblyGateway, serveAssembly } from './assembly-gateways';
+import { FakeBedrock, startFakeBedrock } from '../../../local-gateway';
 import { BedrockChatModel, ChatProtocol, StreamingBedrockChat, StreamingRestApi } from '../../../src';
 
-export interface ChatGateway {
-  /** The API's base URL (no trailing slash). */
-  readonly url: string;
+export interface ChatGateway extends AssemblyGateway {
   readonly bedrock: FakeBedrock;
-  /** The access-log entries so far (one per request the gateway answered). */
-  readonly requests: AccessLogEntry[];
-  /**
-   * Another gateway over the same assembly and Bedrock stand-in, with an access log of its own:
-   * for tests that run side by side and count their own requests. Closed with this one.
-   */
+  /** Another gateway over the same assembly and Bedrock stand-in (see AssemblyGateway). */
   another(): Promise<ChatGateway>;
-  close(): Promise<void>;
 }
 
 /** The `model` values the OpenAI route accepts. */
@@ -40,36 +33,14 @@ export async function startChatGateway(options: { delayMs?: number } = {}): Prom
   app.synth();
 
   const bedrock = await startFakeBedrock({ delayMs: options.delayMs ?? 10 });
-  const others: ChatGateway[] = [];
-  const serve = async (): Promise<ChatGateway> => {
-    const requests: AccessLogEntry[] = [];
-    const gateway = LocalStreamingGateway.fromAssembly(out, {
-      port: 0,
-      environment: { BEDROCK_ENDPOINT_URL: bedrock.url, NODE_NO_WARNINGS: '1' },
-      accessLog: (entry) => requests.push(entry),
-      log: () => undefined,
-    });
-    const url = (await gateway.start()).replace(/\/$/, '');
-    return {
-      url,
-      bedrock,
-      requests,
-      another: async () => {
-        const other = await serve();
-        others.push(other);
-        return other;
-      },
-      close: () => gateway.stop(),
-    };
-  };
-  const first = await serve();
-  return {
-    ...first,
-    close: async () => {
-      await Promise.all(others.splice(0).map((other) => other.close()));
-      await first.close();
-      await bedrock.close();
-      fs.rmSync(out, { recursive: true, force: true });
-    },
-  };
+  const served = await serveAssembly(out, { BEDROCK_ENDPOINT_URL: bedrock.url }, async () => {
+    await bedrock.close();
+    fs.rmSync(out, { recursive: true, force: true });
+  });
+  return withBedrock(served, bedrock);
+}
+
+/** A gateway (and the others it makes) with the Bedrock stand-in they share. */
+function withBedrock(served: AssemblyGateway, bedrock: FakeBedrock): ChatGateway {
+  return { ...served, bedrock, another: async () => withBedrock(await served.another(), bedrock) };
 }

@@ -8,21 +8,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { LogLevel } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { AccessLogEntry, LocalStreamingGateway } from '../../../local-gateway';
+import { AssemblyGateway, serveAssembly } from './assembly-gateways';
 import { StreamingFunction, StreamingRestApi } from '../../../src';
 
-export interface HandlerGateway {
-  /** The API's base URL (no trailing slash). */
-  readonly url: string;
-  /** The access-log entries so far (one per request the gateway answered). */
-  readonly requests: AccessLogEntry[];
-  /**
-   * Another gateway over the same assembly, with an access log of its own: for tests that run side
-   * by side and count their own requests. Closed with this one.
-   */
-  another(): Promise<HandlerGateway>;
-  close(): Promise<void>;
-}
+export type HandlerGateway = AssemblyGateway;
 
 export async function startHandlerGateway(entry: string): Promise<HandlerGateway> {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'handler-clients-'));
@@ -33,34 +22,5 @@ export async function startHandlerGateway(entry: string): Promise<HandlerGateway
   api.addStreamingLambda('/events', new StreamingFunction(stack, 'Events', { entry, bundling: { logLevel: LogLevel.ERROR } }), { httpMethod: 'GET' });
   app.synth();
 
-  const others: HandlerGateway[] = [];
-  const serve = async (): Promise<HandlerGateway> => {
-    const requests: AccessLogEntry[] = [];
-    const gateway = LocalStreamingGateway.fromAssembly(out, {
-      port: 0,
-      environment: { NODE_NO_WARNINGS: '1' },
-      accessLog: (logged) => requests.push(logged),
-      log: () => undefined,
-    });
-    const url = (await gateway.start()).replace(/\/$/, '');
-    return {
-      url,
-      requests,
-      another: async () => {
-        const other = await serve();
-        others.push(other);
-        return other;
-      },
-      close: () => gateway.stop(),
-    };
-  };
-  const first = await serve();
-  return {
-    ...first,
-    close: async () => {
-      await Promise.all(others.splice(0).map((other) => other.close()));
-      await first.close();
-      fs.rmSync(out, { recursive: true, force: true });
-    },
-  };
+  return serveAssembly(out, {}, () => fs.rmSync(out, { recursive: true, force: true }));
 }
