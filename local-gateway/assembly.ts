@@ -9,11 +9,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { functionByLiteralName, functionOf, readAssetBody } from './assembly-assets';
-import { gatewayResponsesOf, mockOf } from './assembly-responses';
+import { gatewayResponsesOf, mockOf, Resolve } from './assembly-responses';
 import { cognitoAuthorizerOf, lambdaAuthorizerOf } from './auth/authorizers';
 import { notEmulatedGuards } from './auth/not-emulated';
 import { protectionOf } from './auth/protection';
 import { meters, usageOf } from './auth/usage-plans';
+import { deployTimeValue } from './deploy-values';
 import type { EndpointType, Route, RouteFunction, WebAppSpec } from './route';
 import { validationOf } from './validation/request-models';
 import { isWebAppFunction, missingLanguage } from './web-app/language';
@@ -102,13 +103,14 @@ function routesOfStacks(stacks: StackTemplate[], assemblyDir: string): Route[] {
       return !origin ? id : stacks.length === 1 ? origin.logicalId : `${origin.stack}/${origin.logicalId}`;
     },
   };
+  const resolve: Resolve = (value) => deployTimeValue(value, resources, names);
   const routes: Route[] = [];
   for (const api of model.apis) {
-    const gatewayResponses = gatewayResponsesOf(api, resources);
+    const gatewayResponses = gatewayResponsesOf(api, resources, resolve);
     const usage = usageOf(api.logicalId, resources, names.idOf);
     const guards = notEmulatedGuards(api.logicalId, resources);
     for (const method of api.methods) {
-      const route = routeOf(api, method, resources, assemblyDir, names);
+      const route = routeOf(api, method, resources, assemblyDir, names, resolve);
       const validation = validationOf(method, resources);
       const guardsNotEmulated = guards.length > 0 ? guards : undefined;
       routes.push({ ...route, gatewayResponses, usage: meters(usage) ? usage : undefined, validation, guardsNotEmulated });
@@ -148,7 +150,9 @@ export function routesOfTemplate(stack: string, template: Template, assemblyDir:
   return routesOfStacks([{ name: stack, template }], assemblyDir);
 }
 
-function routeOf(api: RestApiModel, method: MethodModel, resources: Record<string, TemplateResource>, assemblyDir: string, names: Names): Route {
+function routeOf(
+  api: RestApiModel, method: MethodModel, resources: Record<string, TemplateResource>, assemblyDir: string, names: Names, resolve: Resolve,
+): Route {
   const integration = method.integration;
   const integrationType = typeof integration.type === 'string' ? integration.type.toUpperCase() : 'MOCK';
   const stageNames = [...new Set(api.stages.map((s) => s.stageName).filter((n): n is string => typeof n === 'string'))];
@@ -175,7 +179,7 @@ function routeOf(api: RestApiModel, method: MethodModel, resources: Record<strin
       : { ...base, unsupported: 'the HTTP_PROXY URL is built from CloudFormation values unknown before deployment: map it with --backend' };
   }
   if (integrationType === 'MOCK') {
-    const mock = mockOf(integration, method.source);
+    const mock = mockOf(integration, method.source, resolve);
     return 'unsupported' in mock ? { ...base, unsupported: mock.unsupported } : { ...base, mock };
   }
   if (integrationType !== 'AWS_PROXY') {

@@ -5,6 +5,7 @@
  * `{"message": ...}` body. A few answers are the local gateway's own (`local`): they have no
  * counterpart on AWS (a Host it refuses, a route it does not emulate).
  */
+import { localValue } from './deploy-values';
 import { renderTemplate } from './mapping-template';
 import type { RequestContext } from './request';
 
@@ -87,7 +88,7 @@ export function answerBody(gatewayAnswer: GatewayAnswer, detail?: string): strin
  */
 export function parameterValue(value: string, ctx: RequestContext): string {
   const literal = /^'(.*)'$/s.exec(value);
-  if (literal) return literal[1];
+  if (literal) return localValue(literal[1], ctx.localAddresses);
   const reference = /^method\.request\.(header|querystring|path)\.(.+)$/.exec(value);
   if (!reference) return '';
   const [, where, name] = reference;
@@ -96,9 +97,10 @@ export function parameterValue(value: string, ctx: RequestContext): string {
   return ctx.pathParameters?.[name] ?? '';
 }
 
-/** The template of `templates` for a JSON answer: `application/json`, else the first. */
-export function jsonTemplate(templates: Record<string, string>): string | undefined {
-  return templates['application/json'] ?? Object.values(templates)[0];
+/** The template of `templates` for a JSON answer: `application/json`, else the first (deploy-time URLs filled for `ctx`). */
+export function jsonTemplate(templates: Record<string, string>, ctx: RequestContext): string | undefined {
+  const template = templates['application/json'] ?? Object.values(templates)[0];
+  return template === undefined ? undefined : localValue(template, ctx.localAddresses);
 }
 
 /**
@@ -121,7 +123,7 @@ export function respond(ctx: RequestContext, gatewayAnswer: GatewayAnswer, detai
     const header = /^gatewayresponse\.header\.(.+)$/.exec(name)?.[1];
     if (header) headers[header] = parameterValue(value, ctx);
   }
-  const template = jsonTemplate(custom.templates);
+  const template = jsonTemplate(custom.templates, ctx);
   const error = { message, messageString: JSON.stringify(message), responseType: gatewayAnswer.type };
   const body = template === undefined ? answerBody(gatewayAnswer, detail) : renderTemplate(template, ctx, { header: {} }, { error });
   ctx.send(custom.statusCode ?? gatewayAnswer.status, headers, body);

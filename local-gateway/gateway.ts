@@ -10,6 +10,7 @@ import { accessLogEntry } from './access-log';
 import { readAssembly, Route, RouteFunction } from './assembly';
 import { Guard } from './auth/guard';
 import { protectionNotes, unemulatedProtection } from './auth/protection';
+import { localAddresses } from './deploy-values';
 import { ANSWERS, answerBody, respond } from './gateway-responses';
 import { allowedHosts, hostAllowed, isLoopback } from './host-check';
 import { proxyHttp } from './integrations/http-proxy';
@@ -150,6 +151,7 @@ export class LocalStreamingGateway {
       respond(ctx, ANSWERS.unknownHost);
       return;
     }
+    ctx.localAddresses = localAddresses(host ? `http://${host}` : this.url, this.routes, (poolId) => this.guard.tokenIssuer?.issuer(poolId));
     if (headBytes(ctx.req) > MAX_REQUEST_HEAD_BYTES) {
       ctx.res.setHeader('connection', 'close');
       respond(ctx, ANSWERS.headersTooLarge);
@@ -163,8 +165,7 @@ export class LocalStreamingGateway {
     }
     const match = matchRoute(this.routes, ctx.req.method ?? 'GET', ctx.url.pathname);
     // (a path no route has: the gateway responses of the one API, when there is one)
-    const oneApi = new Set(this.routes.map((r) => `${r.stack}/${r.apiId}`)).size === 1;
-    ctx.gatewayResponses = match?.route.gatewayResponses ?? (oneApi ? this.routes[0]?.gatewayResponses : undefined);
+    ctx.gatewayResponses = match?.route.gatewayResponses ?? (new Set(this.routes.map((r) => `${r.stack}/${r.apiId}`)).size === 1 ? this.routes[0]?.gatewayResponses : undefined);
     if (!match) {
       // API Gateway's answer for a path or method the API does not have.
       respond(ctx, ANSWERS.missingAuthenticationToken);

@@ -5,6 +5,7 @@
  */
 import { randomBytes, randomUUID } from 'crypto';
 import type * as http from 'http';
+import type { LocalAddresses } from './deploy-values';
 import { isBinaryMediaType, RequestRecord } from './lambda/event';
 import type { GatewayResponseSpec, Route } from './route';
 import { MAX_REQUEST_BODY_BYTES } from '../wire/limits';
@@ -29,6 +30,8 @@ export class RequestContext {
   public callerAccessKey?: string;
   /** The custom gateway responses of the API the request is for (AWS::ApiGateway::GatewayResponse). */
   public gatewayResponses?: readonly GatewayResponseSpec[];
+  /** What the deploy-time URLs in those and in MOCK integrations stand for locally (deploy-values.ts). */
+  public localAddresses?: LocalAddresses;
   /** The matched route and its path parameters (set by the router). */
   public route?: Route;
   public pathParameters: Record<string, string> | null = null;

@@ -7,6 +7,7 @@
  */
 import { Authorizers } from './authorize';
 import { authorizeCognito } from './cognito';
+import { poolsReferenced } from '../deploy-values';
 import { respond } from '../gateway-responses';
 import { IamCredentials, shellCredentials, verifySigV4 } from './sigv4';
 import { Usage } from './usage';
@@ -51,6 +52,8 @@ export class Guard {
   public async start(routes: readonly Route[]): Promise<void> {
     this.usage.notes(routes).forEach((note) => this.log(note));
     const pools = new Map(routes.flatMap((r) => r.protection?.cognito?.pools ?? []).map((p) => [p.id, p.clientIds]));
+    // (and the pools whose issuer a MOCK integration or gateway response names, e.g. an MCP server's document)
+    poolsReferenced(routes).filter((id) => !pools.has(id)).forEach((id) => pools.set(id, []));
     if (pools.size === 0 || this.issuer) return;
     const defaultClientIds = Object.fromEntries([...pools].filter(([, clients]) => clients.length > 0).map(([id, clients]) => [id, clients[0]]));
     this.issuer = await startTokenIssuer({ pools: [...pools.keys()], defaultClientIds });

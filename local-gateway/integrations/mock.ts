@@ -7,6 +7,7 @@
  * `$context.responseOverride`. This is what `defaultCorsPreflightOptions` generates for a
  * preflight, with one allowed origin or several (a template that picks the request's origin).
  */
+import { localValue } from '../deploy-values';
 import { jsonTemplate, parameterValue } from '../gateway-responses';
 import { Overrides, renderTemplate } from '../mapping-template';
 import type { RequestContext } from '../request';
@@ -15,7 +16,7 @@ import type { MockSpec } from '../route';
 export function answerMock(ctx: RequestContext, mock: MockSpec): void {
   const type = String(ctx.req.headers['content-type'] ?? 'application/json').split(';')[0].trim().toLowerCase();
   const requestTemplate = mock.requestTemplates[type] ?? mock.requestTemplates['application/json'];
-  const rendered = requestTemplate === undefined ? '' : renderTemplate(requestTemplate, ctx);
+  const rendered = requestTemplate === undefined ? '' : renderTemplate(localValue(requestTemplate, ctx.localAddresses), ctx);
   const statusCode = /statusCode["']?\s*:\s*["']?(\d{3})/.exec(rendered)?.[1] ?? '200';
   const response = mock.responses.find((r) => r.selectionPattern !== undefined && r.selectionPattern !== '' && new RegExp(`^(?:${r.selectionPattern})$`).test(statusCode))
     ?? mock.responses.find((r) => !r.selectionPattern);
@@ -30,7 +31,7 @@ export function answerMock(ctx: RequestContext, mock: MockSpec): void {
     if (header) headers[header] = parameterValue(value, ctx);
   }
   const overrides: Overrides = { header: {} };
-  const template = jsonTemplate(response.templates);
+  const template = jsonTemplate(response.templates, ctx);
   const body = template === undefined ? '' : renderTemplate(template, ctx, overrides);
   Object.assign(headers, overrides.header);
   ctx.mode = 'BUFFERED';

@@ -1,18 +1,16 @@
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 // eslint-disable-next-line import/no-unresolved -- the resolver does not read the SDK's exports map
-import { auth, discoverAuthorizationServerMetadata, exchangeAuthorization, OAuthClientProvider, registerClient, startAuthorization } from '@modelcontextprotocol/sdk/client/auth.js';
-// eslint-disable-next-line import/no-unresolved
-import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
+import { auth, discoverAuthorizationServerMetadata, exchangeAuthorization, registerClient, startAuthorization } from '@modelcontextprotocol/sdk/client/auth.js';
 import { verifyCognitoToken } from '../../../local-gateway/auth/jwt';
 import { startTokenIssuer, TokenIssuer } from '../../../local-gateway/stand-ins/token-issuer';
+import { MemoryOAuthProvider as MemoryProvider } from '../support/oauth-provider';
 
 // The official MCP SDK (v1, @modelcontextprotocol/sdk) client auth against the token issuer
 // stand-in, written the way an MCP client app writes it: an OAuthClientProvider that keeps its
 // state in memory and "opens a browser" (here: follows the authorization URL with fetch).
 
 const POOL = 'Users';
-const REDIRECT = 'http://127.0.0.1:33419/callback';
 let issuer: TokenIssuer;
 let resourceServer: http.Server;
 let mcpUrl: string;
@@ -37,29 +35,6 @@ afterAll(async () => {
   resourceServer.closeAllConnections();
   await new Promise((resolve) => resourceServer.close(resolve));
 });
-
-/** An in-memory provider, as the SDK's examples write one. */
-class MemoryProvider implements OAuthClientProvider {
-  public client?: OAuthClientInformationMixed;
-  public saved?: OAuthTokens;
-  public verifier = '';
-  public code?: string;
-  get redirectUrl() { return REDIRECT; }
-  get clientMetadata(): OAuthClientMetadata {
-    return { client_name: 'sdk test', redirect_uris: [REDIRECT], grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], token_endpoint_auth_method: 'none' };
-  }
-  clientInformation() { return this.client; }
-  saveClientInformation(info: OAuthClientInformationMixed) { this.client = info; }
-  tokens() { return this.saved; }
-  saveTokens(tokens: OAuthTokens) { this.saved = tokens; }
-  async redirectToAuthorization(url: URL) {
-    // the "browser": the stand-in approves at once and redirects back with the code
-    const res = await fetch(url, { redirect: 'manual' });
-    this.code = new URL(res.headers.get('location')!).searchParams.get('code') ?? undefined;
-  }
-  saveCodeVerifier(verifier: string) { this.verifier = verifier; }
-  codeVerifier() { return this.verifier; }
-}
 
 test('auth(): RFC 9728 discovery → RFC 8414 metadata → registration → authorize (PKCE) → token, for the MCP resource', async () => {
   // GIVEN the document URL the client reads from the 401's WWW-Authenticate challenge (the SDK's
@@ -90,13 +65,14 @@ test('the SDK\'s helpers one by one; a wrong PKCE verifier is refused as the SDK
   expect(metadata?.registration_endpoint).toBe(`${issuer.url}/${POOL}/oauth2/register`);
   const clientInformation = await registerClient(`${issuer.url}/${POOL}`, { metadata, clientMetadata: new MemoryProvider().clientMetadata });
   const { authorizationUrl, codeVerifier } = await startAuthorization(`${issuer.url}/${POOL}`, {
-    metadata, clientInformation, redirectUrl: REDIRECT, scope: 'mcp/tools', state: 'st', resource: new URL(mcpUrl),
+    metadata, clientInformation, redirectUrl: new MemoryProvider().redirectUrl, scope: 'mcp/tools', state: 'st', resource: new URL(mcpUrl),
   });
   const location = new URL((await fetch(authorizationUrl, { redirect: 'manual' })).headers.get('location')!);
   expect(location.searchParams.get('state')).toBe('st');
   const code = location.searchParams.get('code')!;
+  const redirectUri = new MemoryProvider().redirectUrl;
   const exchange = (verifier: string) => exchangeAuthorization(`${issuer.url}/${POOL}`, {
-    metadata, clientInformation, authorizationCode: code, codeVerifier: verifier, redirectUri: REDIRECT, resource: new URL(mcpUrl),
+    metadata, clientInformation, authorizationCode: code, codeVerifier: verifier, redirectUri, resource: new URL(mcpUrl),
   });
   await expect(exchange(`${codeVerifier.slice(1)}x`)).rejects.toThrow(/code_verifier/);
   // (the code is spent by the failed attempt, as single-use codes are)
