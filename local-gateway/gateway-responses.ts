@@ -39,7 +39,7 @@ export const ANSWERS = {
   internalError: answer('DEFAULT_5XX', 500, 'Internal server error'),
   /** A malformed Lambda proxy result, a failed classic invocation, an HTTP backend that failed. */
   badGateway: answer('DEFAULT_5XX', 502, 'Internal server error'),
-  /** A request body over 10 MB. */
+  /** A request body over 10 MB; a Lambda event over Lambda's 6 MB (what API Gateway answers then is *unverified*). */
   requestTooLarge: answer('REQUEST_TOO_LARGE', 413, 'Request Too Long'),
   /** A request line and headers over 10,240 bytes. */
   headersTooLarge: answer('DEFAULT_4XX', 431, 'Request Header Fields Too Large'),

@@ -8,7 +8,8 @@ import { readPrelude, responseHead } from './prelude';
 import { bufferedResponse } from './proxy-response';
 import { ANSWERS, respond } from '../gateway-responses';
 import type { ExecutionEnvironment } from '../lambda/environment';
-import { beforeTimeout } from '../lambda/limits';
+import { restEvent } from '../lambda/event';
+import { beforeTimeout, MAX_INVOCATION_PAYLOAD_BYTES } from '../lambda/limits';
 import type { EnvironmentPool } from '../lambda/pool';
 import type { LocalStreamingGatewayOptions } from '../options';
 import { integrationTimeoutMs, Relay, RelayError } from '../relay';
@@ -17,6 +18,14 @@ import type { RequestContext } from '../request';
 export async function invokeLambda(ctx: RequestContext, pool: EnvironmentPool, options: LocalStreamingGatewayOptions): Promise<void> {
   const route = ctx.route!;
   const request = ctx.record();
+  // (a body under a sixth of the limit cannot make an event over it, even with every character escaped)
+  const eventBytes = (request.body?.length ?? 0) > MAX_INVOCATION_PAYLOAD_BYTES / 6 ? Buffer.byteLength(JSON.stringify(restEvent(request))) : 0;
+  if (eventBytes > MAX_INVOCATION_PAYLOAD_BYTES) {
+    // (what API Gateway answers when Lambda refuses the event is *unverified*: 413 here, its answer to a body over 10 MB)
+    ctx.log(`the Lambda event is ${eventBytes} bytes, over Lambda's invocation payload limit of ${MAX_INVOCATION_PAYLOAD_BYTES} bytes (RequestEntityTooLargeException): the function was not invoked`);
+    respond(ctx, ANSWERS.requestTooLarge);
+    return;
+  }
   const waitStarted = Date.now();
   const environment = pool.takeWarm() ?? await waitForEnvironment(ctx, pool, integrationTimeoutMs(route, options));
   if (!environment) return;

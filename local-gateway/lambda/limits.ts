@@ -1,9 +1,13 @@
 /**
  * Lambda's limits on an execution environment, enforced from outside the sandbox (a handler that
- * never yields cannot enforce anything itself): the init phase's 10 s, and `memorySize`.
+ * never yields cannot enforce anything itself): the init phase's 10 s, `memorySize`, and the
+ * invocation payload's 6 MB.
  */
 import * as fs from 'fs';
 import type { Worker } from 'worker_threads';
+
+/** Lambda's largest synchronous invocation payload (the event as JSON): 6 MB, 6,291,456 bytes. */
+export const MAX_INVOCATION_PAYLOAD_BYTES = 6 * 1024 * 1024;
 
 /** Lambda ends an init phase that takes longer than this, and retries it in the invocation. */
 export const INIT_LIMIT_MS = 10_000;

@@ -128,6 +128,17 @@ describe('the HTTP surface', () => {
     expect((await response.json()).error.message).toMatch(/too large: \d+ bytes, the limit is 4194304/);
   });
 
+  test('an event over Lambda\'s 6 MB invocation payload is refused (413) without invoking the function, and the gateway says why', async () => {
+    const { mcp, gateway, diagnostics } = await mcpServer('server-v2.ts');
+    // (7 MB of body: under API Gateway's 10 MB, over Lambda's 6 MB)
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'add', arguments: { pad: 'x'.repeat(7 * 1024 * 1024) } } });
+    const response = await fetch(mcp, { method: 'POST', headers: { 'content-type': 'application/json', 'accept': 'application/json, text/event-stream' }, body });
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({ message: 'Request Too Long' });
+    expect(gateway.workerCount).toBe(0);
+    expect(diagnostics.join('\n')).toMatch(/the Lambda event is \d+ bytes, over Lambda's invocation payload limit of 6291456 bytes/);
+  });
+
   test('a body over API Gateway\'s 10 MB is refused by the gateway (413) before the function', async () => {
     const { mcp } = await mcpServer('server-v2.ts');
     const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'add', arguments: { pad: 'x'.repeat(11 * 1024 * 1024) } } });
