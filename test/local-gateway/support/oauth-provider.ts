@@ -13,6 +13,8 @@ export class MemoryOAuthProvider implements OAuthClientProvider {
   public saved?: OAuthTokens;
   public verifier = '';
   public code?: string;
+  /** What discovery found (the authorization server, its metadata), kept with the code verifier. */
+  public discovery?: unknown;
   /** The authorization URLs the client was sent to. */
   public readonly visited: URL[] = [];
   constructor(public readonly redirectUrl = 'http://127.0.0.1:33419/callback') {}
@@ -30,4 +32,6 @@ export class MemoryOAuthProvider implements OAuthClientProvider {
   }
   saveCodeVerifier(verifier: string) { this.verifier = verifier; }
   codeVerifier() { return this.verifier; }
+  saveDiscoveryState(state: unknown) { this.discovery = state; }
+  discoveryState() { return this.discovery as never; }
 }
