@@ -4,7 +4,8 @@
  * inline in one event loop (as the bare server runs it), and in N worker threads (as N execution
  * environments, one per stream, run it) with and without posting each 1 KB chunk to the main
  * thread. Nothing of the gateway is in it: the thread rows are what any design with one thread per
- * environment pays before relaying a byte. Ratios are against the inline run, in the same run.
+ * environment pays before relaying a byte; the last row is a pooled design's (all streams in one
+ * thread, as environments sharing it would run). Ratios are against the inline run, in the same run.
  * Run: npx ts-node --transpile-only --project bench/tsconfig.json bench/thread-wakeup-floor.ts [streams]
  */
 import { Worker } from 'worker_threads';
@@ -33,21 +34,26 @@ async function cpuPerStream(run: () => Promise<void>): Promise<number> {
   return rounds.sort((a, b) => a - b)[Math.floor(rounds.length / 2)];
 }
 
-/** A thread's stream (plain JavaScript: the same work as `stream`), run on each message. */
+/** A thread's `streams` streams (plain JavaScript: the same work as `stream`), run on each message. */
 const THREAD = `
 const { parentPort, workerData } = require('worker_threads');
 const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-parentPort.on('message', async () => {
+async function stream(first) {
   const chunk = new Uint8Array(1024).fill(97);
+  await wait(first);
   for (let i = 0; i < ${CHUNKS}; i++) {
     if (workerData.post) { const copy = chunk.slice(); parentPort.postMessage(copy, [copy.buffer]); }
     await wait(${GAP_MS});
   }
+}
+parentPort.on('message', async () => {
+  await Promise.all(Array.from({ length: workerData.streams }, (_, i) => stream(i % ${GAP_MS})));
   parentPort.postMessage('end');
 });`;
 
-async function threads(post: boolean): Promise<number> {
-  const workers = Array.from({ length: STREAMS }, () => new Worker(THREAD, { eval: true, workerData: { post } }));
+/** CPU per stream with the streams spread over `threadCount` threads. */
+async function threads(post: boolean, threadCount = STREAMS): Promise<number> {
+  const workers = Array.from({ length: threadCount }, () => new Worker(THREAD, { eval: true, workerData: { post, streams: STREAMS / threadCount } }));
   await Promise.all(workers.map((w) => new Promise((resolve) => w.once('online', resolve))));
   const round = () => Promise.all(workers.map((w) => new Promise<void>((resolve) => {
     const onMessage = (message: unknown) => {
@@ -69,10 +75,12 @@ async function main(): Promise<void> {
   const inline = await cpuPerStream(all);
   const timers = await threads(false);
   const posting = await threads(true);
+  const pooled = await threads(true, 1);
   console.log(`${STREAMS} streams of ${CHUNKS} chunks, ${GAP_MS} ms apart: CPU ms per stream (median of ${ROUNDS} rounds)`);
   console.log(`  inline, one event loop (the bare server's way)      ${inline.toFixed(2)}`);
   console.log(`  a thread per stream, waits only                     ${timers.toFixed(2)}  (${(timers / inline).toFixed(1)}x)`);
   console.log(`  a thread per stream, waits and a message per chunk  ${posting.toFixed(2)}  (${(posting / inline).toFixed(1)}x)`);
+  console.log(`  one thread for all streams (pooled), the same       ${pooled.toFixed(2)}  (${(pooled / inline).toFixed(1)}x)`);
 }
 
 void main();
