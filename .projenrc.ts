@@ -111,6 +111,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
       // timers, child processes, sockets, a synth), not compute: as many workers as cores.
       maxWorkers: '100%',
       collectCoverage: false,
+      // Passing suites print nothing: aws-cdk-lib's unconditional `Bundling asset …` line is dropped.
+      setupFiles: ['<rootDir>/test/support/quiet-cdk-bundling.ts'],
     },
   },
   eslintOptions: {

@@ -2,7 +2,7 @@ import * as path from 'path';
 import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { StreamingFunction, StreamingRestApi } from '../src';
-import { newStack } from './support/stacks';
+import { newStack, QUIET_BUNDLING } from './support/stacks';
 
 // Whole-stack snapshots: a change to any default shows up here in review.
 // Asset hashes are masked by test/support/asset-hash-serializer.ts.
@@ -10,7 +10,7 @@ import { newStack } from './support/stacks';
 test('a StreamingRestApi with a bundled streaming function and an HTTP proxy route', () => {
   // GIVEN
   const { stack } = newStack();
-  const fn = new StreamingFunction(stack, 'Tokens', { entry: path.join(__dirname, 'fixtures', 'stream-handler.ts') });
+  const fn = new StreamingFunction(stack, 'Tokens', { entry: path.join(__dirname, 'fixtures', 'stream-handler.ts'), bundling: QUIET_BUNDLING });
   // WHEN
   const api = new StreamingRestApi(stack, 'Api');
   api.addStreamingLambda('/v1/chat/{id}', fn, { httpMethod: 'POST' });

@@ -3,7 +3,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { StreamingFunction, StreamingRestApi } from '../src';
-import { newStack } from './support/stacks';
+import { newStack, QUIET_BUNDLING } from './support/stacks';
 
 const ENTRY = path.join(__dirname, 'fixtures', 'stream-handler.ts');
 
@@ -12,7 +12,7 @@ describe('StreamingFunction', () => {
     // GIVEN
     const { stack } = newStack();
     // WHEN
-    new StreamingFunction(stack, 'Fn', { entry: ENTRY });
+    new StreamingFunction(stack, 'Fn', { entry: ENTRY, bundling: QUIET_BUNDLING });
     // THEN
     Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
@@ -34,7 +34,7 @@ describe('StreamingFunction', () => {
       memorySize: 1024,
       architecture: lambda.Architecture.X86_64,
       loggingFormat: lambda.LoggingFormat.TEXT,
-      bundling: { sourceMap: false },
+      bundling: { ...QUIET_BUNDLING, sourceMap: false },
       environment: { STAGE: 'dev' },
     });
     const template = Template.fromStack(stack);
@@ -50,7 +50,7 @@ describe('StreamingFunction', () => {
 
   test('a user NODE_OPTIONS is kept', () => {
     const { stack } = newStack();
-    new StreamingFunction(stack, 'Fn', { entry: ENTRY, environment: { NODE_OPTIONS: '--max-old-space-size=256' } });
+    new StreamingFunction(stack, 'Fn', { entry: ENTRY, environment: { NODE_OPTIONS: '--max-old-space-size=256' }, bundling: QUIET_BUNDLING });
     Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ NODE_OPTIONS: '--max-old-space-size=256' }) },
     });
@@ -58,7 +58,7 @@ describe('StreamingFunction', () => {
 
   test('plugs into a StreamingRestApi route', () => {
     const { stack } = newStack();
-    const fn = new StreamingFunction(stack, 'Fn', { entry: ENTRY });
+    const fn = new StreamingFunction(stack, 'Fn', { entry: ENTRY, bundling: QUIET_BUNDLING });
     new StreamingRestApi(stack, 'Api').addStreamingLambda('/stream', fn, { httpMethod: 'GET' });
     Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::Method', {
       Integration: { ResponseTransferMode: 'STREAM', Uri: { 'Fn::Join': ['', Match.arrayWith([{ 'Fn::GetAtt': [Match.stringLikeRegexp('^Fn'), 'Arn'] }])] } },
@@ -69,10 +69,10 @@ describe('StreamingFunction', () => {
     // GIVEN
     const { stack } = newStack();
     // WHEN
-    const fn = new StreamingFunction(stack, 'Fn', { entry: ENTRY, bundling: { define: { 'process.env.X': '"1"' } } });
+    const fn = new StreamingFunction(stack, 'Fn', { entry: ENTRY, bundling: { ...QUIET_BUNDLING, define: { 'process.env.X': '"1"' } } });
     const hooked = new StreamingFunction(stack, 'Hooked', {
       entry: ENTRY,
-      bundling: { commandHooks: { beforeBundling: () => [], beforeInstall: () => [], afterBundling: () => [] } },
+      bundling: { ...QUIET_BUNDLING, commandHooks: { beforeBundling: () => [], beforeInstall: () => [], afterBundling: () => [] } },
     });
     // THEN
     const specOf = (f: StreamingFunction) => f.node.defaultChild!.node.metadata.find((m) => m.type === 'cdk-streaming-rest-api:rebuild')?.data;

@@ -13,6 +13,7 @@
 import * as path from 'path';
 import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration, Stack } from 'aws-cdk-lib';
+import { LogLevel } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { StreamingFunction, StreamingRestApi } from '../../src';
 
 const app = new App();
@@ -22,7 +23,7 @@ const api = new StreamingRestApi(stack, 'Api', { description: 'cdk-streaming-res
 const tokens = new StreamingFunction(stack, 'Tokens', {
   entry: path.join(__dirname, '..', '..', 'examples', 'handlers', 'sse-tokens.ts'),
   // Source maps name the build machine's paths; without them the bundle is the same everywhere.
-  bundling: { sourceMap: false },
+  bundling: { sourceMap: false, logLevel: LogLevel.WARNING },
 });
 api.addStreamingLambda('/chat', tokens, { httpMethod: 'GET' });
 

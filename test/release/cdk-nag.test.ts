@@ -6,7 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NagPack, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { StreamingExampleStack } from '../../examples/stack';
 import { BedrockChatModel, StreamingBedrockChat, StreamingFunction, StreamingRestApi, StreamingWebAppFunction } from '../../src';
-import { newStack } from '../support/stacks';
+import { newStack, QUIET_BUNDLING } from '../support/stacks';
 
 // cdk-nag (v3, a validation plugin) on the library's constructs with default props and on the
 // example app. What the library can meet (access logging, JSON logs, execution logging,
@@ -75,7 +75,7 @@ const scenarios: Array<[string, () => Scenario]> = [
   ['StreamingRestApi with a StreamingFunction route and an HTTP proxy route', () => {
     const stack = nagStack();
     const api = new StreamingRestApi(stack, 'Api');
-    api.addStreamingLambda('/chat', new StreamingFunction(stack, 'Fn', { entry: FIXTURE }));
+    api.addStreamingLambda('/chat', new StreamingFunction(stack, 'Fn', { entry: FIXTURE, bundling: QUIET_BUNDLING }));
     api.addStreamingHttpProxy('/proxy/{proxy+}', 'https://backend.example.com/{proxy}');
     api.addStreamingMetrics().addTimeToFirstByteAlarm('SlowFirstByte', { threshold: Duration.seconds(2) });
     return { stack };
@@ -118,7 +118,7 @@ test('the same route on a plain RestApi fails the rules the library meets (the c
   // GIVEN
   const stack = nagStack();
   const api = new apigateway.RestApi(stack, 'Api');
-  api.root.addResource('chat').addMethod('ANY', new apigateway.LambdaIntegration(new StreamingFunction(stack, 'Fn', { entry: FIXTURE }), {
+  api.root.addResource('chat').addMethod('ANY', new apigateway.LambdaIntegration(new StreamingFunction(stack, 'Fn', { entry: FIXTURE, bundling: QUIET_BUNDLING }), {
     responseTransferMode: apigateway.ResponseTransferMode.STREAM,
   }));
   acknowledgeUserDecisions(stack);
@@ -135,7 +135,7 @@ describe.each([new HIPAASecurityChecks(), new NIST80053R5Checks(), new PCIDSS321
     // GIVEN
     const stack = nagStack();
     const api = new StreamingRestApi(stack, 'Api');
-    api.addStreamingLambda('/chat', new StreamingFunction(stack, 'Fn', { entry: FIXTURE }));
+    api.addStreamingLambda('/chat', new StreamingFunction(stack, 'Fn', { entry: FIXTURE, bundling: QUIET_BUNDLING }));
     const before = findings(pack, stack);
     expect(before[cacheRule]).toEqual(['Nag/Api/DeploymentStage.prod/Resource']);
     // WHEN

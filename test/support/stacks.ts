@@ -1,6 +1,7 @@
 import { App, Aspects, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { StreamingValidator, StreamingValidatorProps } from '../../src';
 
 /** The account and region of test stacks that need an environment. */
@@ -17,6 +18,12 @@ export interface NewStackOptions {
   /** An app to add the stack to. Default: a new app. */
   readonly app?: App;
 }
+
+/**
+ * Bundling options for the `NodejsFunction`s (`StreamingFunction`s) tests synthesize: esbuild reports
+ * warnings and errors only, not its per-bundle summary on stderr.
+ */
+export const QUIET_BUNDLING: nodejs.BundlingOptions = { logLevel: nodejs.LogLevel.WARNING };
 
 /** A fresh app and stack for one test. */
 export function newStack(options: NewStackOptions = {}): { app: App; stack: Stack } {

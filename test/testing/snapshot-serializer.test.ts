@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { format } from 'pretty-format';
 import { StreamingFunction, StreamingRestApi } from '../../src';
 import { streamingSnapshotSerializer } from '../../testing';
+import { QUIET_BUNDLING } from '../support/stacks';
 
 // The serializer users add to their own snapshot tests: two builds whose handler code differs
 // print the same snapshot, while everything else in the template still shows.
@@ -15,7 +16,7 @@ const ENTRY = path.join(__dirname, '..', 'fixtures', 'stream-handler.ts');
 function template(body: string): Record<string, any> {
   const stack = new Stack(new App(), 'Users', { env: { account: '123456789012', region: 'eu-west-1' } });
   const api = new StreamingRestApi(stack, 'Api');
-  api.addStreamingLambda('/chat', new StreamingFunction(stack, 'Chat', { entry: ENTRY, bundling: { banner: `/* ${body} */` } }), { httpMethod: 'POST' });
+  api.addStreamingLambda('/chat', new StreamingFunction(stack, 'Chat', { entry: ENTRY, bundling: { ...QUIET_BUNDLING, banner: `/* ${body} */` } }), { httpMethod: 'POST' });
   new lambda.Function(stack, 'Inline', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline(`exports.handler = async () => ${JSON.stringify(body)};`) });
   return Template.fromStack(stack).toJSON();
 }

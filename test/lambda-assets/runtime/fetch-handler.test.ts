@@ -217,12 +217,14 @@ describe('the deadline', () => {
   });
 
   test('a body still open at the hard stop is ended cleanly before the function times out', async () => {
+    const logged = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     const handler = fetchHandler(() => new Response(new ReadableStream({
       start(controller) { controller.enqueue(new TextEncoder().encode('started')); },
     })), { runtime, deadlineMarginMs: 400, hardStopMarginMs: 300 });
     const result = await invoke(handler, restProxyEvent(), { timeoutMs: 700 });
     expect(result.outcome).toBe('ended');
     expect(parseStreamedResponse(result.body).body.toString()).toBe('started');
+    expect(logged).toHaveBeenCalledWith(expect.objectContaining({ name: 'DeadlineError' })); // the function's log says why it was cut
   });
 
   test('a fetch function that never answers gets a 504 before the function times out', async () => {
