@@ -98,6 +98,9 @@ export async function main(argv: string[], io: CliIo = STDIO, ownProcess = false
     isolation: isolation(values.isolation),
     idleEnvironmentMs: idleEnvironment === undefined ? undefined : idleEnvironment * 1000,
     forceBuffered: values.buffered,
+    // Through `io` (the command line's stderr), as everything the command line prints.
+    log: (m) => io.err(`[local-gateway] ${m}\n`),
+    accessLog: (entry) => io.err(`${JSON.stringify(entry)}\n`),
     skipAuth: values['skip-auth'],
     apiKeys: pairs(values['api-key'], 'api-key'),
   };

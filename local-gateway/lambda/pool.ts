@@ -47,6 +47,8 @@ export class EnvironmentPool {
   private readonly env: Record<string, string>;
   private codeDir?: string;
   private retired = false;
+  /** The gateway stopped: environments handed back end, and none starts. */
+  private closed = false;
 
   /** Lambda's limit for a function's init phase (on-demand functions); lower in tests. */
   private readonly initLimitMs: number;
@@ -116,7 +118,7 @@ export class EnvironmentPool {
   /** Returns an environment after its invocation: to the next waiting request, or to the idle ones. */
   public release(environment: ExecutionEnvironment): void {
     environment.busy = false;
-    if (this.retired || !environment.alive) {
+    if (this.retired || this.closed || !environment.alive) {
       this.discard(environment);
       return;
     }
@@ -139,6 +141,7 @@ export class EnvironmentPool {
     clearTimeout(environment.idleTimer);
     environment.kill();
     this.all.delete(environment);
+    if (this.closed) return;
     if (this.waiting.length > 0 && this.all.size < this.decision.maxEnvironments) this.waiting.shift()!(this.spawn());
     else if (this.retired && this.all.size === 0) this.removeInlineCode();
   }
@@ -155,6 +158,7 @@ export class EnvironmentPool {
   }
 
   public close(): void {
+    this.closed = true;
     for (const environment of this.all) {
       clearTimeout(environment.idleTimer);
       environment.kill();

@@ -7,6 +7,7 @@ import * as path from 'path';
 import { buildAssembly, chunkedHandler } from './support/assembly';
 import { curl } from './support/clients';
 import { startCommandLine, stopCommandLines } from './support/command-line';
+import { until } from './support/serve';
 import { main } from '../../local-gateway/cli';
 import type { LocalStreamingGateway } from '../../local-gateway/gateway';
 
@@ -48,7 +49,7 @@ test('serve <handler.ts> --route bundles the file and streams it', async () => {
     '  for (const n of [1, 2, 3]) { await events.data({ n, q: event.queryStringParameters?.q }); await new Promise((r) => setTimeout(r, 150)); }',
     '});',
   ].join('\n'));
-  const { out, io: streams } = io();
+  const { out, err, io: streams } = io();
   // WHEN
   const gateway = (await main(['serve', file, '--route', 'GET:/events', '--port', '0', '--timeout', '10'], streams)) as LocalStreamingGateway;
   cleanup.push(() => gateway.stop(), () => fs.rmSync(dir, { recursive: true, force: true }));
@@ -58,6 +59,10 @@ test('serve <handler.ts> --route bundles the file and streams it', async () => {
   // (the handler returns without end(): the end marker goes out, so an EventSource does not reconnect)
   expect(seen.body).toBe('data: {"n":1,"q":"hi"}\n\ndata: {"n":2,"q":"hi"}\n\ndata: {"n":3,"q":"hi"}\n\nid: ~end\n\n');
   expect(seen.arrivals.length).toBeGreaterThanOrEqual(2);
+  // the gateway's diagnostics and access log go to the command line's stderr
+  await until(() => err.some((line) => line.startsWith('{')), 'the access-log entry');
+  expect(err.join('')).toMatch(/^\[local-gateway\] handler\.ts: cold start/m);
+  expect(JSON.parse(err.find((line) => line.startsWith('{'))!)).toMatchObject({ httpMethod: 'GET', resourcePath: '/events', status: '200', responseTransferMode: 'STREAMED' });
 });
 
 const TLA_HANDLER = [

@@ -81,11 +81,12 @@ function waitingRequests(gateway: unknown): number {
 function firstLine(url: string): Promise<string> {
   return new Promise((resolve) => {
     const req = http.get(url, (res) => res.once('data', (d: Buffer) => {
+      clearTimeout(timer);
       req.destroy();
       resolve(d.toString().split('\n')[0]);
     }));
     req.on('error', () => undefined);
-    setTimeout(() => {
+    const timer = setTimeout(() => {
       req.destroy();
       resolve('none');
     }, 3000);
