@@ -47,8 +47,6 @@ export class EnvironmentPool {
   private readonly env: Record<string, string>;
   private codeDir?: string;
   private retired = false;
-  /** The gateway stopped: environments handed back end, and none starts. */
-  private closed = false;
 
   /** Lambda's limit for a function's init phase (on-demand functions); lower in tests. */
   private readonly initLimitMs: number;
@@ -118,7 +116,7 @@ export class EnvironmentPool {
   /** Returns an environment after its invocation: to the next waiting request, or to the idle ones. */
   public release(environment: ExecutionEnvironment): void {
     environment.busy = false;
-    if (this.retired || this.closed || !environment.alive) {
+    if (this.retired || !environment.alive) {
       this.discard(environment);
       return;
     }
@@ -141,7 +139,6 @@ export class EnvironmentPool {
     clearTimeout(environment.idleTimer);
     environment.kill();
     this.all.delete(environment);
-    if (this.closed) return;
     if (this.waiting.length > 0 && this.all.size < this.decision.maxEnvironments) this.waiting.shift()!(this.spawn());
     else if (this.retired && this.all.size === 0) this.removeInlineCode();
   }
@@ -158,7 +155,7 @@ export class EnvironmentPool {
   }
 
   public close(): void {
-    this.closed = true;
+    [this.retired, this.waiting.length] = [true, 0]; // gateway stopped: none starts for a request in line, none handed back is kept
     for (const environment of this.all) {
       clearTimeout(environment.idleTimer);
       environment.kill();
