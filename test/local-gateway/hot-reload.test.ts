@@ -64,14 +64,12 @@ test('a handler edit is served without a synth; a request in flight finishes on 
   const decoder = new TextDecoder();
   let inFlight = decoder.decode((await reader.read()).value, { stream: true });
   // WHEN a file the handler imports changes
-  const saved = Date.now();
   editApp(dir, 'lib/handlers/message.ts', 'version 1', 'version 2');
-  // THEN the next requests get the new code, soon, with no synth
+  // THEN the next requests get the new code, with no synth (how soon: the bench measures it, a
+  // median of a few hundred ms; a wall-clock bound here would only measure the machine's load)
   await eventually(async () => (await text('/prod/hello')) === 'version 2 hi', 10_000);
-  const servedMs = Date.now() - saved;
   expect(since()).toMatch(/\[watch\] lib\/handlers\/message\.ts: hot reload of Hello\w+ \(esbuild, no synth\)/);
   expect(since()).not.toMatch(/synthesizing/);
-  expect(servedMs).toBeLessThan(5000); // (the bench measures it: a median of a few hundred ms)
   // and the request in flight ended on the code it started with
   for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) inFlight += decoder.decode(chunk.value, { stream: true });
   expect(inFlight).toBe('version 1 hi version 1');

@@ -41,7 +41,9 @@ export async function stopCommandLines(): Promise<void> {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     try {
       process.kill(-child.pid!, 'SIGTERM');
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 5000)))]);
+      clearTimeout(timer); // (a timer left running keeps jest from exiting)
       process.kill(-child.pid!, 'SIGKILL');
     } catch {
       // the group is gone
