@@ -2,7 +2,7 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 import { chunkedHandler, TestRoute } from './support/assembly';
 import { curl, fetchStream } from './support/clients';
-import { serve } from './support/serve';
+import { serve, until } from './support/serve';
 
 // The gateway against hand-built assemblies and raw handlers: one test per row of the fault matrix
 // of API Gateway REST response streaming (the behaviour table of docs/local-gateway.md), with real
@@ -31,7 +31,7 @@ describe('streaming', () => {
     expect(seen.body.toString()).toBe('data: 1\n\ndata: 2\n\ndata: 3\n\ndata: 4\n\n');
     expect(seen.arrivals.length).toBeGreaterThanOrEqual(3);
     expect(seen.arrivals[seen.arrivals.length - 1] - seen.arrivals[0]).toBeGreaterThan(300);
-    await new Promise((r) => setTimeout(r, 50));
+    await until(() => logs.length > 0, 'the access-log entry'); // (written as the response ends)
     expect(logs).toHaveLength(1);
     expect(logs[0]).toMatchObject({ httpMethod: 'GET', resourcePath: '/sse', status: '200', responseTransferMode: 'STREAMED', responseLength: '36' });
     expect(Number(logs[0].timeToFirstContent)).toBeLessThan(Number(logs[0].integrationLatency));
@@ -45,7 +45,7 @@ describe('streaming', () => {
     const seen = await fetchStream(`${url}/sse`);
     expect(seen.headers['content-length']).toBe('36');
     expect(seen.arrivals[0]).toBeGreaterThan(450);
-    await new Promise((r) => setTimeout(r, 50));
+    await until(() => logs.length > 0, 'the access-log entry');
     expect(logs[0].responseTransferMode).toBe('BUFFERED');
   });
 
@@ -129,12 +129,12 @@ describe('faults', () => {
 
   test('a handler that never ends is cut at the function timeout', async () => {
     const code = 'exports.handler = awslambda.streamifyResponse(async (e, s) => { awslambda.HttpResponseStream.from(s, {}).write(\'started\'); });';
-    const { url, gateway } = await serve([{ path: '/f', code, functionTimeoutSeconds: 1 }]);
+    const { url, gateway, diagnostics } = await serve([{ path: '/f', code, functionTimeoutSeconds: 1 }]);
     const seen = await curl([`${url}/f`]);
     expect(seen.body).toBe('started');
     expect(seen.exitCode).toBe(18);
-    expect(seen.totalMs).toBeGreaterThan(900);
-    expect(seen.totalMs).toBeLessThan(3000);
+    expect(seen.totalMs).toBeGreaterThan(900); // (not before it: a lower bound, which load cannot break)
+    expect(diagnostics.join('\n')).toMatch(/GET \/f: the function timed out/); // the function timeout cut it, not another
     expect(gateway.workerCount).toBe(0);
   });
 
@@ -144,7 +144,6 @@ describe('faults', () => {
     const seen = await fetchStream(`${url}/f`);
     expect(seen.status).toBe(504);
     expect(JSON.parse(seen.body.toString())).toEqual({ message: 'Endpoint request timed out' });
-    expect(seen.totalMs).toBeLessThan(1500);
   });
 
   test('a stream silent for longer than the idle timeout is cut', async () => {
@@ -264,15 +263,15 @@ describe('the REST proxy event', () => {
       }
       h.end(); });`;
     const { url } = await serve([{ path: '/e', code }]);
-    const slow = fetchStream(`${url}/e?slow=1`);
-    await new Promise((r) => setTimeout(r, 150));
+    // (fetch resolves with the headers, which come with the first line: the slow stream is under way)
+    const slow = await fetch(`${url}/e?slow=1`);
     const seen = await curl(['-H', 'constructor: a', `${url}/e?constructor=1&__proto__=2&toString=3&toString=4&hasOwnProperty=5`]);
     const event = JSON.parse(seen.body);
     expect(event.keys).toEqual(['constructor', '__proto__', 'toString', 'hasOwnProperty']);
     expect([event.q.constructor, event.q.__proto__, event.q.toString, event.q.hasOwnProperty]).toEqual(['1', '2', '4', '5']);
     expect([event.mq.constructor, event.mq.__proto__, event.mq.toString]).toEqual([['1'], ['2'], ['3', '4']]);
     expect(event).toMatchObject({ proto: true, h: 'a', mh: ['a'], toString: 'function' });
-    expect((await slow).body.toString()).toBe('line 0\nline 1\nline 2\nline 3\nline 4\n');
+    expect(await slow.text()).toBe('line 0\nline 1\nline 2\nline 3\nline 4\n');
   });
 
   test('a GET without a body, and a POST with an empty one, both give a null body', async () => {
