@@ -10,4 +10,7 @@ const createServer = () => registerAll(new McpServer({ name: 'test-v1', version:
 
 export const handler = mcpHandler(statelessMcp(createServer, WebStandardStreamableHTTPServerTransport), {
   deadlineMarginMs: 1500,
+  // (the per-request log line is asserted in test/lambda-assets/runtime/mcp-handler.test.ts; here it
+  // would be printed by the gateway's test process)
+  log: () => undefined,
 });

@@ -10,6 +10,9 @@ const issuer = process.env.MCP_AUTH_ISSUER;
 
 export const handler = mcpHandler(createMcpHandler(() => registerAll(new McpServer({ name: 'test-v2', version: '1.0.0' }))), {
   deadlineMarginMs: 1500,
+  // (the per-request log line is asserted in test/lambda-assets/runtime/mcp-handler.test.ts; here it
+  // would be printed by the gateway's test process)
+  log: () => undefined,
   verifyBearer: issuer ? jwtVerifier({ jwksUri: process.env.MCP_JWKS }) : undefined,
   authorizationServers: issuer ? [issuer] : undefined,
 });
