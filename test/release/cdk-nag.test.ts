@@ -6,7 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NagPack, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { StreamingExampleStack } from '../../examples/stack';
 import { BedrockChatModel, StreamingBedrockChat, StreamingFunction, StreamingRestApi, StreamingWebAppFunction } from '../../src';
-import { newStack, QUIET_BUNDLING } from '../support/stacks';
+import { newStack, NO_BUNDLING, QUIET_BUNDLING } from '../support/stacks';
 
 // cdk-nag (v3, a validation plugin) on the library's constructs with default props and on the
 // example app. What the library can meet (access logging, JSON logs, execution logging,
@@ -94,7 +94,7 @@ const scenarios: Array<[string, () => Scenario]> = [
     return { stack, own: { rule: 'AwsSolutions-L1', acknowledge: () => Validations.of(web).acknowledge({ id: 'AwsSolutions-L1', reason: 'the Python version the app is tested on' }) } };
   }],
   ['the example app', () => {
-    return { stack: new StreamingExampleStack(new App(), 'StreamingExample') };
+    return { stack: new StreamingExampleStack(new App({ context: NO_BUNDLING }), 'StreamingExample') };
   }],
 ];
 

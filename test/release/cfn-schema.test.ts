@@ -5,7 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { StreamingExampleStack } from '../../examples/stack';
 import { BedrockChatModel, StreamingBedrockChat, StreamingRestApi, StreamingWebAppFunction } from '../../src';
 import { validateTemplate } from '../support/cfn-schema';
-import { newStack } from '../support/stacks';
+import { newStack, NO_BUNDLING } from '../support/stacks';
 
 // Every AWS::ApiGateway::* and AWS::Lambda::* resource the example app (and the constructs the
 // app does not use) synthesizes conforms to the published CloudFormation resource specification.
@@ -16,7 +16,7 @@ const EXAMPLES = path.join(__dirname, '..', '..', 'examples');
 function exampleTemplate(): any {
   // The example app as `cdk synth` builds it: the stack of examples/app.ts with examples/cdk.json's context.
   const { context } = JSON.parse(fs.readFileSync(path.join(EXAMPLES, 'cdk.json'), 'utf8'));
-  const app = new App({ context });
+  const app = new App({ context: { ...context, ...NO_BUNDLING } }); // (templates are checked, not bundles)
   new StreamingExampleStack(app, 'StreamingExample');
   const assembly = app.synth();
   return assembly.getStackByName('StreamingExample').template;

@@ -2,6 +2,7 @@ import { App, Aspects, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import { StreamingValidator, StreamingValidatorProps } from '../../src';
 
 /** The account and region of test stacks that need an environment. */
@@ -24,6 +25,13 @@ export interface NewStackOptions {
  * warnings and errors only, not its per-bundle summary on stderr.
  */
 export const QUIET_BUNDLING: nodejs.BundlingOptions = { logLevel: nodejs.LogLevel.WARNING };
+
+/**
+ * App context that skips asset bundling (`cdk synth --exclusively` does the same for other stacks):
+ * for tests that check templates (resource specification, cdk-nag rules), not what a bundle holds.
+ * The synth is quicker and esbuild prints nothing.
+ */
+export const NO_BUNDLING = { [cxapi.BUNDLING_STACKS]: [] };
 
 /** A fresh app and stack for one test. */
 export function newStack(options: NewStackOptions = {}): { app: App; stack: Stack } {
