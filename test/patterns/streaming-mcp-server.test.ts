@@ -1,12 +1,12 @@
 import * as path from 'path';
-import { Annotations as CoreAnnotations, Duration } from 'aws-cdk-lib';
+import { Annotations as CoreAnnotations, App, Duration } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { McpAuth, StreamingMcpServer, StreamingRestApi } from '../../src';
-import { inlineFunction, newStack, streamingInlineFunction, synthError } from '../support/stacks';
+import { inlineFunction, newStack, NO_BUNDLING, streamingInlineFunction, synthError } from '../support/stacks';
 
 const FIXTURE = path.join(__dirname, '..', 'fixtures', 'stream-handler.ts');
 
@@ -153,7 +153,7 @@ describe('StreamingMcpServer', () => {
   });
 
   test('entry is bundled into a StreamingFunction whose timeout is the route\'s', () => {
-    const { stack } = newStack();
+    const { stack } = newStack({ app: new App({ context: NO_BUNDLING }) }); // (the template is checked, not the bundle)
     const server = new StreamingMcpServer(stack, 'Mcp', { entry: FIXTURE, auth: McpAuth.none(), timeout: Duration.minutes(2) });
     expect(server.function).toBeInstanceOf(lambda.Function);
     Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', { Timeout: 120, Runtime: 'nodejs24.x' });
