@@ -295,10 +295,13 @@ describe('web apps do not outlive the gateway', () => {
       `const app = new WebAppProcess({ logicalId: 'App', codeDir: ${JSON.stringify(dir)}, startScript: 'run.sh', runtime: '${runtime}', environment: {} }, { log: (line) => console.error(line) });`,
       'app.url().then(async (url) => { console.log(await (await fetch(url)).text()); process.exit(3); });',
     ].join('\n'));
-    const host = spawn(process.execPath, [require.resolve('tsx/cli'), script], { stdio: ['ignore', 'pipe', 'inherit'], env });
+    const host = spawn(process.execPath, [require.resolve('tsx/cli'), script], { stdio: ['ignore', 'pipe', 'pipe'], env });
     let out = '';
+    let log = '';
     host.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    host.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
     expect(await new Promise((resolve) => host.once('exit', resolve))).toBe(3);
+    expect(log).toMatch(/^\[App\] web app ready on port \d+/m);
     const pid = Number(out.trim());
     expect(pid).toBeGreaterThan(0);
     return pid;
