@@ -2,6 +2,9 @@ import { chunkedHandler } from './support/assembly';
 import { curl, fetchStream } from './support/clients';
 import { serve } from './support/serve';
 
+/** A debugger's option; its URL published on /json/list only (not printed on the test's stderr). */
+const QUIET_INSPECT = '--inspect=127.0.0.1:0 --inspect-publish-uid=http';
+
 // Execution environments as on Lambda: least exposure of the developer's shell, the function
 // timeout and memorySize enforced from outside, one invocation at a time with module state kept,
 // a cap per function with requests queued, idle environments retired, cold starts logged.
@@ -170,6 +173,6 @@ test('NODE_OPTIONS a thread honours goes to the function\'s threads; a debugger 
   expect((await fetchStream(`${threaded.url}/t`)).body.toString()).toBe('false ');
   const withOptions = await serve([{ path: '/t', code, environment: { NODE_OPTIONS: '--no-warnings' } }]);
   expect((await fetchStream(`${withOptions.url}/t`)).body.toString()).toBe('false --no-warnings');
-  const debugged = await serve([{ path: '/t', code, environment: { NODE_OPTIONS: '--inspect=127.0.0.1:0' } }]);
+  const debugged = await serve([{ path: '/t', code, environment: { NODE_OPTIONS: QUIET_INSPECT } }]);
   expect((await fetchStream(`${debugged.url}/t`)).body.toString()).toMatch(/^true --max-old-space-size=128/);
 });

@@ -6,6 +6,9 @@ import { serve } from './support/serve';
 import { threadHint } from '../../local-gateway/integrations/lambda-output';
 import { decideIsolation, nodeOptions } from '../../local-gateway/lambda/isolation';
 
+/** A debugger's option; its URL published on /json/list only (not printed on the test's stderr). */
+const QUIET_INSPECT = '--inspect=127.0.0.1:0 --inspect-publish-uid=http';
+
 // Each execution environment is a sandbox of its own, as on Lambda: a worker thread (its own
 // isolate, globals, built-ins, modules and process.env), one invocation at a time, frozen between
 // invocations; what ends one environment (a spin past the timeout, a crash) ends no other.
@@ -248,7 +251,7 @@ describe('one decision of isolation', () => {
 
   test('a function whose NODE_OPTIONS opens a debugger runs in processes, and the log says why', async () => {
     const code = 'exports.handler = awslambda.streamifyResponse(async (e, s) => { const h = awslambda.HttpResponseStream.from(s, {}); h.write(String(require(\'worker_threads\').isMainThread)); h.end(); });';
-    const { url, diagnostics } = await serve([{ path: '/p', code, environment: { NODE_OPTIONS: '--inspect=127.0.0.1:0' } }]);
+    const { url, diagnostics } = await serve([{ path: '/p', code, environment: { NODE_OPTIONS: QUIET_INSPECT } }]);
     expect((await fetchStream(`${url}/p`)).body.toString()).toBe('true');
     expect(diagnostics.join('\n')).toMatch(/runs in a process per execution environment: its NODE_OPTIONS has --inspect=127\.0\.0\.1:0/);
   });
