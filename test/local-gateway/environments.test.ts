@@ -1,6 +1,6 @@
 import { chunkedHandler } from './support/assembly';
 import { curl, fetchStream } from './support/clients';
-import { serve } from './support/serve';
+import { serve, until } from './support/serve';
 
 /** A debugger's option; its URL published on /json/list only (not printed on the test's stderr). */
 const QUIET_INSPECT = '--inspect=127.0.0.1:0 --inspect-publish-uid=http';
@@ -56,11 +56,9 @@ describe.each(['thread', 'process'] as const)('the function timeout and memorySi
   test('a handler that never yields is ended at its function timeout; its environment is replaced', async () => {
     const spin = 'let n = 0; exports.handler = awslambda.streamifyResponse(async (e, s) => { n++; if (e.queryStringParameters?.spin) for (;;) {} const h = awslambda.HttpResponseStream.from(s, {}); h.write(String(n)); h.end(); });';
     const { url, gateway, diagnostics } = await serve([{ path: '/f', code: spin, functionTimeoutSeconds: 1 }], { isolation });
-    const started = performance.now();
     const seen = await fetchStream(`${url}/f?spin=1`);
     expect(seen.status).toBe(504);
-    expect(performance.now() - started).toBeLessThan(3000);
-    expect(diagnostics.join('\n')).toMatch(/the function timed out/);
+    expect(diagnostics.join('\n')).toMatch(/the function timed out/); // (its timeout, not the integration's)
     expect(gateway.workerCount).toBe(0);
     // a fresh environment: module state starts again
     const next = await fetchStream(`${url}/f`);
@@ -69,11 +67,11 @@ describe.each(['thread', 'process'] as const)('the function timeout and memorySi
 
   test('a handler that spins after its first byte has its connection cut at the function timeout', async () => {
     const code = 'exports.handler = awslambda.streamifyResponse(async (e, s) => { const h = awslambda.HttpResponseStream.from(s, {}); h.write(\'started\'); await new Promise((r) => setTimeout(r, 50)); for (;;) {} });';
-    const { url } = await serve([{ path: '/f', code, functionTimeoutSeconds: 1 }], { isolation });
+    const { url, diagnostics } = await serve([{ path: '/f', code, functionTimeoutSeconds: 1 }], { isolation });
     const seen = await curl([`${url}/f`]);
     expect(seen.body).toBe('started');
     expect(seen.exitCode).toBe(18);
-    expect(seen.totalMs).toBeLessThan(3000);
+    expect(diagnostics.join('\n')).toMatch(/GET \/f: the function timed out/);
   });
 
   test.each([
@@ -97,10 +95,8 @@ describe.each(['thread', 'process'] as const)('a function\'s init is bounded as 
   test('an init that never finishes is ended at the limit, retried within the function timeout, then the invocation times out', async () => {
     const code = `for (;;) {}\n${OK}`;
     const { url, diagnostics } = await serve([{ path: '/spin', code, functionTimeoutSeconds: 1 }, { path: '/ok', code: OK }], { isolation, initLimitMs: 300 });
-    const started = performance.now();
     const seen = await fetchStream(`${url}/spin`);
     expect(seen.status).toBe(504);
-    expect(performance.now() - started).toBeLessThan(4000);
     expect(diagnostics.join('\n')).toMatch(/init did not finish in 0.3 s \(Lambda's limit for the init phase\)/);
     expect(diagnostics.join('\n')).toMatch(/init did not finish within the function timeout either/);
     // nothing of it keeps spinning: the gateway's process is idle again, and serves
@@ -123,11 +119,9 @@ describe.each(['thread', 'process'] as const)('a function\'s init is bounded as 
   test('the integration timeout covers the wait for an init: a 504 when it passes first', async () => {
     const code = `for (;;) {}\n${OK}`;
     const { url, diagnostics } = await serve([{ path: '/spin', code, functionTimeoutSeconds: 30, timeoutMs: 800 }], { isolation });
-    const started = performance.now();
     const seen = await fetchStream(`${url}/spin`);
     expect(seen.status).toBe(504);
     expect(JSON.parse(seen.body.toString())).toEqual({ message: 'Endpoint request timed out' });
-    expect(performance.now() - started).toBeLessThan(2000);
     expect(diagnostics.join('\n')).toMatch(/no execution environment was ready within the integration timeout/);
   });
 });
@@ -160,8 +154,7 @@ exports.handler = awslambda.streamifyResponse(async (e, s) => {
     const { url, gateway } = await serve([{ path: '/a', code: chunkedHandler({}, ['a']) }], { idleEnvironmentMs: 300, isolation });
     expect((await fetchStream(`${url}/a`)).body.toString()).toBe('a');
     expect(gateway.workerCount).toBe(1);
-    await new Promise((r) => setTimeout(r, 900));
-    expect(gateway.workerCount).toBe(0);
+    await until(() => gateway.workerCount === 0, 'the idle environment is retired'); // (not a sleep: when, the timer decides)
     expect((await fetchStream(`${url}/a`)).body.toString()).toBe('a');
   });
 });
