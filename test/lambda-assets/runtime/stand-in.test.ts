@@ -86,8 +86,7 @@ describe('the wrapped handler avoids them', () => {
       await response.write('partial');
     }, { runtime: awslambda });
     const result = await invoke(handler, EVENT, { timeoutMs: 2000 });
-    expect(result.outcome).toBe('ended');
-    expect(result.durationMs).toBeLessThan(1000);
+    expect(result.outcome).toBe('ended'); // (a hang would be 'timeout')
     expect(parseStreamedResponse(result.body).body.toString()).toBe('partial');
   });
 });

@@ -224,13 +224,25 @@ describe('deadline and abort', () => {
   });
 
   test('the heartbeat sends keep-alive comments while the handler is silent, and stops at the end', async () => {
+    // The handler stays silent until two keep-alives have gone out, however long the machine takes.
+    const chunks: Buffer[] = [];
+    let twoSent!: () => void;
+    const twoHeartbeats = new Promise<void>((resolve) => (twoSent = resolve));
+    const sink = {
+      write: (chunk: Buffer, done: () => void) => {
+        chunks.push(chunk);
+        if ((Buffer.concat(chunks).toString().match(/: keep-alive\n\n/g) ?? []).length >= 2) twoSent();
+        done();
+      },
+    };
     const handler = streamingHandler(async (_e, response) => {
       const events = sse(response, { heartbeatMs: 40 });
       await events.data('a');
-      await new Promise((r) => setTimeout(r, 200));
+      await twoHeartbeats;
       await events.data('b');
     }, { runtime });
-    const body = parseStreamedResponse((await invoke(handler, restProxyEvent())).body).body.toString();
+    expect((await invoke(handler, restProxyEvent(), { sink })).outcome).toBe('ended');
+    const body = parseStreamedResponse(Buffer.concat(chunks)).body.toString();
     expect(body.startsWith('data: a\n\n')).toBe(true);
     expect(body.endsWith('data: b\n\nid: ~end\n\n')).toBe(true);
     expect(body.match(/: keep-alive\n\n/g)!.length).toBeGreaterThanOrEqual(2);
