@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import { buildAssembly, chunkedHandler } from './support/assembly';
+import { until } from './support/serve';
 import type { AccessLogEntry } from '../../local-gateway/access-log';
 import { LocalStreamingGateway } from '../../local-gateway/gateway';
 import { StreamingAccessLogFormat } from '../../src';
@@ -16,7 +17,7 @@ test('the gateway logs exactly the keys of StreamingAccessLogFormat.jsonWithStre
     // WHEN
     const url = await gateway.start();
     await (await fetch(`${url}/a`)).text();
-    await new Promise((r) => setTimeout(r, 50));
+    await until(() => entries.length > 0, 'the access-log entry'); // (written as the response ends)
   } finally {
     await gateway.stop();
     fs.rmSync(dir, { recursive: true, force: true });
