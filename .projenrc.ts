@@ -113,6 +113,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
       collectCoverage: false,
       // Passing suites print nothing: aws-cdk-lib's unconditional `Bundling asset …` line is dropped.
       setupFiles: ['<rootDir>/test/support/quiet-cdk-bundling.ts'],
+      // …and a test that writes to console.error or console.warn fails (expected ones are asserted).
+      setupFilesAfterEnv: ['<rootDir>/test/support/unexpected-console.ts'],
     },
   },
   eslintOptions: {
