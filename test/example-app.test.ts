@@ -26,7 +26,7 @@ test('examples/app.ts synthesizes with the aws-cdk CLI and every Lambda route st
     expect(lambdaRoutes.length).toBeGreaterThanOrEqual(4);
     for (const route of lambdaRoutes) {
       expect(route).toMatchObject({ transferMode: 'STREAM', lambdaUriKind: 'streaming', unsupported: undefined });
-      expect(route.timeoutMs).toBe(route.path === '/assistant' ? 300_000 : 900_000);
+      expect(route.timeoutMs).toBe(['/assistant', '/mcp'].includes(route.path) ? 300_000 : 900_000);
     }
     expect(routes).toContainEqual(expect.objectContaining({ path: '/proxy/{proxy+}', integrationType: 'HTTP_PROXY', transferMode: 'STREAM', url: 'https://backend.example.com/{proxy}' }));
     // The bundled handlers are in the assembly, ready for the local gateway.
