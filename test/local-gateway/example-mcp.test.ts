@@ -19,9 +19,10 @@ beforeAll(async () => {
 afterAll(() => mcp?.close());
 
 type Progress = { progress: number; total?: number; message?: string };
+type ToolResult = { content: Array<{ type: string; text?: string }>; isError?: boolean };
 interface Connected {
   listTools(): Promise<{ tools: Array<{ name: string; description?: string; inputSchema: { properties?: Record<string, unknown> } }> }>;
-  callTool(name: string, args: Record<string, unknown>, onprogress?: (p: Progress) => void): Promise<{ content: Array<{ type: string; text?: string }>; isError?: boolean }>;
+  callTool(name: string, args: Record<string, unknown>, onprogress?: (p: Progress) => void): Promise<ToolResult>;
   close(): Promise<void>;
 }
 
