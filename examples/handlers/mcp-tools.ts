@@ -10,17 +10,13 @@
  * API Gateway's Cognito authorizer checks the bearer token before this function runs
  * (`McpAuth.cognito()` in the stack), so the handler does not verify it again.
  */
+import { setTimeout as sleep } from 'timers/promises';
 import { createMcpHandler, McpServer } from '@modelcontextprotocol/server';
 import * as z from 'zod';
 import { mcpHandler } from '../../lambda-assets/runtime';
 
-const sleep = (ms: number, signal: AbortSignal) => new Promise<void>((resolve) => {
-  const timer = setTimeout(resolve, ms);
-  signal.addEventListener('abort', () => {
-    clearTimeout(timer);
-    resolve();
-  }, { once: true });
-});
+/** Waits `ms`, or less if `signal` aborts. */
+const pause = (ms: number, signal: AbortSignal) => sleep(ms, undefined, { signal }).catch(() => undefined);
 
 /** A fresh server per request (stateless). */
 export function createServer(): McpServer {
@@ -44,7 +40,7 @@ export function createServer(): McpServer {
     const progressToken = ctx.mcpReq._meta?.progressToken;
     const { signal } = ctx.mcpReq; // aborted shortly before the function's deadline
     for (let step = 1; step <= steps; step++) {
-      await sleep(delayMs, signal);
+      await pause(delayMs, signal);
       if (signal.aborted) return { isError: true, content: [{ type: 'text', text: `Stopped after ${step - 1} of ${steps} steps` }] };
       if (progressToken !== undefined) {
         await ctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken, progress: step, total: steps, message: `step ${step} of ${steps}` } });
