@@ -8,6 +8,7 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 // eslint-disable-next-line import/no-unresolved
 import { StreamableHTTPClientTransport as TransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { MemoryOAuthProvider } from './support/oauth-provider';
 import { ExampleMcp, serveExampleMcp } from '../support/example-app';
 
 let mcp: ExampleMcp;
@@ -109,4 +110,28 @@ describe('the Cognito authorizer in front of the example', () => {
       expect(response.headers.get('allow')).toBe('POST');
     }
   });
+});
+
+test('an agent with no token: OAuth from the 401 (the pool\'s local authorization server, PKCE), then run_job', async () => {
+  // GIVEN a v2 client that only knows the URL, with an OAuth provider as a client app writes one
+  const provider = new MemoryOAuthProvider();
+  const authProvider = provider as never;
+  await expect(new Client({ name: 'agent', version: '1.0.0' }).connect(new StreamableHTTPClientTransport(new URL(mcp.url), { authProvider })))
+    .rejects.toThrow(/Unauthorized/);
+  expect(provider.visited[0].pathname).toMatch(/\/oauth2\/authorize$/);
+  expect(provider.visited[0].searchParams.get('scope')).toBe('mcp/tools');
+  // WHEN it comes back from the authorization server with the code
+  const transport = new StreamableHTTPClientTransport(new URL(mcp.url), { authProvider });
+  await transport.finishAuth(provider.code!);
+  const client = new Client({ name: 'agent', version: '1.0.0' });
+  await client.connect(transport);
+  try {
+    // THEN its token calls the tools through the Cognito authorizer
+    const progress: number[] = [];
+    const result = await client.callTool({ name: 'run_job', arguments: { steps: 2, delayMs: 50 } }, { onprogress: (p) => progress.push(p.progress), timeout: 20_000 });
+    expect(result.content).toEqual([{ type: 'text', text: 'Job done: 2 steps' }]);
+    expect(progress).toEqual([1, 2]);
+  } finally {
+    await client.close();
+  }
 });
