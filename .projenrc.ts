@@ -87,6 +87,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@types/aws4@^1.11.6',
     'openai@^7.57.0',
     'ai@^7.0.173',
+    // The AI SDK's MCP client (createMCPClient): the agent tests against the example MCP server.
+    '@ai-sdk/mcp@^2.0.99',
     'tsx@^4.23.15',
     // MCP: the official SDKs (v2 server/client, v1) and Hono, for the fetchHandler/mcpHandler tests;
     // users' handlers bring their own (never a dependency of this package). jose verifies bearer JWTs

@@ -1,16 +1,19 @@
 /**
- * The example app's stack: a StreamingRestApi with streamed Lambda routes, a Bedrock chat and a
- * streamed HTTP proxy route. `app.ts` synthesizes it; the tests (cdk-nag, integ) reuse it.
+ * The example app's stack: a StreamingRestApi with streamed Lambda routes, a Bedrock chat, a
+ * streamed HTTP proxy route and a remote MCP server for agents behind a Cognito user pool.
+ * `app.ts` synthesizes it; the tests (cdk-nag, integ, the local gateway's) reuse it.
  */
 import * as path from 'path';
 import { Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { McpExample } from './mcp';
 import { BedrockChatModel, StreamingBedrockChat, StreamingFunction, StreamingRestApi } from '../src';
 
 const HANDLERS = path.join(__dirname, 'handlers');
 
 export class StreamingExampleStack extends Stack {
   public readonly api: StreamingRestApi;
+  public readonly mcp: McpExample;
 
   constructor(scope: Construct, id: string, props: StackProps = {}) {
     super(scope, id, props);
@@ -43,5 +46,8 @@ export class StreamingExampleStack extends Stack {
 
     // A streamed HTTP proxy to a backend that streams too.
     this.api.addStreamingHttpProxy('/proxy/{proxy+}', 'https://backend.example.com/{proxy}');
+
+    // A remote MCP server (POST /mcp) whose tools stream progress, for agents with a Cognito token.
+    this.mcp = new McpExample(this, 'Mcp', { api: this.api, entry: path.join(HANDLERS, 'mcp-tools.ts') });
   }
 }

@@ -5,6 +5,7 @@
  */
 import { spawnSync } from 'child_process';
 import * as path from 'path';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { routesTable } from '../local-gateway/cli';
 import { LocalStreamingGateway } from '../local-gateway/gateway';
 import { startFakeBedrock } from '../local-gateway/stand-ins/bedrock';
@@ -91,10 +92,34 @@ async function main(): Promise<void> {
     console.log(row('BUFFERED', b));
     console.log(`\n   Streaming delivered the first byte ${(b.ttfb / Math.max(1, s.ttfb)).toFixed(0)}x sooner (ratio ${(s.ttfb / b.ttfb).toFixed(3)}).`);
     if (answer.length === 0) throw new Error('the chat route streamed no text');
+
+    await mcpStep(streamed, url);
   } finally {
     await streamed.stop();
     await buffered.stop();
     await bedrock.close();
+  }
+}
+
+/** The example's MCP server with the official client and an access token of the example's pool, minted by the local token issuer. */
+async function mcpStep(gateway: LocalStreamingGateway, url: string): Promise<void> {
+  const pool = gateway.routes.find((r) => r.httpMethod === 'POST' && r.path === '/mcp')?.protection?.cognito?.pools[0];
+  const clientId = pool?.clientIds.find((id) => id.startsWith('McpUsersServiceClient'));
+  if (!pool || !clientId || !gateway.tokenIssuer) throw new Error('the example has no POST /mcp route with a Cognito authorizer');
+  const token = gateway.tokenIssuer.mint({ poolId: pool.id, clientId, username: clientId, tokenUse: 'access', scopes: ['mcp/tools'] });
+  console.log(`\n6. The MCP server (StreamingMcpServer, Cognito): the official MCP client on ${url}/prod/mcp with a bearer token:\n`);
+  const client = new Client({ name: 'demo', version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/prod/mcp`), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+  try {
+    console.log(`   tools: ${(await client.listTools()).tools.map((t) => t.name).join(', ')}`);
+    const started = performance.now();
+    const since = () => `+${(performance.now() - started).toFixed(0).padStart(5)} ms`;
+    const result = await client.callTool({ name: 'run_job', arguments: { steps: 5, delayMs: 300 } }, {
+      onprogress: (p) => console.log(`   ${since()}  progress ${p.progress}/${p.total}: ${p.message}`),
+    });
+    console.log(`   ${since()}  result: ${(result.content as Array<{ text?: string }>)[0]?.text}`);
+  } finally {
+    await client.close();
   }
 }
 

@@ -53,13 +53,17 @@ export class Guard {
     this.usage.notes(routes).forEach((note) => this.log(note));
     const pools = new Map(routes.flatMap((r) => r.protection?.cognito?.pools ?? []).map((p) => [p.id, p.clientIds]));
     // (and the pools whose issuer a MOCK integration or gateway response names, e.g. an MCP server's document)
-    poolsReferenced(routes).filter((id) => !pools.has(id)).forEach((id) => pools.set(id, []));
+    const named = poolsReferenced(routes);
+    named.filter((id) => !pools.has(id)).forEach((id) => pools.set(id, []));
     if (pools.size === 0 || this.issuer) return;
     const defaultClientIds = Object.fromEntries([...pools].filter(([, clients]) => clients.length > 0).map(([id, clients]) => [id, clients[0]]));
     this.issuer = await startTokenIssuer({ pools: [...pools.keys()], defaultClientIds });
     const first = [...pools.keys()][0];
     this.log(`Cognito user pools ${[...pools.keys()].join(', ')} are verified against a local token issuer; a token: `
       + `curl -s -X POST ${this.issuer.url}/${first}/token -H 'content-type: application/json' -d '{"username":"alice","groups":["admin"]}'`);
+    if (named.length > 0) {
+      this.log(`OAuth clients (MCP) are sent to the authorization server ${named.map((id) => this.issuer!.issuer(id)).join(', ')}, which approves them at once as 'local-user'`);
+    }
   }
 
   /** The local token issuer, once started. */

@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 import { Writable } from 'stream';
 import { patternSha256, handler as download } from '../../examples/handlers/large-download';
 import { handler as longJob } from '../../examples/handlers/long-job';
+import { handler as mcpTools } from '../../examples/handlers/mcp-tools';
 import { handler as tokens } from '../../examples/handlers/sse-tokens';
 import { installAwsLambda, uninstallAwsLambda } from '../../local-gateway/lambda/sandbox/awslambda';
 import { invoke, parseStreamedResponse } from '../../local-gateway/lambda/sandbox/invoke';
@@ -90,5 +91,65 @@ describe('long-job', () => {
       { job: 'j1', step: 3, of: 3, percent: 100 },
     ]);
     expect(lines[3]).toMatchObject({ job: 'j1', done: true });
+  });
+});
+
+describe('mcp-tools', () => {
+  /** A JSON-RPC request POSTed to /mcp as API Gateway sends it; returns the status and the body's JSON-RPC messages. */
+  async function call(method: string, params: Record<string, unknown>, timeoutMs = 10_000) {
+    const headers = { 'content-type': 'application/json', 'accept': 'application/json, text/event-stream', 'host': 'abc.example.com', 'x-forwarded-proto': 'https' };
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method, params });
+    const result = await invoke(mcpTools, restProxyEvent({ httpMethod: 'POST', path: '/mcp', headers, body }), { timeoutMs });
+    const { metadata, body: answer } = parseStreamedResponse(result.body);
+    const text = answer.toString();
+    const sse = /text\/event-stream/.test(metadata.headers?.['content-type'] ?? '');
+    const messages = sse ? text.split('\n').filter((l) => l.startsWith('data: ')).map((l) => JSON.parse(l.slice(6))) : [JSON.parse(text)];
+    return { status: metadata.statusCode, sse, messages };
+  }
+  let log: jest.SpyInstance;
+  beforeEach(() => (log = jest.spyOn(console, 'log').mockImplementation(() => undefined)));
+  afterEach(() => log.mockRestore());
+
+  test('lists the two tools, and logs the MCP method of each request', async () => {
+    const { status, messages } = await call('tools/list', {});
+    expect(status).toBe(200);
+    expect(messages[0].result.tools.map((t: { name: string }) => t.name)).toEqual(['word_count', 'run_job']);
+    expect(JSON.parse(log.mock.calls[0][0])).toMatchObject({ message: 'mcp request', mcpMethod: 'tools/list', jsonRpcId: 1 });
+  });
+
+  test('word_count counts an empty text as nothing', async () => {
+    const { messages } = await call('tools/call', { name: 'word_count', arguments: { text: '' } });
+    expect(JSON.parse(messages[0].result.content[0].text)).toEqual({ words: 0, lines: 0, characters: 0 });
+  });
+
+  test('run_job with a progress token answers an SSE stream: a notification per step, then the result', async () => {
+    const { sse, messages } = await call('tools/call', { name: 'run_job', arguments: { steps: 2, delayMs: 0 }, _meta: { progressToken: 'p1' } });
+    expect(sse).toBe(true);
+    expect(messages).toEqual([
+      { jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 'p1', progress: 1, total: 2, message: 'step 1 of 2' } },
+      { jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 'p1', progress: 2, total: 2, message: 'step 2 of 2' } },
+      { jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text: 'Job done: 2 steps' }] } },
+    ]);
+  });
+
+  test.each([
+    [{ steps: 0 }],
+    [{ steps: 51 }],
+    [{ steps: 2, delayMs: -1 }],
+    [{ steps: 'many' }],
+  ])('run_job refuses %j with an error the client can show, not a crash', async (args) => {
+    const { status, messages } = await call('tools/call', { name: 'run_job', arguments: args });
+    expect(status).toBe(200);
+    const answer = messages[messages.length - 1];
+    expect(answer.id).toBe(1);
+    expect(answer.error?.message ?? (answer.result.isError && answer.result.content[0].text)).toMatch(/steps|delayMs/);
+  });
+
+  test('a job outliving the function gets a JSON-RPC error before the deadline, not a timeout', async () => {
+    // GIVEN a 3 s function (the handler answers 1 s before its deadline) and a job of 5 × 10 s
+    const { status, messages } = await call('tools/call', { name: 'run_job', arguments: { steps: 5, delayMs: 10_000 } }, 3000);
+    // THEN (the tool stops its steps on the same signal)
+    expect(status).toBe(200);
+    expect(messages).toEqual([{ jsonrpc: '2.0', id: 1, error: { code: -32001, message: 'The function reached its deadline before the request completed' } }]);
   });
 });

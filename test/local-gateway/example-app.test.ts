@@ -1,32 +1,24 @@
 /// <reference lib="dom" />
-import { spawnSync } from 'child_process';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { Browser } from 'playwright-core';
 import { curl } from './support/clients';
 import { startCommandLine, stopCommandLines } from './support/command-line';
 import { LocalStreamingGateway } from '../../local-gateway/gateway';
 import { FakeBedrock, startFakeBedrock } from '../../local-gateway/stand-ins/bedrock';
 import { launchChromium } from '../support/chromium';
+import { synthExampleApp } from '../support/example-app';
 
 // The example app, synthesized by the aws-cdk CLI and served by the gateway: real clients
 // (curl --no-buffer, headless Chromium's EventSource) see tokens before the stream ends. The curl
 // tests do not wait on a browser: Chromium is found (or inflated from @sparticuz/chromium) only for
 // the browser tests, by test/support/chromium.ts.
 
-const ROOT = path.join(__dirname, '..', '..');
 let out: string;
 let bedrock: FakeBedrock;
 let gateway: LocalStreamingGateway;
 let url: string;
 
 beforeAll(async () => {
-  out = fs.mkdtempSync(path.join(os.tmpdir(), 'example-gateway-'));
-  const synth = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'cdk'), ['synth', '--quiet', '--no-notices', '--output', out], {
-    cwd: path.join(ROOT, 'examples'), encoding: 'utf8', env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1', CDK_DISABLE_CLI_TELEMETRY: 'true' },
-  });
-  if (synth.status !== 0) throw new Error(`cdk synth failed: ${synth.stderr}`);
+  out = synthExampleApp();
   bedrock = await startFakeBedrock({ delayMs: 120, answer: 'one two three four five six' });
   gateway = LocalStreamingGateway.fromAssembly(out, {
     port: 0, environment: { BEDROCK_ENDPOINT_URL: bedrock.url, NODE_NO_WARNINGS: '1' }, accessLog: () => undefined, log: () => undefined,
@@ -37,7 +29,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await gateway?.stop();
   await bedrock?.close();
-  fs.rmSync(out, { recursive: true, force: true });
 });
 
 test('curl --no-buffer gets the SSE tokens one by one', async () => {

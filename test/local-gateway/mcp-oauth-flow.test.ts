@@ -46,9 +46,10 @@ let url: string;
 let mcp: string;
 let documentUrl: string;
 let assembly: string;
+const log: string[] = [];
 beforeAll(async () => {
   assembly = synth();
-  gateway = LocalStreamingGateway.fromAssembly(assembly, { port: 0, accessLog: () => undefined, log: () => undefined });
+  gateway = LocalStreamingGateway.fromAssembly(assembly, { port: 0, accessLog: () => undefined, log: (line) => log.push(line) });
   url = await gateway.start();
   mcp = `${url}/prod/mcp`;
   documentUrl = `${url}/prod/.well-known/oauth-protected-resource/prod/mcp`;
@@ -75,6 +76,8 @@ test('the 401 challenge and the document name the gateway\'s URLs and the local 
   const viaLocalhost = await (await fetch(documentUrl.replace('127.0.0.1', 'localhost'))).json();
   expect(viaLocalhost.resource).toBe(mcp.replace('127.0.0.1', 'localhost'));
   expect(gateway.workerCount).toBe(0);
+  // and the start-up log names it
+  expect(log).toContain(`OAuth clients (MCP) are sent to the authorization server ${gateway.tokenIssuer!.url}/${POOL}, which approves them at once as 'local-user'`);
 });
 
 test('v2 client: 401 → discovery → registration → authorize (PKCE) → token → tools, progress streamed', async () => {
