@@ -225,15 +225,14 @@ export class LocalStreamingGateway {
   }
 
   private poolOptions(): PoolOptions {
+    // (maxEnvironments, initLimitMs, isolation, awsCredentials: as given)
     return {
+      ...this.options,
       script: this.sandboxScript!,
       extraEnv: this.options.environment,
-      awsCredentials: this.options.awsCredentials,
-      maxEnvironments: this.options.maxEnvironments,
       idleMs: this.options.idleEnvironmentMs ?? DEFAULT_IDLE_ENVIRONMENT_MS,
-      initLimitMs: this.options.initLimitMs,
-      isolation: this.options.isolation,
       log: (message) => this.log(message),
+      output: this.options.functionOutput,
     };
   }
 

@@ -1,6 +1,7 @@
 /** The local gateway's options (see `LocalStreamingGateway`). */
 import type { AccessLogEntry } from './access-log';
 import type { Route } from './assembly';
+import type { FunctionOutput } from './lambda/environment';
 
 export interface LocalStreamingGatewayOptions {
   /** The routes to serve (see `readAssembly()`). */
@@ -71,4 +72,6 @@ export interface LocalStreamingGatewayOptions {
   readonly accessLog?: (entry: AccessLogEntry) => void;
   /** Receives diagnostics (why a request got a 500, ...). Default: stderr. */
   readonly log?: (message: string) => void;
+  /** Receives what functions print (their stdout and stderr: on Lambda, their CloudWatch logs). Default: the gateway's stdout and stderr. */
+  readonly functionOutput?: FunctionOutput;
 }

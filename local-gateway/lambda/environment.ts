@@ -15,6 +15,9 @@ export interface InvocationSink {
   onEnd(end: InvocationEnd): void;
 }
 
+/** A sink for what functions print: `stream` is the one they wrote to. */
+export type FunctionOutput = (chunk: Buffer, stream: 'stdout' | 'stderr') => void;
+
 export abstract class ExecutionEnvironment {
   public busy = false;
   public idleTimer?: ReturnType<typeof setTimeout>;
@@ -30,7 +33,8 @@ export abstract class ExecutionEnvironment {
   private deadline?: ReturnType<typeof setTimeout>;
   private memory?: MemoryWatch;
 
-  constructor(protected readonly memoryMb: number) {
+  /** `output`: where what the sandbox prints goes (the gateway's stdout and stderr by default). */
+  constructor(protected readonly memoryMb: number, private readonly output?: FunctionOutput) {
     this.ready = new Promise((resolve) => (this.resolveReady = resolve));
   }
 
@@ -93,7 +97,14 @@ export abstract class ExecutionEnvironment {
       case 'end': if (isInvocationEnd(message.end)) this.finish(message.end); break;
       case 'collected': this.memory?.collected(message.over === true); break;
       case 'signal': this.endReason ??= exited(signalled(String(message.signal))); break;
+      case 'printed': this.print(Buffer.from(message.chunk), message.stream === 'stderr' ? 'stderr' : 'stdout'); break;
     }
+  }
+
+  /** What the sandbox printed, to `output` or the gateway's own stream. */
+  protected print(chunk: Buffer, stream: 'stdout' | 'stderr'): void {
+    if (this.output) this.output(chunk, stream);
+    else process[stream].write(chunk);
   }
 
   private watchMemory(): void {

@@ -9,7 +9,7 @@ import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { ExecutionEnvironment } from './environment';
+import type { ExecutionEnvironment, FunctionOutput } from './environment';
 import { decideIsolation, Isolation, IsolationDecision } from './isolation';
 import { beforeTimeout, INIT_LIMIT_MS } from './limits';
 import { initTimedOut } from './outcome';
@@ -33,6 +33,8 @@ export interface PoolOptions {
   /** Threads (default) or processes for every function; else decided per function (isolation.ts). */
   readonly isolation?: Isolation;
   readonly log: (message: string) => void;
+  /** What the functions print goes here (else: the gateway's stdout and stderr). */
+  readonly output?: FunctionOutput;
   /** Lambda's init limit, 10 s (for tests). */
   readonly initLimitMs?: number;
 }
@@ -47,7 +49,6 @@ export class EnvironmentPool {
   private readonly env: Record<string, string>;
   private codeDir?: string;
   private retired = false;
-
   /** Lambda's limit for a function's init phase (on-demand functions); lower in tests. */
   private readonly initLimitMs: number;
 
@@ -66,8 +67,8 @@ export class EnvironmentPool {
 
   /**
    * A free environment (a warm one if any, a new one while under the cap), marked busy; else waits.
-   * One that ended while it started (its init exited or crashed) is replaced once, as Lambda
-   * retries an init that failed; a second such end is the invocation's error. Init is bounded as on Lambda: 10 s,
+   * One that ended while it started (its init exited or crashed) is replaced once, as Lambda retries
+   * a failed init; a second such end is the invocation's error. Init is bounded as on Lambda: 10 s,
    * then once more within the function timeout; past that the invocation times out (504).
    */
   public async acquire(): Promise<ExecutionEnvironment> {
@@ -175,9 +176,10 @@ export class EnvironmentPool {
   private spawn(): ExecutionEnvironment {
     const started = Date.now();
     const { isolation, execArgv } = this.decision;
+    const { script, output } = this.options;
     const environment = isolation === 'process'
-      ? new ProcessEnvironment(this.options.script, this.env, this.fn.memorySize)
-      : new ThreadEnvironment(this.options.script, this.env, this.fn.memorySize, execArgv);
+      ? new ProcessEnvironment(script, this.env, this.fn.memorySize, output)
+      : new ThreadEnvironment(script, this.env, this.fn.memorySize, execArgv, output);
     this.all.add(environment);
     const count = this.all.size;
     void environment.ready.then(() => environment.alive && this.options.log(
@@ -240,11 +242,8 @@ function removeOrphanBundles(): void {
 
 /** This process's PID namespace (its inode; 0 where /proc does not tell). */
 function pidNamespace(): string {
-  try {
-    return /\[(\d+)\]/.exec(fs.readlinkSync('/proc/self/ns/pid'))?.[1] ?? '0';
-  } catch {
-    return '0';
-  }
+  const link = fs.existsSync('/proc/self/ns/pid') ? fs.readlinkSync('/proc/self/ns/pid') : '';
+  return /\[(\d+)\]/.exec(link)?.[1] ?? '0';
 }
 
 let bundledSandbox: string | undefined;

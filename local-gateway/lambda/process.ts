@@ -7,7 +7,7 @@
  */
 import { ChildProcess, fork } from 'child_process';
 import type { Writable } from 'stream';
-import { ExecutionEnvironment } from './environment';
+import { ExecutionEnvironment, FunctionOutput } from './environment';
 import { MemoryWatch, watchProcessMemory } from './limits';
 import { exited, outOfMemory } from './outcome';
 import type { ToSandbox } from './protocol';
@@ -16,15 +16,19 @@ export class ProcessEnvironment extends ExecutionEnvironment {
   private readonly child: ChildProcess;
   private readonly wakePipe: Writable;
 
-  constructor(script: string, env: Record<string, string>, memoryMb: number) {
-    super(memoryMb);
+  constructor(script: string, env: Record<string, string>, memoryMb: number, output?: FunctionOutput) {
+    super(memoryMb, output);
+    // (a process's stdio flows on its own: what it prints is read, or inherited without a sink)
+    const printed = output ? 'pipe' : 'inherit';
     this.child = fork(script, [], {
-      stdio: ['ignore', 'inherit', 'inherit', 'pipe', 'ipc'],
+      stdio: ['ignore', printed, printed, 'pipe', 'ipc'],
       serialization: 'advanced',
       execArgv: [`--max-old-space-size=${memoryMb}`],
       env,
     });
     this.wakePipe = this.child.stdio[3] as Writable;
+    this.child.stdout?.on('data', (chunk: Buffer) => this.print(chunk, 'stdout'));
+    this.child.stderr?.on('data', (chunk: Buffer) => this.print(chunk, 'stderr'));
     this.wakePipe.on('error', () => undefined); // (the process is gone: its exit says why)
     this.child.on('message', (message) => this.receive(message as never));
     this.child.once('exit', (code, signal) => {

@@ -28,10 +28,12 @@ export type FromSandbox =
   /** A full collection ran (`collect`); `over` when what survived it is still past the bound. */
   | { readonly type: 'collected'; readonly over: boolean }
   /** A handler signalled its own sandbox: it ends next (outcome.ts `signalled`). */
-  | { readonly type: 'signal'; readonly signal: string };
+  | { readonly type: 'signal'; readonly signal: string }
+  /** What a sandbox thread printed (sandbox/printed.ts). */
+  | { readonly type: 'printed'; readonly stream: 'stdout' | 'stderr'; readonly chunk: Uint8Array };
 
 /** True for a message of the sandbox's own kinds. */
 export function isFromSandbox(message: unknown): message is FromSandbox {
   const type = (message as { type?: unknown } | null)?.type;
-  return typeof message === 'object' && message !== null && ['ready', 'end', 'collected', 'signal'].includes(type as string);
+  return typeof message === 'object' && message !== null && ['ready', 'end', 'collected', 'signal', 'printed'].includes(type as string);
 }

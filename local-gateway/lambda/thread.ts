@@ -6,7 +6,7 @@
  * `terminate()` ends even a handler that never yields.
  */
 import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'worker_threads';
-import { ExecutionEnvironment } from './environment';
+import { ExecutionEnvironment, FunctionOutput } from './environment';
 import { MemoryWatch, watchThreadMemory } from './limits';
 import { exited, outOfMemory } from './outcome';
 import type { ToSandbox } from './protocol';
@@ -18,8 +18,8 @@ export class ThreadEnvironment extends ExecutionEnvironment {
   private readonly wake = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
 
   /** `execArgv`: the Node options of the function's `NODE_OPTIONS` that a thread honours (isolation.ts). */
-  constructor(script: string, env: Record<string, string>, memoryMb: number, execArgv: readonly string[]) {
-    super(memoryMb);
+  constructor(script: string, env: Record<string, string>, memoryMb: number, execArgv: readonly string[], output?: FunctionOutput) {
+    super(memoryMb, output);
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     this.thread = new Worker(script, {

@@ -9,6 +9,7 @@ import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 // eslint-disable-next-line import/no-unresolved
 import { StreamableHTTPClientTransport as TransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { MemoryOAuthProvider } from './support/oauth-provider';
+import { until } from './support/serve';
 import { ExampleMcp, serveExampleMcp } from '../support/example-app';
 
 let mcp: ExampleMcp;
@@ -68,6 +69,11 @@ describe.each([
   test('word_count answers with the counts', async () => {
     const result = await client.callTool('word_count', { text: 'streamed answers\nfor agents' });
     expect(JSON.parse(result.content[0].text!)).toEqual({ words: 4, lines: 2, characters: 27 });
+    // the function's structured log names the method and the tool (what CloudWatch would get)
+    // (printed output reaches the gateway on its own, after the answer at times)
+    const logged = () => mcp.printed.map((line) => JSON.parse(line)).filter((l) => l.mcpMethod === 'tools/call' && l.mcpName === 'word_count');
+    await until(() => logged().length > 0, 'the tools/call log line');
+    expect(logged()[0]).toEqual({ message: 'mcp request', mcpMethod: 'tools/call', mcpName: 'word_count', jsonRpcId: expect.anything(), awsRequestId: expect.any(String) });
   });
 
   test('run_job: each progress notification arrives as it is sent, in order, before the result', async () => {

@@ -24,6 +24,8 @@ export interface ExampleMcp {
   readonly gateway: LocalStreamingGateway;
   /** The MCP endpoint, with the stage: `http://127.0.0.1:<port>/prod/mcp`. */
   readonly url: string;
+  /** What the functions printed (their stdout): the handler's structured log lines. */
+  readonly printed: string[];
   /** An access token of the example's pool, as its service app client gets one (client credentials). */
   token(scopes?: string[]): string;
   close(): Promise<void>;
@@ -31,8 +33,13 @@ export interface ExampleMcp {
 
 /** The example app's MCP server on a local gateway (its Cognito authorizer checked against the token issuer). */
 export async function serveExampleMcp(assembly = synthExampleApp()): Promise<ExampleMcp> {
+  const printed: string[] = [];
   const gateway = LocalStreamingGateway.fromAssembly(assembly, {
-    port: 0, environment: { NODE_NO_WARNINGS: '1' }, accessLog: () => undefined, log: () => undefined,
+    port: 0,
+    environment: { NODE_NO_WARNINGS: '1' },
+    accessLog: () => undefined,
+    log: () => undefined,
+    functionOutput: (chunk) => printed.push(...chunk.toString().split('\n').filter(Boolean)),
   });
   const base = (await gateway.start()).replace(/\/$/, '');
   const route = gateway.routes.find((r) => r.httpMethod === 'POST' && r.path === '/mcp');
@@ -41,6 +48,7 @@ export async function serveExampleMcp(assembly = synthExampleApp()): Promise<Exa
   if (!pool || !clientId) throw new Error('the example has no POST /mcp route with a Cognito authorizer and a service client');
   return {
     gateway,
+    printed,
     url: `${base}/prod/mcp`,
     token: (scopes = ['mcp/tools']) =>
       gateway.tokenIssuer!.mint({ poolId: pool.id, clientId, username: clientId, tokenUse: 'access', scopes }),

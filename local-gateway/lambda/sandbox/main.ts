@@ -11,6 +11,7 @@ import { gatewayLink, SandboxThreadData } from './link';
 import { handlerLocation, loadHandler } from './loader';
 import { collectAndCheck } from './memory';
 import { Output } from './output';
+import { sendPrinted } from './printed';
 import { confineSignals } from './signals';
 import type { ToSandbox } from '../protocol';
 
@@ -20,6 +21,7 @@ const output = new Output(link);
 let init: Init | undefined;
 
 confineSignals(link.inThread, (signal) => link.post({ type: 'signal', signal }));
+if (link.inThread) sendPrinted(link);
 
 function dispatch(message: ToSandbox): void {
   switch (message?.type) {
